@@ -1,0 +1,110 @@
+## Argument validators.  Each names the argument it checks and says what is
+## wrong; none copies a double matrix that is already fine.
+
+stopf <- function(fmt, ...) stop(sprintf(fmt, ...), call. = FALSE)
+
+## The data matrix: numeric (double, integer or logical) matrix or a data
+## frame of numeric columns; finite, nonnegative, not empty, not all zero.
+check_data <- function(X, arg = "X", allow_zero = FALSE) {
+  if (is.data.frame(X)) {
+    ok <- vapply(X, function(col) is.numeric(col) || is.logical(col), NA)
+    if (!all(ok))
+      stopf("'%s' is a data frame with non-numeric columns: %s", arg,
+            paste(names(X)[!ok], collapse = ", "))
+    X <- as.matrix(X)
+  }
+  if (!is.matrix(X))
+    stopf("'%s' must be a numeric matrix, not %s", arg, describe(X))
+  if (!(is.numeric(X) || is.logical(X)))
+    stopf("'%s' must be a numeric matrix, not a %s matrix", arg, typeof(X))
+  if (nrow(X) == 0L || ncol(X) == 0L)
+    stopf("'%s' must have at least one row and one column (it is %d x %d)",
+          arg, nrow(X), ncol(X))
+  if (storage.mode(X) != "double") storage.mode(X) <- "double"
+  nbad <- sum(!is.finite(X))
+  if (nbad > 0L)
+    stopf("'%s' must be finite: %d entries are NA, NaN or infinite", arg, nbad)
+  nneg <- sum(X < 0)
+  if (nneg > 0L)
+    stopf("'%s' must be nonnegative: %d entries are negative", arg, nneg)
+  if (!allow_zero && !any(X > 0))
+    stopf("'%s' is all zero: there is nothing to factorize", arg)
+  X
+}
+
+describe <- function(x) {
+  if (is.null(x)) "NULL"
+  else if (is.function(x)) "a function"
+  else if (is.factor(x)) "a factor"
+  else if (is.list(x)) "a list"
+  else if (is.atomic(x) && is.null(dim(x))) sprintf("a %s vector", typeof(x))
+  else sprintf("an object of class '%s'", class(x)[1L])
+}
+
+is_whole <- function(x) is.numeric(x) && all(is.finite(x)) && all(x == round(x))
+
+check_count <- function(x, arg, min = 1L) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is_whole(x) || x < min)
+    stopf("'%s' must be a single whole number >= %d", arg, min)
+  as.integer(x)
+}
+
+check_number <- function(x, arg, lower = -Inf, upper = Inf,
+                         lower_open = FALSE) {
+  if (!is.numeric(x) || length(x) != 1L || !is.finite(x))
+    stopf("'%s' must be a single finite number", arg)
+  if (x < lower || (lower_open && x == lower) || x > upper)
+    stopf("'%s' must be %s %g%s", arg, if (lower_open) ">" else ">=", lower,
+          if (is.finite(upper)) sprintf(" and <= %g", upper) else "")
+  as.double(x)
+}
+
+check_flag <- function(x, arg) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x))
+    stopf("'%s' must be TRUE or FALSE", arg)
+  x
+}
+
+check_choice <- function(x, choices, arg) {
+  if (!is.character(x) || length(x) < 1L || is.na(x[1L]))
+    stopf("'%s' must be one of %s", arg, paste0("\"", choices, "\"", collapse = ", "))
+  x <- x[1L]
+  i <- pmatch(x, choices)
+  if (is.na(i))
+    stopf("'%s' must be one of %s, not \"%s\"", arg,
+          paste0("\"", choices, "\"", collapse = ", "), x)
+  choices[i]
+}
+
+## Ranks for 'layers' layers of a d x N matrix: layer i factorizes a
+## k_{i-1} x N matrix (k_0 = d), so k_i <= min(k_{i-1}, N).
+check_rank <- function(rank, layers, d, N) {
+  if (!is.numeric(rank) || length(rank) == 0L)
+    stopf("'rank' must be a positive whole number or a vector of them, not %s",
+          describe(rank))
+  if (anyNA(rank) || !is_whole(rank))
+    stopf("'rank' must contain whole numbers only (no NA, no fractions)")
+  if (any(rank < 1))
+    stopf("'rank' must be >= 1: got %s", paste(rank[rank < 1], collapse = ", "))
+  if (length(rank) == 1L) rank <- rep(rank, layers)
+  if (length(rank) != layers)
+    stopf("'rank' must have length 1 or 'layers' (%d), not %d", layers,
+          length(rank))
+  prev <- d
+  for (i in seq_along(rank)) {
+    lim <- min(prev, N)
+    if (rank[i] > lim)
+      stopf("'rank' of layer %d is %d, larger than min(%s) = %d of that layer's input",
+            i, rank[i], if (i == 1L) "dim(X)" else "rank of the previous layer, ncol(X)",
+            lim)
+    prev <- rank[i]
+  }
+  as.integer(rank)
+}
+
+check_fit <- function(object, arg = "object") {
+  if (!inherits(object, "mlnmf"))
+    stopf("'%s' must be a fit returned by mlnmf() or nmf(), not %s", arg,
+          describe(object))
+  invisible(object)
+}

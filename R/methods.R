@@ -1,0 +1,114 @@
+## S3 methods for "mlnmf" fits.
+
+## F1 F2 ... Fi (d x k_i)
+prototypes <- function(object, layer = object$layers) {
+  P <- object$F[[1L]]
+  for (i in seq_len(layer)[-1L]) P <- P %*% object$F[[i]]
+  P
+}
+
+print.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  L <- x$layers
+  cat(if (L == 1L) "Nonnegative matrix factorization" else
+        sprintf("Multilayer NMF with %d layers", L),
+      sprintf("(method \"%s\", init \"%s\", normalize \"%s\")\n", x$method,
+              x$init, x$normalize))
+  cat(sprintf("Data: %d x %d;  rank%s: %s\n", x$dim[1L], x$dim[2L],
+              if (length(unique(x$rank)) > 1L) "s" else "",
+              compact_ranks(x$rank)))
+  cat(sprintf("Relative error ||X - F1...FL GL|| / ||X||: %s\n",
+              format(x$error[L], digits = digits)))
+  cat(sprintf("Iterations: %d in all (%d layers converged of %d)\n",
+              sum(x$iter), sum(x$converged), L))
+  invisible(x)
+}
+
+compact_ranks <- function(r) {
+  if (length(unique(r)) == 1L)
+    return(if (length(r) == 1L) as.character(r) else sprintf("%d (every layer)", r[1L]))
+  if (length(r) <= 8L) return(paste(r, collapse = ", "))
+  paste(c(head(r, 4L), "...", utils::tail(r, 2L)), collapse = ", ")
+}
+
+summary.mlnmf <- function(object, ...) {
+  tab <- data.frame(layer = seq_len(object$layers), rank = object$rank,
+                    iterations = object$iter, converged = object$converged,
+                    rel_error = object$error,
+                    objective = object$objective)
+  structure(list(call = object$call, method = object$method,
+                 init = object$init, normalize = object$normalize,
+                 dim = object$dim, layers = tab,
+                 sparsity = vapply(object$F, function(f)
+                   mean(f <= 1e-8 * max(f)), 0)),
+            class = "summary.mlnmf")
+}
+
+print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Call:\n")
+  print(x$call)
+  cat(sprintf("\nData %d x %d, %d layer%s, method \"%s\", init \"%s\", normalize \"%s\"\n\n",
+              x$dim[1L], x$dim[2L], nrow(x$layers),
+              if (nrow(x$layers) > 1L) "s" else "", x$method, x$init,
+              x$normalize))
+  tab <- x$layers
+  tab$F_sparsity <- x$sparsity
+  if (nrow(tab) > 20L) {
+    show <- unique(c(1:5, round(seq(6, nrow(tab) - 5L, length.out = 5L)),
+                     (nrow(tab) - 4L):nrow(tab)))
+    print(tab[show, ], digits = digits, row.names = FALSE)
+    cat(sprintf("(%d of %d layers shown)\n", length(show), nrow(tab)))
+  } else print(tab, digits = digits, row.names = FALSE)
+  cat(sprintf("\nobjective: %s, relative to %s\n",
+              if (x$method == "kl") "I-divergence" else "squared Frobenius error",
+              if (x$method == "kl") "sum of the layer's input" else
+                "the squared norm of the layer's input"))
+  invisible(x)
+}
+
+plot.mlnmf <- function(x, type = c("error", "trace"), ...) {
+  type <- check_choice(type, c("error", "trace"), "type")
+  if (type == "error") {
+    plot(seq_len(x$layers), x$error, type = "b", pch = 19, cex = 0.6,
+         xlab = "layer i", ylab = "||X - F1...Fi Gi|| / ||X||",
+         main = "Relative reconstruction error by layer", ...)
+  } else {
+    tr <- x$trace
+    len <- max(lengths(tr))
+    M <- vapply(tr, function(t) c(t, rep(NA, len - length(t))), numeric(len))
+    M[M <= 0] <- NA
+    matplot(seq_len(len) - 1L, M, type = "l", lty = 1, log = "y",
+            col = hcl.colors(ncol(M), "viridis"), xlab = "iteration",
+            ylab = "relative objective", main = "Objective per layer", ...)
+  }
+  invisible(x)
+}
+
+fitted.mlnmf <- function(object, ...) {
+  out <- prototypes(object) %*% object$G[[object$layers]]
+  dimnames(out) <- list(rownames(object$F[[1L]]), colnames(object$G[[1L]]))
+  out
+}
+
+residuals.mlnmf <- function(object, ...) {
+  if (is.null(object$data))
+    stopf("'object' was fitted with keep.data = FALSE: the data are not stored")
+  object$data - fitted(object)
+}
+
+coef.mlnmf <- function(object, ...) object$G[[object$layers]]
+
+predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8, ...) {
+  if (missing(newdata)) return(coef(object))
+  newdata <- check_data(newdata, "newdata", allow_zero = TRUE)
+  if (nrow(newdata) != object$dim[1L])
+    stopf("'newdata' must have %d rows like the data of the fit, not %d",
+          object$dim[1L], nrow(newdata))
+  maxit <- check_count(maxit, "maxit")
+  tol <- check_number(tol, "tol", lower = 0)
+  opts <- list(method = match(object$method, .methods) - 1L, maxit = maxit,
+               tol = tol, eps = object$eps, inner_max = 50L, inner_alpha = 0.5,
+               inner_delta = 0.1, verbose = FALSE)
+  out <- .Call(C_mlnmf_project, newdata, object$F, opts)
+  colnames(out) <- colnames(newdata)
+  out
+}

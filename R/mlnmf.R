@@ -1,0 +1,109 @@
+## The cascade front end: validate, then one .Call into src/cascade.c.
+
+.methods <- c("hals", "mu", "kl")
+.inits <- c("nndsvd", "nndsvda", "nndsvdar", "random")
+.norms <- c("l1", "none", "l2", "max")
+
+mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl"),
+                  init = "nndsvd", normalize = c("l1", "none", "l2", "max"),
+                  maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
+                  progress = interactive() && layers >= 10L, keep.data = TRUE,
+                  control = list()) {
+  call <- match.call()
+  X <- check_data(X)
+  if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
+  layers <- check_count(layers, "layers")
+  rank <- check_rank(rank, layers, nrow(X), ncol(X))
+  method <- check_choice(method, .methods, "method")
+  normalize <- check_choice(normalize, .norms, "normalize")
+  maxit <- check_count(maxit, "maxit")
+  tol <- check_number(tol, "tol", lower = 0)
+  eps <- check_number(eps, "eps", lower = 0, upper = 1e-3, lower_open = TRUE)
+  verbose <- check_flag(verbose, "verbose")
+  progress <- check_flag(progress, "progress")
+  keep.data <- check_flag(keep.data, "keep.data")
+  ctrl <- check_control(control)
+  start <- check_init(init, rank, nrow(X), ncol(X))
+
+  opts <- list(method = match(method, .methods) - 1L,
+               init = start$code,
+               normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[normalize]],
+               maxit = maxit, tol = tol, eps = eps,
+               inner_max = ctrl$inner_max, inner_alpha = ctrl$inner_alpha,
+               inner_delta = ctrl$inner_delta, verbose = verbose,
+               trace = TRUE, progress = progress && !verbose)
+  res <- .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G)
+
+  nm <- paste0("layer", seq_len(layers))
+  names(res$F) <- names(res$G) <- names(res$trace) <- nm
+  rownames(res$F[[1L]]) <- rownames(X)
+  for (i in seq_len(layers)) colnames(res$G[[i]]) <- colnames(X)
+  nc <- sum(!res$converged)
+  if (nc > 0L)
+    warning(sprintf("%d of %d layers did not converge in 'maxit' = %d iterations",
+                    nc, layers, maxit), call. = FALSE)
+  structure(c(res, list(rank = rank, layers = layers, method = method,
+                        init = start$name, normalize = normalize, maxit = maxit,
+                        tol = tol, eps = eps, dim = dim(X),
+                        data = if (keep.data) X, call = call)),
+            class = "mlnmf")
+}
+
+nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = "nndsvd",
+                normalize = c("none", "l1", "l2", "max"), ...) {
+  if (missing(rank)) stopf("'rank' is missing: give the number of components")
+  if (!is.numeric(rank) || length(rank) != 1L)
+    stopf("'rank' must be a single whole number for nmf(); use mlnmf() for several layers")
+  fit <- mlnmf(X, rank, layers = 1L, method = method, init = init,
+               normalize = normalize, ...)
+  fit$call <- match.call()
+  fit
+}
+
+check_control <- function(control) {
+  if (!is.list(control)) stopf("'control' must be a list, not %s", describe(control))
+  known <- c("inner_max", "inner_alpha", "inner_delta")
+  bad <- setdiff(names(control), known)
+  if (length(bad) || (length(control) && is.null(names(control))))
+    stopf("'control' has unknown entries: %s (known: %s)",
+          paste(bad, collapse = ", "), paste(known, collapse = ", "))
+  list(inner_max = check_count(if (is.null(control$inner_max)) 50L else control$inner_max,
+                               "control$inner_max"),
+       inner_alpha = check_number(if (is.null(control$inner_alpha)) 0.5 else control$inner_alpha,
+                                  "control$inner_alpha", lower = 0),
+       inner_delta = check_number(if (is.null(control$inner_delta)) 0.1 else control$inner_delta,
+                                  "control$inner_delta", lower = 0, upper = 1))
+}
+
+## 'init' is a method name or list(F =, G =) with matrices (first layer) or
+## lists of matrices (the first length(F) layers).
+check_init <- function(init, rank, d, N) {
+  if (is.character(init)) {
+    name <- check_choice(init, .inits, "init")
+    return(list(code = match(name, .inits) - 1L, name = name, F = NULL, G = NULL))
+  }
+  if (!is.list(init) || !all(c("F", "G") %in% names(init)))
+    stopf("'init' must be one of %s, or a list with elements 'F' and 'G'",
+          paste0("\"", .inits, "\"", collapse = ", "))
+  Fs <- if (is.matrix(init$F)) list(init$F) else init$F
+  Gs <- if (is.matrix(init$G)) list(init$G) else init$G
+  if (!is.list(Fs) || !is.list(Gs) || length(Fs) != length(Gs) || length(Fs) < 1L)
+    stopf("'init$F' and 'init$G' must be matrices, or lists of matrices of equal length")
+  if (length(Fs) > length(rank))
+    stopf("'init' gives %d layers but the model has %d", length(Fs), length(rank))
+  prev <- d
+  for (i in seq_along(Fs)) {
+    Fi <- check_data(Fs[[i]], sprintf("init$F[[%d]]", i), allow_zero = TRUE)
+    Gi <- check_data(Gs[[i]], sprintf("init$G[[%d]]", i), allow_zero = TRUE)
+    if (!identical(dim(Fi), c(prev, rank[i])))
+      stopf("'init$F[[%d]]' must be %d x %d, not %d x %d", i, prev, rank[i],
+            nrow(Fi), ncol(Fi))
+    if (!identical(dim(Gi), c(rank[i], N)))
+      stopf("'init$G[[%d]]' must be %d x %d, not %d x %d", i, rank[i], N,
+            nrow(Gi), ncol(Gi))
+    Fs[[i]] <- Fi
+    Gs[[i]] <- Gi
+    prev <- rank[i]
+  }
+  list(code = 4L, name = "given", F = Fs, G = Gs)
+}

@@ -1,0 +1,18 @@
+/* init.c: the registration table, nothing else. */
+#include "mlnmf.h"
+
+#define CALLDEF(name, n) {#name, (DL_FUNC) &name, n}
+
+static const R_CallMethodDef CallEntries[] = {
+    CALLDEF(mlnmf_fit, 5),
+    CALLDEF(mlnmf_project, 3),
+    CALLDEF(mlnmf_step, 5),
+    {NULL, NULL, 0}
+};
+
+void R_init_mlnmf(DllInfo *dll)
+{
+    R_registerRoutines(dll, NULL, CallEntries, NULL, NULL);
+    R_useDynamicSymbols(dll, FALSE);
+    R_forceSymbols(dll, TRUE);
+}

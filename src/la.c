@@ -1,0 +1,106 @@
+/*
+ * la.c: every BLAS and LAPACK call of the package, so that the FCONE
+ * counts, the int-size checks and the LAPACK info checks live in one place.
+ */
+#include "mlnmf.h"
+#include <limits.h>
+#include <math.h>
+
+/* A size that BLAS receives as int: error if it does not fit. */
+int la_int(size_t n, const char *what)
+{
+    if (n > (size_t) INT_MAX)
+        error(_("'%s' is too large for BLAS (%.0f > %d)"), what, (double) n,
+              INT_MAX);
+    return (int) n;
+}
+
+void la_gemm(const char *ta, const char *tb, int m, int n, int k,
+             double alpha, const double *A, int lda, const double *B, int ldb,
+             double beta, double *C, int ldc)
+{
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < m; i++)
+                C[i + (size_t) j * ldc] *= beta;
+        return;
+    }
+    F77_CALL(dgemm)(ta, tb, &m, &n, &k, &alpha, A, &lda, B, &ldb, &beta,
+                    C, &ldc FCONE FCONE);
+}
+
+void la_crossprod(int m, int n, const double *A, double *C)
+{
+    double one = 1.0, zero = 0.0;
+    if (n == 0) return;
+    if (m == 0) {
+        for (size_t i = 0; i < (size_t) n * n; i++) C[i] = 0.0;
+        return;
+    }
+    F77_CALL(dsyrk)("U", "T", &n, &m, &one, A, &m, &zero, C, &n FCONE FCONE);
+    for (int j = 0; j < n; j++)
+        for (int i = j + 1; i < n; i++)
+            C[i + (size_t) j * n] = C[j + (size_t) i * n];
+}
+
+void la_svd_thin(int m, int n, double *A, double *s, double *U, double *Vt)
+{
+    int mn = m < n ? m : n, info = 0, lwork = -1;
+    double wq;
+    int *iwork = (int *) R_alloc((size_t) 8 * mn, sizeof(int));
+    F77_CALL(dgesdd)("S", &m, &n, A, &m, s, U, &m, Vt, &mn, &wq, &lwork,
+                     iwork, &info FCONE);
+    if (info != 0)
+        error(_("LAPACK dgesdd workspace query failed (info = %d)"), info);
+    lwork = (int) wq;
+    double *work = (double *) R_alloc((size_t) lwork, sizeof(double));
+    F77_CALL(dgesdd)("S", &m, &n, A, &m, s, U, &m, Vt, &mn, work, &lwork,
+                     iwork, &info FCONE);
+    if (info != 0)
+        error(_("LAPACK dgesdd failed to converge (info = %d)"), info);
+}
+
+void la_orthonormalize(int m, int n, double *A)
+{
+    int info = 0, lwork = -1;
+    double wq, wq2;
+    double *tau = (double *) R_alloc((size_t) n, sizeof(double));
+    F77_CALL(dgeqrf)(&m, &n, A, &m, tau, &wq, &lwork, &info);
+    if (info != 0) error(_("LAPACK dgeqrf workspace query failed (info = %d)"), info);
+    F77_CALL(dorgqr)(&m, &n, &n, A, &m, tau, &wq2, &lwork, &info);
+    if (info != 0) error(_("LAPACK dorgqr workspace query failed (info = %d)"), info);
+    lwork = (int) (wq > wq2 ? wq : wq2);
+    double *work = (double *) R_alloc((size_t) lwork, sizeof(double));
+    F77_CALL(dgeqrf)(&m, &n, A, &m, tau, work, &lwork, &info);
+    if (info != 0) error(_("LAPACK dgeqrf failed (info = %d)"), info);
+    F77_CALL(dorgqr)(&m, &n, &n, A, &m, tau, work, &lwork, &info);
+    if (info != 0) error(_("LAPACK dorgqr failed (info = %d)"), info);
+}
+
+double la_dot(size_t n, const double *x, const double *y)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += x[i] * y[i];
+    return s;
+}
+
+double la_sumsq(size_t n, const double *x)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += x[i] * x[i];
+    return s;
+}
+
+/* y (m) = A (m x n) x */
+void la_gemv(int m, int n, const double *A, const double *x, double *y)
+{
+    double one = 1.0, zero = 0.0;
+    int inc = 1;
+    if (m == 0) return;
+    if (n == 0) {
+        for (int i = 0; i < m; i++) y[i] = 0.0;
+        return;
+    }
+    F77_CALL(dgemv)("N", &m, &n, &one, A, &m, x, &inc, &zero, y, &inc FCONE);
+}

@@ -1,0 +1,50 @@
+/*
+ * nmf_common.c: what the three one-layer solvers share: the dispatcher,
+ * the Frobenius objective from the products already computed, and the
+ * stopping rule.
+ *
+ *   ||sX - W Ht^T||^2 = ||sX||^2 - 2 <X^T W, Ht> + <W^T W, Ht^T Ht>
+ *
+ * The objective is reported relative to ||sX||^2 (Frobenius) or to
+ * sum(sX) (I-divergence), so traces are free of the data's units.
+ */
+#include "mlnmf.h"
+#include <float.h>
+#include <math.h>
+
+int nmf_solve(const xmat *X, int k, double *W, double *Ht,
+              const nmf_opts *o, nmf_result *res)
+{
+    switch (o->method) {
+    case METHOD_HALS: return nmf_hals(X, k, W, Ht, o, res);
+    case METHOD_MU:   return nmf_mu(X, k, W, Ht, o, res);
+    case METHOD_KL:   return nmf_kl(X, k, W, Ht, o, res);
+    default: error(_("unknown method code %d"), o->method);
+    }
+    return 1;
+}
+
+double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
+                    const double *Ht, const double *WtW, const double *HtH)
+{
+    double f = xnorm2 - 2.0 * la_dot((size_t) n * k, XtW, Ht)
+        + la_dot((size_t) k * k, WtW, HtH);
+    return f > 0 ? f : 0.0;
+}
+
+/* 1 when the relative change of the objective is below tol, or the fit is
+ * exact to round-off (relative objective below 10 eps). */
+int nmf_stop(double fprev, double f, double tol)
+{
+    if (f <= 10 * DBL_EPSILON) return 1;
+    return fabs(fprev - f) <= tol * fprev;
+}
+
+void nmf_mult_update(size_t len, double *M, const double *num,
+                     const double *den, double eps)
+{
+    for (size_t i = 0; i < len; i++) {
+        double v = den[i] > 0 ? M[i] * num[i] / den[i] : M[i];
+        M[i] = v > eps ? v : eps;
+    }
+}

@@ -1,0 +1,103 @@
+/*
+ * nmf_hals.c: accelerated hierarchical alternating least squares for
+ * min ||sX - W Ht^T||_F^2, W >= eps, Ht >= eps (Gillis and Glineur, 2012).
+ *
+ * One outer iteration computes A = sX Ht and B = Ht^T Ht (the expensive
+ * products, O(mnk)), then runs up to q_W cheap sweeps over the columns of W:
+ *     W[,l] <- max(eps, W[,l] + (A[,l] - W B[,l]) / B[l,l])
+ * and the same for Ht with A = sX^T W and B = W^T W.  The number of sweeps
+ * is q = floor(1 + alpha * rho), rho = 1 + (mn + nk) / (m (k + 1)) the
+ * ratio of product cost to sweep cost, capped at inner_max, and the sweeps
+ * stop early when a sweep changes the factor by less than delta times what
+ * the first sweep changed it.
+ */
+#include "mlnmf.h"
+#include <math.h>
+
+/* One sweep over the k columns of M (len x k); returns ||M_new - M||^2. */
+static double hals_sweep(int len, int k, double *M, const double *A,
+                         const double *B, double eps, double *tmp)
+{
+    double change = 0.0;
+    for (int l = 0; l < k; l++) {
+        double bll = B[l + (size_t) l * k];
+        if (!(bll > 0)) continue;
+        la_gemv(len, k, M, B + (size_t) l * k, tmp);
+        double *Ml = M + (size_t) l * len;
+        const double *Al = A + (size_t) l * len;
+        for (int i = 0; i < len; i++) {
+            double v = Ml[i] + (Al[i] - tmp[i]) / bll;
+            if (!(v > eps)) v = eps;
+            double d = v - Ml[i];
+            change += d * d;
+            Ml[i] = v;
+        }
+    }
+    return change;
+}
+
+static int hals_sweeps(int len, int k, double *M, const double *A,
+                       const double *B, double eps, int q, double delta,
+                       double *tmp)
+{
+    double first = 0.0;
+    int s;
+    for (s = 0; s < q; s++) {
+        double c = hals_sweep(len, k, M, A, B, eps, tmp);
+        if (s == 0) first = c;
+        else if (c <= delta * delta * first) { s++; break; }
+    }
+    return s;
+}
+
+static int hals_q(double m, double n, double k, const nmf_opts *o)
+{
+    double rho = 1.0 + (m * n + n * k) / (m * (k + 1.0));
+    double q = floor(1.0 + o->inner_alpha * rho);
+    if (q > o->inner_max) q = o->inner_max;
+    if (q < 1) q = 1;
+    return (int) q;
+}
+
+int nmf_hals(const xmat *X, int k, double *W, double *Ht,
+             const nmf_opts *o, nmf_result *res)
+{
+    int m = X->m, n = X->n;
+    size_t mk = (size_t) m * k, nk = (size_t) n * k, kk = (size_t) k * k;
+    double *A = (double *) R_alloc(mk, sizeof(double));
+    double *C = (double *) R_alloc(nk, sizeof(double));
+    double *WtW = (double *) R_alloc(kk, sizeof(double));
+    double *HtH = (double *) R_alloc(kk, sizeof(double));
+    double *tmp = (double *) R_alloc((size_t) (m > n ? m : n), sizeof(double));
+    double *work = (double *) R_alloc(xm_work_size(X), sizeof(double));
+    double xn2 = xm_sumsq(X);
+    int qW = hals_q(m, n, k, o), qH = hals_q(n, m, k, o);
+
+    double f = xm_resid_sumsq(X, W, Ht, k, work) / xn2, fprev;
+    if (res->trace) res->trace[0] = f;
+    res->converged = 0;
+    la_crossprod(n, k, Ht, HtH);
+    if (o->fix_w) {
+        xm_tprod(X, W, k, C);
+        la_crossprod(m, k, W, WtW);
+    }
+    int it;
+    for (it = 1; it <= o->maxit; it++) {
+        R_CheckUserInterrupt();
+        if (!o->fix_w) {
+            xm_prod(X, Ht, k, A);
+            hals_sweeps(m, k, W, A, HtH, o->eps, qW, o->inner_delta, tmp);
+            xm_tprod(X, W, k, C);
+            la_crossprod(m, k, W, WtW);
+        }
+        hals_sweeps(n, k, Ht, C, WtW, o->eps, qH, o->inner_delta, tmp);
+        la_crossprod(n, k, Ht, HtH);
+        fprev = f;
+        f = nmf_frob_obj(xn2, n, k, C, Ht, WtW, HtH) / xn2;
+        if (res->trace) res->trace[it] = f;
+        if (nmf_stop(fprev, f, o->tol)) { res->converged = 1; break; }
+    }
+    res->iter = it > o->maxit ? o->maxit : it;
+    res->obj = f;
+    return 0;
+}

@@ -1,0 +1,148 @@
+/*
+ * nndsvd.c: starting factors for sX ~ W Ht^T.
+ *
+ * NNDSVD (Boutsidis and Gallopoulos, 2008) needs only the leading k
+ * singular triplets (u_j, s_j, v_j) of sX:
+ *   W[,1] = sqrt(s_1) |u_1|,  Ht[,1] = sqrt(s_1) |v_1|, and for j > 1 the
+ *   positive or the negative parts of (u_j, v_j), whichever pair has the
+ *   larger product of norms m_j, scaled by sqrt(s_j m_j).
+ * The triplets come from the eigenvectors of the smaller Gram matrix when
+ * min(m, n) <= 4 (k + 10), and otherwise from a randomized range finder
+ * with 4 power iterations (Halko, Martinsson and Tropp, 2011) whose
+ * Gaussian start is drawn from R's RNG: a full SVD of a large X is never
+ * computed.  Each singular pair is signed so that the entry of u_j of
+ * largest magnitude is positive, which makes the result independent of
+ * the LAPACK build.
+ * Variants: "nndsvd" floors zeros at eps, "nndsvda" replaces them by the
+ * mean of sX, "nndsvdar" by mean(sX) * U(0, 1) / 100.  "random" draws
+ * every entry as sqrt(mean(sX) / k) * 2 U(0, 1).
+ */
+#include "mlnmf.h"
+#include <math.h>
+#include <Rmath.h>
+
+/* Leading k triplets: U (m x k), s (k), V (n x k). */
+static void leading_svd(const xmat *X, int k, double *U, double *s, double *V)
+{
+    int m = X->m, n = X->n, mn = m < n ? m : n;
+    int l = k + 10 < mn ? k + 10 : mn;
+    if (mn <= 4 * (k + 10)) {
+        double *Gm = (double *) R_alloc((size_t) mn * mn, sizeof(double));
+        double *Ug = (double *) R_alloc((size_t) mn * mn, sizeof(double));
+        double *Vg = (double *) R_alloc((size_t) mn * mn, sizeof(double));
+        double *ev = (double *) R_alloc((size_t) mn, sizeof(double));
+        xm_gram(X, Gm);
+        la_svd_thin(mn, mn, Gm, ev, Ug, Vg);
+        for (int j = 0; j < k; j++) s[j] = ev[j] > 0 ? sqrt(ev[j]) : 0.0;
+        /* Gram of the short side: its eigenvectors are one side, the
+         * other is X^T U / s (or X V / s). */
+        double *one = (m <= n) ? U : V, *other = (m <= n) ? V : U;
+        int lo = (m <= n) ? n : m;
+        for (int j = 0; j < k; j++)
+            for (int i = 0; i < mn; i++)
+                one[i + (size_t) j * mn] = Ug[i + (size_t) j * mn];
+        if (m <= n) xm_tprod(X, one, k, other); else xm_prod(X, one, k, other);
+        for (int j = 0; j < k; j++) {
+            double *o = other + (size_t) j * lo;
+            double inv = s[j] > 0 ? 1.0 / s[j] : 0.0;
+            for (int i = 0; i < lo; i++) o[i] *= inv;
+        }
+    } else {
+        double *Om = (double *) R_alloc((size_t) n * l, sizeof(double));
+        double *Q = (double *) R_alloc((size_t) m * l, sizeof(double));
+        double *sb = (double *) R_alloc((size_t) l, sizeof(double));
+        double *Ub = (double *) R_alloc((size_t) n * l, sizeof(double));
+        double *Vbt = (double *) R_alloc((size_t) l * l, sizeof(double));
+        for (size_t i = 0; i < (size_t) n * l; i++) Om[i] = norm_rand();
+        xm_prod(X, Om, l, Q);
+        la_orthonormalize(m, l, Q);
+        for (int p = 0; p < 4; p++) {
+            xm_tprod(X, Q, l, Om);
+            la_orthonormalize(n, l, Om);
+            xm_prod(X, Om, l, Q);
+            la_orthonormalize(m, l, Q);
+        }
+        xm_tprod(X, Q, l, Om);          /* B^T = X^T Q, n x l */
+        la_svd_thin(n, l, Om, sb, Ub, Vbt);
+        /* X ~ Q B = (Q Vb) diag(sb) Ub^T */
+        la_gemm("N", "T", m, k, l, 1.0, Q, m, Vbt, l, 0.0, U, m);
+        for (int j = 0; j < k; j++) {
+            s[j] = sb[j];
+            for (int i = 0; i < n; i++)
+                V[i + (size_t) j * n] = Ub[i + (size_t) j * n];
+        }
+    }
+    for (int j = 0; j < k; j++) {
+        double *u = U + (size_t) j * m, *v = V + (size_t) j * n, big = 0.0;
+        for (int i = 0; i < m; i++) if (fabs(u[i]) > fabs(big)) big = u[i];
+        if (big < 0) {
+            for (int i = 0; i < m; i++) u[i] = -u[i];
+            for (int i = 0; i < n; i++) v[i] = -v[i];
+        }
+    }
+}
+
+static double pos_norm(int len, const double *x, int sign)
+{
+    double t = 0.0;
+    for (int i = 0; i < len; i++) {
+        double v = sign * x[i];
+        if (v > 0) t += v * v;
+    }
+    return sqrt(t);
+}
+
+static void fill_part(int len, const double *x, int sign, double nrm,
+                      double mult, double *out)
+{
+    for (int i = 0; i < len; i++) {
+        double v = sign * x[i];
+        out[i] = (v > 0 && nrm > 0) ? mult * v / nrm : 0.0;
+    }
+}
+
+void nndsvd_init(const xmat *X, int k, int type, double eps,
+                 double *W, double *Ht)
+{
+    int m = X->m, n = X->n;
+    size_t mk = (size_t) m * k, nk = (size_t) n * k;
+    double avg = xm_sum(X) / ((double) m * n);
+
+    if (type == INIT_RANDOM) {
+        double a = sqrt(avg / k);
+        for (size_t i = 0; i < mk; i++) W[i] = a * 2.0 * unif_rand();
+        for (size_t i = 0; i < nk; i++) Ht[i] = a * 2.0 * unif_rand();
+    } else {
+        double *U = (double *) R_alloc(mk, sizeof(double));
+        double *V = (double *) R_alloc(nk, sizeof(double));
+        double *s = (double *) R_alloc((size_t) k, sizeof(double));
+        leading_svd(X, k, U, s, V);
+        for (int j = 0; j < k; j++) {
+            double *u = U + (size_t) j * m, *v = V + (size_t) j * n;
+            double *w = W + (size_t) j * m, *h = Ht + (size_t) j * n;
+            if (j == 0) {
+                double r = sqrt(s[0]);
+                for (int i = 0; i < m; i++) w[i] = r * fabs(u[i]);
+                for (int i = 0; i < n; i++) h[i] = r * fabs(v[i]);
+                continue;
+            }
+            double up = pos_norm(m, u, 1), un = pos_norm(m, u, -1);
+            double vp = pos_norm(n, v, 1), vn = pos_norm(n, v, -1);
+            double mp = up * vp, mneg = un * vn;
+            int sg = mp >= mneg ? 1 : -1;
+            double mm = sg > 0 ? mp : mneg, r = sqrt(s[j] * mm);
+            fill_part(m, u, sg, sg > 0 ? up : un, r, w);
+            fill_part(n, v, sg, sg > 0 ? vp : vn, r, h);
+        }
+        if (type == INIT_NNDSVDA || type == INIT_NNDSVDAR) {
+            for (size_t i = 0; i < mk; i++)
+                if (W[i] <= eps)
+                    W[i] = type == INIT_NNDSVDA ? avg : avg * unif_rand() / 100;
+            for (size_t i = 0; i < nk; i++)
+                if (Ht[i] <= eps)
+                    Ht[i] = type == INIT_NNDSVDA ? avg : avg * unif_rand() / 100;
+        }
+    }
+    for (size_t i = 0; i < mk; i++) if (!(W[i] > eps)) W[i] = eps;
+    for (size_t i = 0; i < nk; i++) if (!(Ht[i] > eps)) Ht[i] = eps;
+}

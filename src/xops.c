@@ -1,0 +1,160 @@
+/*
+ * xops.c: the only code that reads the data matrix X.
+ *
+ * A solver sees X through an xmat: its dimensions, its storage and a scale
+ * s, and every result is for s * X.  The cascade sets s = 1 / max(X) so all
+ * solvers work on data of order one whatever the units (1e-150 or 1e150),
+ * without a copy of X.  A dense X may be stored transposed (trans = 1): the
+ * cascade feeds each layer's G_{i-1}, held as its transpose (N x k), to the
+ * next layer this way.  Sparse input later adds a kind here and nothing else.
+ *
+ * Products (BLAS-3):  xm_prod   X B      (m x k), B n x k
+ *                     xm_tprod  X^T A    (n x k), A m x k
+ * Blockwise passes over columns, O(m * block) scratch:
+ *   xm_resid_sumsq   || sX - W Ht^T ||_F^2 exactly (no cancellation)
+ *   xm_kl            R = sX ./ (W Ht^T), D(sX || W Ht^T), and R Ht or R^T W
+ */
+#include "mlnmf.h"
+#include <math.h>
+
+#define XM_BLOCK_ELEMS ((size_t) 1 << 17)
+
+void xm_dense(xmat *X, const double *x, int m, int n, int trans)
+{
+    X->kind = XM_DENSE;
+    X->m = m;
+    X->n = n;
+    X->trans = trans;
+    X->x = x;
+    X->scale = 1.0;
+}
+
+static inline double xm_at(const xmat *X, size_t i, size_t j)
+{
+    return X->trans ? X->x[j + i * (size_t) X->n] : X->x[i + j * (size_t) X->m];
+}
+
+double xm_max(const xmat *X)
+{
+    size_t len = (size_t) X->m * X->n;
+    double mx = 0.0;
+    for (size_t i = 0; i < len; i++)
+        if (X->x[i] > mx) mx = X->x[i];
+    return mx;
+}
+
+double xm_sumsq(const xmat *X)
+{
+    size_t len = (size_t) X->m * X->n;
+    double s = 0.0, sc = X->scale;
+    for (size_t i = 0; i < len; i++) {
+        double v = sc * X->x[i];
+        s += v * v;
+    }
+    return s;
+}
+
+double xm_sum(const xmat *X)
+{
+    size_t len = (size_t) X->m * X->n;
+    double s = 0.0;
+    for (size_t i = 0; i < len; i++) s += X->x[i];
+    return X->scale * s;
+}
+
+void xm_tprod(const xmat *X, const double *A, int k, double *out)
+{
+    if (X->trans)
+        la_gemm("N", "N", X->n, k, X->m, X->scale, X->x, X->n, A, X->m,
+                0.0, out, X->n);
+    else
+        la_gemm("T", "N", X->n, k, X->m, X->scale, X->x, X->m, A, X->m,
+                0.0, out, X->n);
+}
+
+void xm_prod(const xmat *X, const double *B, int k, double *out)
+{
+    if (X->trans)
+        la_gemm("T", "N", X->m, k, X->n, X->scale, X->x, X->n, B, X->n,
+                0.0, out, X->m);
+    else
+        la_gemm("N", "N", X->m, k, X->n, X->scale, X->x, X->m, B, X->n,
+                0.0, out, X->m);
+}
+
+void xm_gram(const xmat *X, double *out)
+{
+    int m = X->m, n = X->n;
+    double s2 = X->scale * X->scale;
+    /* X stored as S (ld rows): X X^T or X^T X is S^T S or S S^T */
+    int small = m <= n ? m : n;
+    int want_rows = (m <= n);          /* X X^T (m x m) */
+    int ld = X->trans ? n : m;
+    const char *t = (want_rows != X->trans) ? "N" : "T";
+    const char *tt = (want_rows != X->trans) ? "T" : "N";
+    int inner = want_rows ? n : m;
+    la_gemm(t, tt, small, small, inner, s2, X->x, ld, X->x, ld, 0.0, out,
+            small);
+}
+
+static int xm_block_cols(const xmat *X)
+{
+    size_t b = XM_BLOCK_ELEMS / (X->m > 0 ? (size_t) X->m : 1);
+    if (b < 1) b = 1;
+    if (b > (size_t) X->n) b = (size_t) X->n;
+    return (int) b;
+}
+
+size_t xm_work_size(const xmat *X)
+{
+    return (size_t) X->m * xm_block_cols(X);
+}
+
+double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
+                      double *work)
+{
+    int m = X->m, n = X->n, bc = xm_block_cols(X);
+    double s = 0.0, sc = X->scale;
+    for (int j0 = 0; j0 < n; j0 += bc) {
+        int b = (n - j0 < bc) ? n - j0 : bc;
+        la_gemm("N", "T", m, b, k, 1.0, W, m, Ht + j0, n, 0.0, work, m);
+        for (int jj = 0; jj < b; jj++) {
+            const double *p = work + (size_t) jj * m;
+            for (int i = 0; i < m; i++) {
+                double r = sc * xm_at(X, i, (size_t) j0 + jj) - p[i];
+                s += r * r;
+            }
+        }
+    }
+    return s;
+}
+
+double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
+             int which, double *out, double *work)
+{
+    int m = X->m, n = X->n, bc = xm_block_cols(X);
+    double div = 0.0, sc = X->scale;
+    for (int j0 = 0; j0 < n; j0 += bc) {
+        int b = (n - j0 < bc) ? n - j0 : bc;
+        la_gemm("N", "T", m, b, k, 1.0, W, m, Ht + j0, n, 0.0, work, m);
+        for (int jj = 0; jj < b; jj++) {
+            double *p = work + (size_t) jj * m;
+            for (int i = 0; i < m; i++) {
+                double x = sc * xm_at(X, i, (size_t) j0 + jj), y = p[i];
+                if (x > 0) {
+                    div += x * log(x / y) - x + y;
+                    p[i] = x / y;
+                } else {
+                    div += y;
+                    p[i] = 0.0;
+                }
+            }
+        }
+        if (which == 0)
+            la_gemm("N", "N", m, k, b, 1.0, work, m, Ht + j0, n,
+                    j0 == 0 ? 0.0 : 1.0, out, m);
+        else if (which == 1)
+            la_gemm("T", "N", b, k, m, 1.0, work, m, W, m, 0.0, out + j0, n);
+    }
+    return div;
+}

@@ -1,0 +1,4 @@
+library(testthat)
+library(mlnmf)
+
+test_check("mlnmf")
