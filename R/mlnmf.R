@@ -5,7 +5,7 @@
 .norms <- c("l1", "none", "l2", "max")
 
 mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl"),
-                  init = "nndsvd", normalize = c("l1", "none", "l2", "max"),
+                  init = NULL, normalize = c("l1", "none", "l2", "max"),
                   maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
                   control = list()) {
@@ -23,6 +23,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   progress <- check_flag(progress, "progress")
   keep.data <- check_flag(keep.data, "keep.data")
   ctrl <- check_control(control)
+  if (is.null(init)) init <- if (method == "hals") "nndsvd" else "nndsvda"
   start <- check_init(init, rank, nrow(X), ncol(X))
 
   opts <- list(method = match(method, .methods) - 1L,
@@ -49,7 +50,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
             class = "mlnmf")
 }
 
-nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = "nndsvd",
+nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = NULL,
                 normalize = c("none", "l1", "l2", "max"), ...) {
   if (missing(rank)) stopf("'rank' is missing: give the number of components")
   if (!is.numeric(rank) || length(rank) != 1L)

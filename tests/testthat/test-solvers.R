@@ -1,0 +1,75 @@
+## One C outer iteration against the pure-R reference step.
+step <- function(X, W, H, method, eps = 1e-16)
+  .Call(mlnmf:::C_mlnmf_step, X, W, H, match(method, c("hals", "mu", "kl")) - 1L, eps)
+
+test_that("one C update step equals the pure-R reference step", {
+  set.seed(11)
+  X <- matrix(runif(30 * 25), 30, 25)
+  W <- matrix(runif(30 * 4), 30, 4)
+  H <- matrix(runif(4 * 25), 4, 25)
+  X[1:3, 1:2] <- 0
+  for (m in c("hals", "mu", "kl")) {
+    ref <- switch(m, hals = ref_hals_step, mu = ref_mu_step, kl = ref_kl_step)
+    got <- step(X, W, H, m)
+    want <- ref(X, W, H, 1e-16)
+    expect_lt(rdiff(got$W, want$W), 1e-12, label = paste(m, "W"))
+    expect_lt(rdiff(got$H, want$H), 1e-12, label = paste(m, "H"))
+  }
+})
+
+test_that("the epsilon floor holds after a step and no 0/0 appears", {
+  set.seed(2)
+  X <- matrix(runif(20 * 18), 20, 18)
+  X[, 1] <- 0
+  X[2, ] <- 0
+  W <- matrix(runif(20 * 3), 20, 3)
+  H <- matrix(runif(3 * 18), 3, 18)
+  for (m in c("hals", "mu", "kl")) {
+    got <- step(X, W, H, m, eps = 1e-10)
+    expect_true(all(is.finite(got$W)) && all(is.finite(got$H)))
+    expect_gte(min(got$W), 1e-10)
+    expect_gte(min(got$H), 1e-10)
+  }
+})
+
+test_that("HALS recovers an exact nonnegative low-rank matrix", {
+  set.seed(3)
+  X <- separable(60, 40, 4)
+  fit <- nmf(X, 4, maxit = 5000, tol = 1e-14)
+  expect_lt(fit$error, 1e-6)
+  expect_lt(norm(X - fitted(fit), "F") / norm(X, "F"), 1e-6)
+})
+
+test_that("MU and KL objectives never increase", {
+  set.seed(4)
+  X <- matrix(runif(40 * 30), 40, 30)
+  for (m in c("mu", "kl")) {
+    fit <- suppressWarnings(nmf(X, 5, method = m, maxit = 300, tol = 0,
+                                init = "random"))
+    loss <- fit$trace[[1]]
+    expect_length(loss, 301)
+    expect_true(all(diff(loss) <= 1e-10 * loss[-1] + 1e-24), label = m)
+  }
+})
+
+test_that("the reported objective matches a recomputation in R", {
+  set.seed(5)
+  X <- matrix(runif(25 * 20), 25, 20)
+  fh <- nmf(X, 3, method = "hals", normalize = "none")
+  W <- fh$F[[1]]
+  H <- fh$G[[1]]
+  expect_equal(fh$objective, sum((X - W %*% H)^2) / sum(X^2), tolerance = 1e-8)
+  fk <- nmf(X, 3, method = "kl", normalize = "none")
+  Y <- fk$F[[1]] %*% fk$G[[1]]
+  expect_equal(fk$objective, sum(X * log(X / Y) - X + Y) / sum(X),
+               tolerance = 1e-8)
+})
+
+test_that("every method reaches a sensible error on noisy low-rank data", {
+  set.seed(6)
+  X <- separable(50, 40, 3) + matrix(runif(2000, 0, 0.01), 50, 40)
+  for (m in c("hals", "mu", "kl")) {
+    fit <- suppressWarnings(nmf(X, 3, method = m, maxit = 2000))
+    expect_lt(fit$error, 0.02, label = m)
+  }
+})
