@@ -123,7 +123,7 @@ int nmf_solve(const xmat *X, int k, double *W, double *Ht,
 
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH);
-int nmf_stop(double fprev, double f, double tol);
+int nmf_stop(double f0, double fprev, double f, double tol);
 /* Rows of M (m x k) floored at eps after M <- M .* Num ./ Den (mu, kl) */
 void nmf_mult_update(size_t len, double *M, const double *num,
                      const double *den, double eps);

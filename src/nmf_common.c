@@ -32,12 +32,16 @@ double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
     return f > 0 ? f : 0.0;
 }
 
-/* 1 when the relative change of the objective is below tol, or the fit is
- * exact to round-off (relative objective below 10 eps). */
-int nmf_stop(double fprev, double f, double tol)
+/* 1 when the objective changed by at most tol times the objective at the
+ * start (f0), or the fit is exact to round-off (relative objective below
+ * 10 eps).  Measuring the change against the start, not against the current
+ * value, lets a layer that is being fitted exactly (an input of full rank k
+ * factorized with rank k, common deep in a cascade) stop once its progress
+ * no longer matters, instead of chasing a geometric decrease to zero. */
+int nmf_stop(double f0, double fprev, double f, double tol)
 {
     if (f <= 10 * DBL_EPSILON) return 1;
-    return fabs(fprev - f) <= tol * fprev;
+    return fabs(fprev - f) <= tol * f0;
 }
 
 void nmf_mult_update(size_t len, double *M, const double *num,

@@ -73,7 +73,7 @@ int nmf_hals(const xmat *X, int k, double *W, double *Ht,
     double xn2 = xm_sumsq(X);
     int qW = hals_q(m, n, k, o), qH = hals_q(n, m, k, o);
 
-    double f = xm_resid_sumsq(X, W, Ht, k, work) / xn2, fprev;
+    double f = xm_resid_sumsq(X, W, Ht, k, work) / xn2, fprev, f0 = f;
     if (res->trace) res->trace[0] = f;
     res->converged = 0;
     la_crossprod(n, k, Ht, HtH);
@@ -95,7 +95,7 @@ int nmf_hals(const xmat *X, int k, double *W, double *Ht,
         fprev = f;
         f = nmf_frob_obj(xn2, n, k, C, Ht, WtW, HtH) / xn2;
         if (res->trace) res->trace[it] = f;
-        if (nmf_stop(fprev, f, o->tol)) { res->converged = 1; break; }
+        if (nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
     }
     res->iter = it > o->maxit ? o->maxit : it;
     res->obj = f;

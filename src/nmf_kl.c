@@ -41,7 +41,7 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
     double *C = (double *) R_alloc((size_t) n * k, sizeof(double));
     double *s = (double *) R_alloc((size_t) k, sizeof(double));
     double *work = (double *) R_alloc(xm_work_size(X), sizeof(double));
-    double xsum = xm_sum(X), f = 0.0, fprev = 0.0;
+    double xsum = xm_sum(X), f = 0.0, fprev = 0.0, f0 = 0.0;
     int it;
 
     res->converged = 0;
@@ -50,7 +50,8 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
         fprev = f;
         f = xm_kl(X, W, Ht, k, o->fix_w ? -1 : 0, A, work) / xsum;
         if (res->trace) res->trace[it] = f;
-        if (it > 0 && nmf_stop(fprev, f, o->tol)) { res->converged = 1; break; }
+        if (it == 0) f0 = f;
+        if (it > 0 && nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
         if (it == o->maxit) break;
         if (!o->fix_w) {
             colsums(n, k, Ht, s);

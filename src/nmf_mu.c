@@ -21,7 +21,7 @@ int nmf_mu(const xmat *X, int k, double *W, double *Ht,
     double *work = (double *) R_alloc(xm_work_size(X), sizeof(double));
     double xn2 = xm_sumsq(X);
 
-    double f = xm_resid_sumsq(X, W, Ht, k, work) / xn2, fprev;
+    double f = xm_resid_sumsq(X, W, Ht, k, work) / xn2, fprev, f0 = f;
     if (res->trace) res->trace[0] = f;
     res->converged = 0;
     la_crossprod(n, k, Ht, HtH);
@@ -45,7 +45,7 @@ int nmf_mu(const xmat *X, int k, double *W, double *Ht,
         fprev = f;
         f = nmf_frob_obj(xn2, n, k, C, Ht, WtW, HtH) / xn2;
         if (res->trace) res->trace[it] = f;
-        if (nmf_stop(fprev, f, o->tol)) { res->converged = 1; break; }
+        if (nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
     }
     res->iter = it > o->maxit ? o->maxit : it;
     res->obj = f;
