@@ -7,6 +7,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_fit, 5),
     CALLDEF(mlnmf_project, 3),
     CALLDEF(mlnmf_step, 5),
+    CALLDEF(mlnmf_permute, 4),
     {NULL, NULL, 0}
 };
 

@@ -1,0 +1,224 @@
+## A fit-shaped object with random factors of the given ranks, so the chain
+## algebra can be tested without running the cascade.
+fake_fit <- function(d, N, ranks, seed = 1) {
+  set.seed(seed)
+  L <- length(ranks)
+  rows <- c(d, ranks[-L])
+  Fs <- lapply(seq_len(L), function(i) {
+    f <- matrix(runif(rows[i] * ranks[i]), rows[i], ranks[i])
+    sweep(f, 2, colSums(f), "/")
+  })
+  G <- matrix(runif(ranks[L] * N, 0, 20), ranks[L], N)
+  X <- Reduce(`%*%`, c(Fs, list(G))) + matrix(runif(d * N), d, N)
+  structure(list(F = Fs, G = c(vector("list", L - 1L), list(G)), layers = L,
+                 rank = as.integer(ranks), dim = c(d, N), data = X),
+            class = "mlnmf")
+}
+
+ref_error <- function(fit, X, o)
+  sum((X - Reduce(`%*%`, c(fit$F[o], list(fit$G[[fit$layers]]))))^2)
+
+test_that("the identity order gives the unpermuted error exactly", {
+  fit <- fake_fit(7, 40, rep(5, 9))
+  X <- fit$data
+  r <- mlnmf:::permutation_errors(fit, X, cbind(1:9, 1:9))
+  expect_equal(r$error, rep(r$base, 2), tolerance = 1e-10)
+  expect_equal(r$base, ref_error(fit, X, 1:9), tolerance = 1e-10)
+  expect_equal(r$norm2, sum(X^2), tolerance = 1e-12)
+})
+
+test_that("the unpermuted error agrees with the cascade's own error", {
+  set.seed(3)
+  X <- simulate_gaussian_mixture(60, 6, 3)
+  fit <- suppressWarnings(mlnmf(X, rank = 4, layers = 6, maxit = 30))
+  r <- mlnmf:::permutation_errors(fit, X, matrix(1:6))
+  expect_equal(sqrt(r$base / r$norm2), fit$error[6], tolerance = 1e-8)
+  pt <- permutation_test(fit, groups = 2, reps = 3, seed = 1)
+  expect_equal(attr(pt, "unpermuted")[["rel_error"]], fit$error[6],
+               tolerance = 1e-8)
+})
+
+test_that("the C chain products equal a pure-R Reduce(`%*%`) reference", {
+  fit <- fake_fit(6, 50, c(6, 6, 6, 6, 6, 6, 6, 6, 6, 6))
+  L <- 10
+  X <- fit$data
+  set.seed(11)
+  orders <- cbind(c(2, 1, 3:10),                  # starts at the first layer
+                  c(1:8, 10, 9),                  # ends at the last layer
+                  c(10, 2:9, 1),                  # the whole chain
+                  c(1, 5, 3, 4, 2, 6:10),
+                  replicate(8, {
+                    o <- 1:L
+                    s <- sort(sample(L, 4))
+                    o[s] <- s[c(2, 3, 4, 1)]
+                    o
+                  }),
+                  1:10)
+  r <- mlnmf:::permutation_errors(fit, X, orders)
+  ref <- apply(orders, 2, function(o) ref_error(fit, X, o))
+  expect_equal(r$error, ref, tolerance = 1e-10)
+  ## a different X of the same size, far from the product
+  Y <- matrix(runif(6 * 50, 0, 1000), 6, 50)
+  r2 <- mlnmf:::permutation_errors(fit, Y, orders)
+  expect_equal(r2$error, apply(orders, 2, function(o) ref_error(fit, Y, o)),
+               tolerance = 1e-10)
+  ## decreasing ranks: only equal shapes move
+  fit2 <- fake_fit(9, 30, c(7, 5, 5, 5, 3, 3, 3))
+  o2 <- cbind(c(1, 2, 4, 3, 5, 6, 7), c(1:5, 7, 6), c(1, 2, 4, 3, 5, 7, 6))
+  r3 <- mlnmf:::permutation_errors(fit2, fit2$data, o2)
+  expect_equal(r3$error, apply(o2, 2, function(o) ref_error(fit2, fit2$data, o)),
+               tolerance = 1e-10)
+})
+
+test_that("the C entry point rejects malformed input", {
+  fit <- fake_fit(5, 20, c(4, 4, 3))
+  X <- fit$data
+  G <- fit$G[[3]]
+  call <- function(...) .Call(mlnmf:::C_mlnmf_permute, ...)
+  expect_error(call(X, fit$F, G, matrix(c(1L, 2L, 4L))), "outside 1..3")
+  expect_error(call(X, fit$F, G, matrix(c(1L, 3L, 2L))),
+               "puts layer 3 \\(4 x 3\\) at position 2 \\(4 x 4\\)")
+  expect_error(call(X, fit$F, G, 1:4), "one row per layer")
+  expect_error(call(X, list(), G, 1:3), "non-empty list")
+  expect_error(call(X, list(fit$F[[1]], "a", fit$F[[3]]), G, 1:3),
+               "'F\\[\\[2\\]\\]' must be a double matrix")
+  expect_error(call(X, fit$F[c(1, 3, 2)], G, 1:3), "'F\\[\\[3\\]\\]' has 4 rows, the chain needs 3")
+  expect_error(call(X, fit$F, t(G), 1:3), "'G' must be 3 x 20")
+  expect_error(call(1:3, fit$F, G, 1:3), "'X' must be a double matrix")
+  expect_error(call(X * 0, fit$F, G, 1:3), "no positive entry")
+})
+
+test_that("the same seed gives the same table and the user's stream is kept", {
+  fit <- fake_fit(5, 30, rep(5, 30))
+  a <- permutation_test(fit, seed = 7, reps = 5)
+  b <- permutation_test(fit, seed = 7, reps = 5)
+  expect_identical(a, b)
+  expect_false(identical(a$moved, permutation_test(fit, seed = 8, reps = 5)$moved))
+  set.seed(123)
+  u1 <- runif(3)
+  set.seed(123)
+  invisible(permutation_test(fit, seed = 99, reps = 2))
+  expect_identical(runif(3), u1)
+  ## no seed: the current stream decides
+  set.seed(5)
+  c1 <- permutation_test(fit, reps = 2)
+  set.seed(5)
+  c2 <- permutation_test(fit, reps = 2)
+  expect_identical(c1, c2)
+  ## no .Random.seed before the call: none after it
+  old <- get(".Random.seed", envir = globalenv())
+  rm(".Random.seed", envir = globalenv())
+  invisible(permutation_test(fit, seed = 1, reps = 1))
+  expect_false(exists(".Random.seed", envir = globalenv(), inherits = FALSE))
+  assign(".Random.seed", old, envir = globalenv())
+})
+
+test_that("the table is tidy and every permutation really changes the order", {
+  fit <- fake_fit(5, 30, rep(5, 60))
+  pt <- permutation_test(fit, fraction = c(0.05, 0.1, 0.2, 1), reps = 6, seed = 2)
+  expect_s3_class(pt, c("mlnmf_permutation", "data.frame"))
+  expect_identical(names(pt), c("block", "fraction", "rep", "n_moved", "moved",
+                                "order", "error", "rel_error", "unpermuted"))
+  expect_identical(nrow(pt), 3L * 4L * 6L)
+  expect_identical(levels(pt$block), c("A1", "A2", "A3"))
+  expect_identical(attr(pt, "blocks"),
+                   list(A1 = 1:20, A2 = 21:40, A3 = 41:60))
+  ## 20 eligible layers per block: max(2, round(f * 20))
+  expect_identical(pt$n_moved, as.integer(rep(c(2, 2, 4, 20), each = 6, times = 3)))
+  for (i in seq_len(nrow(pt))) {
+    pos <- as.integer(strsplit(pt$moved[i], ",")[[1]])
+    o <- as.integer(strsplit(pt$order[i], ",")[[1]])
+    expect_true(all(pos != o))
+    expect_setequal(o, pos)
+    expect_true(all(pos %in% attr(pt, "blocks")[[pt$block[i]]]))
+    full <- seq_len(60)
+    full[pos] <- o
+    expect_equal(pt$error[i], ref_error(fit, fit$data, full), tolerance = 1e-10)
+  }
+  expect_equal(pt$rel_error, sqrt(pt$error / sum(fit$data^2)), tolerance = 1e-12)
+  expect_equal(pt$unpermuted, rep(ref_error(fit, fit$data, 1:60), nrow(pt)),
+               tolerance = 1e-10)
+})
+
+test_that("only layers of identical shape trade places (decreasing ranks)", {
+  ranks <- c(8, 6, 6, 6, 4, 4, 4, 4, 4)
+  fit <- fake_fit(10, 30, ranks)
+  ## shapes: 10x8, 8x6, 6x6, 6x6, 6x4, 4x4, 4x4, 4x4, 4x4
+  pt <- permutation_test(fit, groups = 1, fraction = c(0.2, 0.5, 1), reps = 15,
+                         seed = 3)
+  expect_identical(attr(pt, "eligible"), list(A1 = c(3L, 4L, 6L, 7L, 8L, 9L)))
+  shape <- vapply(fit$F, function(f) paste(dim(f), collapse = "x"), "")
+  for (i in seq_len(nrow(pt))) {
+    pos <- as.integer(strsplit(pt$moved[i], ",")[[1]])
+    o <- as.integer(strsplit(pt$order[i], ",")[[1]])
+    expect_identical(shape[o], shape[pos])
+    expect_true(all(table(shape[pos]) >= 2L))
+    expect_true(all(pos != o))
+  }
+  expect_identical(pt$n_moved[pt$fraction == 1], rep(6L, 15))
+  ## thirds: only the last block has two layers of one shape
+  expect_warning(pt3 <- permutation_test(fit, seed = 1, reps = 2),
+                 "blocks A1, A2 have no two layers of the same shape")
+  expect_identical(attr(pt3, "eligible"),
+                   list(A1 = integer(0), A2 = integer(0), A3 = 7:9))
+  expect_identical(unique(as.character(pt3$block)), "A3")
+  expect_warning(permutation_test(fake_fit(10, 30, c(8, 6, 6, 4, 4, 4)),
+                                  groups = 2, seed = 1, reps = 1),
+                 "block A1 has no two layers of the same shape")
+  expect_error(permutation_test(fake_fit(10, 30, c(8, 6, 4))),
+               "no block has two layers of the same shape")
+})
+
+test_that("arguments are validated with messages naming them", {
+  fit <- fake_fit(3, 20, rep(3, 6))
+  expect_error(permutation_test(fit, fraction = 0), "'fraction' must be in \\(0, 1\\]: got 0")
+  expect_error(permutation_test(fit, fraction = c(0.1, 1.5)), "'fraction' must be in \\(0, 1\\]: got 1.5")
+  expect_error(permutation_test(fit, fraction = -0.1), "'fraction' must be in")
+  expect_error(permutation_test(fit, fraction = "a"), "'fraction' must be a numeric vector")
+  expect_error(permutation_test(fit, fraction = NA_real_), "'fraction' must be a numeric vector")
+  expect_error(permutation_test(fit, groups = 0), "'groups' must be a single whole number >= 1")
+  expect_error(permutation_test(fit, groups = 7),
+               "'groups' must be at most the number of layers \\(6\\), not 7")
+  expect_error(permutation_test(fit, reps = 0), "'reps' must be a single whole number >= 1")
+  expect_error(permutation_test(fit, seed = 1.5), "'seed' must be NULL or a single whole number")
+  expect_error(permutation_test(fit, seed = "a"), "'seed' must be NULL or a single whole number")
+  expect_error(permutation_test(list(F = 1)), "'fit' must be a fit returned by mlnmf")
+  expect_error(permutation_test(fit, X = fit$data[, -1]),
+               "'X' must be 3 x 20 like the data of 'fit', not 3 x 19")
+  expect_error(permutation_test(fit, X = -fit$data), "'X' must be nonnegative")
+  nod <- fit
+  nod$data <- NULL
+  expect_error(permutation_test(nod), "'X' is missing and 'fit' does not store its data")
+  expect_s3_class(permutation_test(nod, X = fit$data, reps = 1, seed = 1),
+                  "mlnmf_permutation")
+  set.seed(1)
+  one <- nmf(matrix(runif(40), 5, 8), rank = 2)
+  expect_error(permutation_test(one), "'fit' has a single layer")
+})
+
+test_that("print, summary and plot work", {
+  fit <- fake_fit(5, 30, rep(5, 12))
+  pt <- permutation_test(fit, reps = 4, seed = 1)
+  out <- capture.output(print(pt))
+  expect_match(out[1], "12 layers in 3 blocks, 4 permutations")
+  expect_true(any(grepl("A1: layers 1-4, 4 eligible", out)))
+  expect_true(any(grepl("Unpermuted", out)))
+  sm <- summary(pt)
+  expect_identical(nrow(sm), 12L)
+  expect_identical(names(sm), c("block", "fraction", "n", "mean", "sd", "min",
+                                "q25", "median", "q75", "max",
+                                "mean_rel_error", "unpermuted"))
+  expect_equal(sm$mean[sm$block == "A2" & sm$fraction == 0.1],
+               mean(pt$error[pt$block == "A2" & pt$fraction == 0.1]),
+               tolerance = 1e-12)
+  expect_identical(sm$n, rep(4L, 12))
+  expect_true(all(sm$min <= sm$median & sm$median <= sm$max))
+  ## a subset keeps the class but not the attributes: printed as a data frame
+  expect_output(print(pt[1:2, ]), "block")
+  pdf(NULL)
+  on.exit(dev.off())
+  expect_identical(plot(pt), pt)
+  expect_silent(plot(pt, type = "boxplot", measure = "rel_error"))
+  expect_silent(plot(pt[pt$block == "A3", ], log = ""))
+  expect_error(plot(pt, type = "pie"), "'type' must be one of")
+})
