@@ -7,6 +7,8 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_fit, 5),
     CALLDEF(mlnmf_project, 3),
     CALLDEF(mlnmf_step, 5),
+    CALLDEF(mlnmf_pinv, 2),
+    CALLDEF(mlnmf_dependence, 5),
     {NULL, NULL, 0}
 };
 
