@@ -8,6 +8,8 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_project, 3),
     CALLDEF(mlnmf_step, 5),
     CALLDEF(mlnmf_permute, 4),
+    CALLDEF(mlnmf_pinv, 2),
+    CALLDEF(mlnmf_dependence, 5),
     {NULL, NULL, 0}
 };
 

@@ -139,4 +139,14 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts);
 SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps);
 SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders);
 
+/* pinv.c: out (n x m) = A^+ for A (m x n), singular values <= tol (tol < 0:
+ * max(m, n) * DBL_EPSILON * s_max) treated as zero; s (min(m, n), may be
+ * NULL) receives the singular values.  Returns the numerical rank. */
+double pinv_default_tol(int m, int n, double smax);
+int  pinv_work(int m, int n, const double *A, double tol, double *out,
+               double *s);
+SEXP mlnmf_pinv(SEXP A, SEXP tol);
+/* dependence.c */
+SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps);
+
 #endif

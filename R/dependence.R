@@ -1,0 +1,225 @@
+## The dependence map between consecutive layers (paper section 4.2) and
+## per-layer diagnostics.  The heavy products run in src/dependence.c.
+
+## G_0 = X for the first pair: the stored data, or the data given as 'X'.
+dep_data <- function(fit, X) {
+  if (is.null(X))
+    stopf("'fit' was made with keep.data = FALSE: give the data as 'X'")
+  X <- check_data(X, "X", allow_zero = TRUE)
+  if (!identical(dim(X), as.integer(fit$dim)))
+    stopf("'X' must be %d x %d like the data of the fit, not %d x %d",
+          fit$dim[1L], fit$dim[2L], nrow(X), ncol(X))
+  X
+}
+
+check_pair <- function(i, L) {
+  if (L < 2L)
+    stopf("'fit' has one layer: the dependence map needs at least two")
+  if (!is.numeric(i) || length(i) != 1L || !is_whole(i) || i < 1 || i > L - 1L)
+    stopf("'i' must be a single whole number from 1 to %d (the map predicts F[[i + 1]] from F[[i]])",
+          L - 1L)
+  as.integer(i)
+}
+
+check_y <- function(Y, arg, d) {
+  if (is.null(Y)) return(NULL)
+  if (!is.matrix(Y))
+    stopf("'%s' must be a numeric matrix, not %s", arg, describe(Y))
+  if (!(is.numeric(Y) || is.logical(Y)))
+    stopf("'%s' must be a numeric matrix, not a %s matrix", arg, typeof(Y))
+  if (!identical(dim(Y), as.integer(d)))
+    stopf("'%s' must be %d x %d (the shape of F[[i + 1]]), not %d x %d",
+          arg, d[1L], d[2L], nrow(Y), ncol(Y))
+  if (storage.mode(Y) != "double") storage.mode(Y) <- "double"
+  nbad <- sum(!is.finite(Y))
+  if (nbad > 0L)
+    stopf("'%s' must be finite: %d entries are NA, NaN or infinite", arg, nbad)
+  Y
+}
+
+layer_map <- function(fit, i, Y1 = NULL, Y2 = NULL, X = fit$data) {
+  check_fit(fit, "fit")
+  L <- fit$layers
+  if (missing(i)) stopf("'i' is missing: the map predicts F[[i + 1]] from F[[i]]")
+  i <- check_pair(i, L)
+  d <- dim(fit$F[[i + 1L]])
+  Y1 <- check_y(Y1, "Y1", d)
+  Y2 <- check_y(Y2, "Y2", d)
+  X <- if (i == 1L) dep_data(fit, X) else matrix(0, 0L, fit$dim[2L])
+  res <- .Call(C_mlnmf_dependence, X, fit$F, fit$G, i, TRUE)
+  Z <- res$maps[[1L]]
+  if (!is.null(Y1)) {
+    Fi <- fit$F[[i]]
+    Z <- Z + Y1 - pinv(Fi) %*% (Fi %*% Y1)
+  }
+  if (!is.null(Y2)) {
+    Gn <- fit$G[[i + 1L]]
+    Z <- Z + Y2 - (Y2 %*% Gn) %*% pinv(Gn)
+  }
+  dimnames(Z) <- dimnames(fit$F[[i + 1L]])
+  Z
+}
+
+dependence <- function(fit, X = fit$data) {
+  check_fit(fit, "fit")
+  L <- fit$layers
+  if (L < 2L)
+    stopf("'fit' has one layer: the dependence map needs at least two")
+  X <- dep_data(fit, X)
+  pairs <- seq_len(L - 1L)
+  st <- .Call(C_mlnmf_dependence, X, fit$F, fit$G, pairs, FALSE)$stats
+  out <- data.frame(from = pairs, to = pairs + 1L,
+                    map_error = st[, 1L], recon_map = st[, 2L],
+                    recon_fit = st[, 3L],
+                    rank_F = as.integer(st[, 4L]),
+                    maxrank_F = vapply(fit$F[pairs], function(f) min(dim(f)), 0L),
+                    rank_G = as.integer(st[, 5L]),
+                    maxrank_G = as.integer(fit$rank[pairs + 1L]))
+  class(out) <- c("mlnmf_dependence", "data.frame")
+  out
+}
+
+print.mlnmf_dependence <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("Dependence map f(F_i) = pinv(F_i) G_(i-1) pinv(G_(i+1)) over %d consecutive pair%s (G_0 = X)\n",
+              nrow(x), if (nrow(x) == 1L) "" else "s"))
+  cat("map_error = ||F_(i+1) - f(F_i)|| / ||F_(i+1)||\n",
+      "recon_map, recon_fit = ||G_(i-1) - F_i Z G_(i+1)|| / ||G_(i-1)||",
+      " with Z = f(F_i), F_(i+1)\n\n", sep = "")
+  tab <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
+  if (nrow(tab) > 20L) {
+    n <- nrow(tab)
+    show <- unique(c(1:5, round(seq(6, n - 5L, length.out = 5L)), (n - 4L):n))
+    print(tab[show, ], digits = digits, row.names = FALSE)
+    cat(sprintf("(%d of %d pairs shown)\n", length(show), n))
+  } else print(tab, digits = digits, row.names = FALSE)
+  invisible(x)
+}
+
+plot.mlnmf_dependence <- function(x, log = "y", ...) {
+  M <- cbind(x$map_error, x$recon_map, x$recon_fit)
+  if (grepl("y", log)) M[!(M > 0)] <- NA
+  if (all(is.na(M))) { M[] <- 0; log <- sub("y", "", log) }
+  matplot(x$from, M, type = "b", pch = c(19, 1, 4), lty = c(1, 2, 3),
+          col = c("black", "steelblue", "firebrick"), log = log,
+          xlab = "pair (i, i + 1)", ylab = "relative error",
+          main = "Dependence map between consecutive layers", ...)
+  legend("topright", bty = "n", pch = c(19, 1, 4), lty = c(1, 2, 3),
+         col = c("black", "steelblue", "firebrick"),
+         legend = c("||F(i+1) - f(F(i))|| / ||F(i+1)||",
+                    "reconstruction of G(i-1), map",
+                    "reconstruction of G(i-1), fit"))
+  invisible(x)
+}
+
+## Exact assignment (Hungarian method, O(k^3)): the permutation p maximising
+## sum_j W[p[j], j] for a square matrix W.  Returns p (row of column j).
+max_assignment <- function(W) {
+  n <- nrow(W)
+  C <- max(W) - W                      # minimise cost, rows = workers
+  C <- t(C)                            # row j = column j of W
+  u <- numeric(n + 1L); v <- numeric(n + 1L)
+  p <- integer(n + 1L); way <- integer(n + 1L)
+  for (i in seq_len(n)) {
+    p[1L] <- i
+    j0 <- 1L
+    minv <- rep(Inf, n + 1L)
+    used <- rep(FALSE, n + 1L)
+    repeat {
+      used[j0] <- TRUE
+      i0 <- p[j0]
+      delta <- Inf
+      j1 <- 0L
+      for (j in 2:(n + 1L)) {
+        if (!used[j]) {
+          cur <- C[i0, j - 1L] - u[i0] - v[j]
+          if (cur < minv[j]) { minv[j] <- cur; way[j] <- j0 }
+          if (minv[j] < delta) { delta <- minv[j]; j1 <- j }
+        }
+      }
+      for (j in seq_len(n + 1L)) {
+        if (used[j]) {
+          if (j > 1L) u[p[j]] <- u[p[j]] + delta else u[i] <- u[i] + delta
+          v[j] <- v[j] - delta
+        } else minv[j] <- minv[j] - delta
+      }
+      j0 <- j1
+      if (p[j0] == 0L) break
+    }
+    repeat {
+      j1 <- way[j0]
+      p[j0] <- p[j1]
+      j0 <- j1
+      if (j0 == 1L) break
+    }
+  }
+  ## p[j + 1] = row of C (column of W) assigned to column j of C (row of W)
+  ans <- integer(n)
+  ans[p[-1L]] <- seq_len(n)
+  ans
+}
+
+## Relative Frobenius distance of a square F to the nearest monomial matrix
+## P D (D diagonal): with the permutation fixed the best D takes the matched
+## entries, so the distance is sqrt(1 - max_p sum_j F[p[j], j]^2 / ||F||^2).
+monomial_dist <- function(F) {
+  nf <- sum(F^2)
+  if (nf == 0) return(NA_real_)
+  p <- max_assignment(F^2)
+  sqrt(max(0, 1 - sum(F[cbind(p, seq_len(ncol(F)))]^2) / nf))
+}
+
+layer_stats <- function(fit) {
+  check_fit(fit, "fit")
+  rows <- lapply(seq_len(fit$layers), function(i) {
+    F <- fit$F[[i]]
+    sq <- nrow(F) == ncol(F)
+    s <- svd(F, nu = 0L, nv = 0L)$d
+    rk <- sum(s > max(dim(F)) * .Machine$double.eps * s[1L])
+    data.frame(layer = i, rows = nrow(F), cols = ncol(F),
+               monomial_dist = if (sq) monomial_dist(F) else NA_real_,
+               identity_dist = if (sq) sqrt(sum((F - diag(ncol(F)))^2) / ncol(F))
+                               else NA_real_,
+               condition = if (rk < length(s)) Inf else s[1L] / s[length(s)],
+               rank = rk,
+               sparsity = mean(F <= 1e-8 * max(F)))
+  })
+  out <- do.call(rbind, rows)
+  class(out) <- c("mlnmf_layer_stats", "data.frame")
+  out
+}
+
+print.mlnmf_layer_stats <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("Layer diagnostics of a %d-layer fit\n", nrow(x)))
+  cat("monomial_dist: relative distance to the nearest scaled permutation;",
+      "identity_dist: ||F - I|| / ||I||\n\n")
+  tab <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
+  if (nrow(tab) > 20L) {
+    n <- nrow(tab)
+    show <- unique(c(1:5, round(seq(6, n - 5L, length.out = 5L)), (n - 4L):n))
+    print(tab[show, ], digits = digits, row.names = FALSE)
+    cat(sprintf("(%d of %d layers shown)\n", length(show), n))
+  } else print(tab, digits = digits, row.names = FALSE)
+  invisible(x)
+}
+
+plot.mlnmf_layer_stats <- function(x, ...) {
+  op <- par(mfrow = c(1L, 2L))
+  on.exit(par(op))
+  M <- cbind(x$monomial_dist, x$identity_dist, x$sparsity)
+  if (all(is.na(M))) M[] <- 0
+  matplot(x$layer, M, type = "b", pch = c(19, 1, 4), lty = 1:3,
+          col = c("black", "steelblue", "firebrick"), xlab = "layer i",
+          ylab = "value", main = "Structure of F_i", ...)
+  legend("topright", bty = "n", pch = c(19, 1, 4), lty = 1:3,
+         col = c("black", "steelblue", "firebrick"),
+         legend = c("to monomial", "to identity", "sparsity"))
+  cond <- x$condition
+  fin <- is.finite(cond)
+  plot(x$layer, ifelse(fin, cond, NA), type = "b", pch = 19, cex = 0.6,
+       log = if (any(fin)) "y" else "", xlab = "layer i",
+       ylab = "condition number", main = "Conditioning of F_i",
+       ylim = if (any(fin)) range(cond[fin]) else c(1, 10))
+  if (any(!fin)) points(x$layer[!fin], rep(par("usr")[4L], sum(!fin)),
+                        pch = 2, col = "firebrick", xpd = TRUE)
+  invisible(x)
+}
