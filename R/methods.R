@@ -97,7 +97,8 @@ residuals.mlnmf <- function(object, ...) {
 
 coef.mlnmf <- function(object, ...) object$G[[object$layers]]
 
-predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8, ...) {
+predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
+                          threads = default_threads(), ...) {
   if (missing(newdata)) return(coef(object))
   newdata <- check_data(newdata, "newdata", allow_zero = TRUE)
   if (nrow(newdata) != object$dim[1L])
@@ -105,7 +106,8 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8, ...) {
           object$dim[1L], nrow(newdata))
   maxit <- check_count(maxit, "maxit")
   tol <- check_number(tol, "tol", lower = 0)
-  opts <- list(method = match(object$method, .methods) - 1L, maxit = maxit,
+  threads <- check_count(threads, "threads")
+  opts <- list(threads = threads, method = match(object$method, .methods) - 1L, maxit = maxit,
                tol = tol, eps = object$eps, inner_max = 50L, inner_alpha = 0.5,
                inner_delta = 0.1, verbose = FALSE)
   out <- .Call(C_mlnmf_project, newdata, object$F, opts)

@@ -8,7 +8,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   init = NULL, normalize = c("l1", "none", "l2", "max"),
                   maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
-                  control = list()) {
+                  threads = default_threads(), control = list()) {
   call <- match.call()
   X <- check_data(X)
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
@@ -22,6 +22,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   verbose <- check_flag(verbose, "verbose")
   progress <- check_flag(progress, "progress")
   keep.data <- check_flag(keep.data, "keep.data")
+  threads <- check_count(threads, "threads")
   ctrl <- check_control(control)
   if (is.null(init)) init <- if (method == "hals") "nndsvd" else "nndsvda"
   start <- check_init(init, rank, nrow(X), ncol(X))
@@ -32,6 +33,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                maxit = maxit, tol = tol, eps = eps,
                inner_max = ctrl$inner_max, inner_alpha = ctrl$inner_alpha,
                inner_delta = ctrl$inner_delta, verbose = verbose,
+               threads = threads,
                trace = TRUE, progress = progress && !verbose)
   res <- .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G)
 
@@ -107,4 +109,13 @@ check_init <- function(init, rank, d, N) {
     prev <- rank[i]
   }
   list(code = 4L, name = "given", F = Fs, G = Gs)
+}
+
+## One core fewer than the machine has (at least one), unless the option
+## mlnmf.threads says otherwise.
+default_threads <- function() {
+  opt <- getOption("mlnmf.threads")
+  if (!is.null(opt)) return(opt)
+  n <- parallel::detectCores()
+  if (is.na(n)) 1L else max(1L, as.integer(n) - 1L)
 }

@@ -52,6 +52,8 @@ static void read_opts(SEXP opts, nmf_opts *o)
     o->inner_alpha = opt_real(opts, "inner_alpha");
     o->inner_delta = opt_real(opts, "inner_delta");
     o->verbose = opt_int(opts, "verbose");
+    o->threads = opt_int(opts, "threads");
+    if (o->threads < 1) o->threads = 1;
     o->fix_w = 0;
     if (o->method < 0 || o->method > 2) error(_("'method' code out of range"));
     if (o->maxit < 0 || o->inner_max < 1) error(_("'maxit' out of range"));
@@ -127,6 +129,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
     double xmax = xm_max(&X1);
     if (!(xmax > 0)) error(_("'X' has no positive entry"));
     X1.scale = 1.0 / xmax;
+    X1.threads = o.threads;
     double xn2 = xm_sumsq(&X1);
     double *work1 = (double *) R_alloc(xm_work_size(&X1), sizeof(double));
     double *P = NULL;                 /* F1 ... Fi, d x k_i */
@@ -141,6 +144,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
         if (i == 0) Xi = X1;
         else {
             xm_dense(&Xi, prevHt, m, N, 1);
+            Xi.threads = o.threads;
             double mx = xm_max(&Xi);
             Xi.scale = mx > 0 ? 1.0 / mx : 1.0;
         }
@@ -246,6 +250,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts)
         if (nrows(F) != m) error(_("layer %d: 'F' has %d rows, the input has %d"), i + 1, nrows(F), m);
         k = ncols(F);
         if (i > 0) xm_dense(&Xi, prevHt, m, N, 1);
+        Xi.threads = o.threads;
         double mx = xm_max(&Xi);
         Xi.scale = mx > 0 ? 1.0 / mx : 1.0;
         double *W = (double *) R_alloc((size_t) m * k, sizeof(double));

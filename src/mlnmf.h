@@ -62,6 +62,7 @@ typedef struct {
     int trans;           /* dense: 1 if X is stored transposed (n x m)    */
     const double *x;     /* dense storage, column-major                   */
     double scale;        /* every result is scale * (X op ...)            */
+    int threads;         /* OpenMP threads for the elementwise passes     */
 } xmat;
 
 void   xm_dense(xmat *X, const double *x, int m, int n, int trans);
@@ -101,6 +102,7 @@ typedef struct {
     double inner_delta;  /* HALS: inner stopping ratio                     */
     int fix_w;           /* 1: update Ht only (projection of new data)     */
     int verbose;
+    int threads;         /* OpenMP threads for the passes over X           */
 } nmf_opts;
 
 typedef struct {

@@ -27,6 +27,7 @@ void xm_dense(xmat *X, const double *x, int m, int n, int trans)
     X->trans = trans;
     X->x = x;
     X->scale = 1.0;
+    X->threads = 1;
 }
 
 static inline double xm_at(const xmat *X, size_t i, size_t j)
@@ -105,26 +106,36 @@ static int xm_block_cols(const xmat *X)
     return (int) b;
 }
 
+/* scratch of the blockwise passes: an m x block panel and block sums */
 size_t xm_work_size(const xmat *X)
 {
-    return (size_t) X->m * xm_block_cols(X);
+    return ((size_t) X->m + 1) * xm_block_cols(X);
 }
 
+/* Column passes of the blockwise loops run on X->threads OpenMP threads.
+ * Each column's sum is kept apart (acc) and the columns are added in order
+ * afterwards, so the result does not depend on the number of threads. */
 double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
                       double *work)
 {
     int m = X->m, n = X->n, bc = xm_block_cols(X);
-    double s = 0.0, sc = X->scale;
+    double s = 0.0, sc = X->scale, *acc = work + (size_t) m * bc;
     for (int j0 = 0; j0 < n; j0 += bc) {
         int b = (n - j0 < bc) ? n - j0 : bc;
         la_gemm("N", "T", m, b, k, 1.0, W, m, Ht + j0, n, 0.0, work, m);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(X->threads) schedule(static) if (X->threads > 1 && (size_t) m * b > 4096)
+#endif
         for (int jj = 0; jj < b; jj++) {
             const double *p = work + (size_t) jj * m;
+            double t = 0.0;
             for (int i = 0; i < m; i++) {
                 double r = sc * xm_at(X, i, (size_t) j0 + jj) - p[i];
-                s += r * r;
+                t += r * r;
             }
+            acc[jj] = t;
         }
+        for (int jj = 0; jj < b; jj++) s += acc[jj];
     }
     return s;
 }
@@ -133,23 +144,28 @@ double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, double *out, double *work)
 {
     int m = X->m, n = X->n, bc = xm_block_cols(X);
-    double div = 0.0, sc = X->scale;
+    double div = 0.0, sc = X->scale, *acc = work + (size_t) m * bc;
     for (int j0 = 0; j0 < n; j0 += bc) {
         int b = (n - j0 < bc) ? n - j0 : bc;
         la_gemm("N", "T", m, b, k, 1.0, W, m, Ht + j0, n, 0.0, work, m);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(X->threads) schedule(static) if (X->threads > 1 && (size_t) m * b > 4096)
+#endif
         for (int jj = 0; jj < b; jj++) {
-            double *p = work + (size_t) jj * m;
+            double *p = work + (size_t) jj * m, t = 0.0;
             for (int i = 0; i < m; i++) {
                 double x = sc * xm_at(X, i, (size_t) j0 + jj), y = p[i];
                 if (x > 0) {
-                    div += x * log(x / y) - x + y;
+                    t += x * log(x / y) - x + y;
                     p[i] = x / y;
                 } else {
-                    div += y;
+                    t += y;
                     p[i] = 0.0;
                 }
             }
+            acc[jj] = t;
         }
+        for (int jj = 0; jj < b; jj++) div += acc[jj];
         if (which == 0)
             la_gemm("N", "N", m, k, b, 1.0, work, m, Ht + j0, n,
                     j0 == 0 ? 0.0 : 1.0, out, m);

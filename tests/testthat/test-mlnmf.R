@@ -164,3 +164,18 @@ test_that("residuals need the stored data", {
   expect_null(fit$data)
   expect_error(residuals(fit), "keep.data = FALSE")
 })
+
+test_that("results are identical for any number of threads", {
+  set.seed(14)
+  X <- matrix(rpois(300 * 120, 2), 300, 120)
+  for (m in c("kl", "hals")) {
+    set.seed(1); a <- mlnmf(X, rank = c(5, 3), method = m, threads = 1, maxit = 50)
+    set.seed(1); b <- mlnmf(X, rank = c(5, 3), method = m, threads = 2, maxit = 50)
+    a$call <- b$call <- NULL
+    expect_identical(a, b)
+    expect_identical(predict(a, X[, 1:40], threads = 1),
+                     predict(a, X[, 1:40], threads = 2))
+  }
+  expect_error(nmf(X, 2, threads = 0), "'threads' must be a single whole number >= 1")
+  expect_true(default_threads() >= 1)
+})
