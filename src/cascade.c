@@ -16,10 +16,12 @@
 #include "mlnmf.h"
 #include <math.h>
 #include <float.h>
+#include <limits.h>
 
 static SEXP getopt(SEXP opts, const char *name)
 {
     SEXP nms = getAttrib(opts, R_NamesSymbol);
+    if (TYPEOF(nms) != STRSXP) error(_("'opts' must be a named list"));
     for (R_xlen_t i = 0; i < XLENGTH(opts); i++)
         if (!strcmp(CHAR(STRING_ELT(nms, i)), name))
             return VECTOR_ELT(opts, i);
@@ -54,7 +56,8 @@ static void read_opts(SEXP opts, nmf_opts *o)
     o->verbose = opt_int(opts, "verbose");
     o->fix_w = 0;
     if (o->method < 0 || o->method > 2) error(_("'method' code out of range"));
-    if (o->maxit < 0 || o->inner_max < 1) error(_("'maxit' out of range"));
+    if (o->maxit < 0 || o->maxit == INT_MAX || o->inner_max < 1)
+        error(_("'maxit' out of range"));
 }
 
 static void check_matrix(SEXP X, const char *what)
