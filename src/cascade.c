@@ -91,6 +91,16 @@ static void transpose(int r, int c, const double *A, double *B)
             B[j + (size_t) i * c] = A[i + (size_t) j * r];
 }
 
+/* 1 / max of a layer input; its largest entry must be a normal double. */
+static double inv_scale(double mx, const char *what)
+{
+    if (!(mx > 0)) return 1.0;
+    if (mx < DBL_MIN)
+        error(_("'%s' is too small to rescale: its largest entry %g is below %g; multiply it by a constant"),
+              what, mx, DBL_MIN);
+    return 1.0 / mx;
+}
+
 static void check_finite(size_t len, const double *x, int layer)
 {
     for (size_t i = 0; i < len; i++)
@@ -129,7 +139,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
     xm_dense(&X1, REAL(X), d, N, 0);
     double xmax = xm_max(&X1);
     if (!(xmax > 0)) error(_("'X' has no positive entry"));
-    X1.scale = 1.0 / xmax;
+    X1.scale = inv_scale(xmax, "X");
     double xn2 = xm_sumsq(&X1);
     double *work1 = (double *) R_alloc(xm_work_size(&X1), sizeof(double));
     double *P = NULL;                 /* F1 ... Fi, d x k_i */
@@ -145,7 +155,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
         else {
             xm_dense(&Xi, prevHt, m, N, 1);
             double mx = xm_max(&Xi);
-            Xi.scale = mx > 0 ? 1.0 / mx : 1.0;
+            Xi.scale = inv_scale(mx, "G");
         }
         SEXP Fi = PROTECT(allocMatrix(REALSXP, m, k));
         SET_VECTOR_ELT(Fl, i, Fi);
@@ -250,7 +260,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts)
         k = ncols(F);
         if (i > 0) xm_dense(&Xi, prevHt, m, N, 1);
         double mx = xm_max(&Xi);
-        Xi.scale = mx > 0 ? 1.0 / mx : 1.0;
+        Xi.scale = inv_scale(mx, "newdata");
         double *W = (double *) R_alloc((size_t) m * k, sizeof(double));
         for (size_t j = 0; j < (size_t) m * k; j++) W[j] = REAL(F)[j] > o.eps ? REAL(F)[j] : o.eps;
         Ht = (double *) R_alloc((size_t) N * k, sizeof(double));
