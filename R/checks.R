@@ -36,6 +36,8 @@ describe <- function(x) {
   if (is.null(x)) "NULL"
   else if (is.function(x)) "a function"
   else if (is.factor(x)) "a factor"
+  else if (is.object(x) && !is.data.frame(x))
+    sprintf("an object of class '%s'", class(x)[1L])
   else if (is.list(x)) "a list"
   else if (is.atomic(x) && is.null(dim(x)))
     sprintf("%s %s vector", if (typeof(x) == "integer") "an" else "a",
