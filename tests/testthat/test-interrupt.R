@@ -4,6 +4,12 @@
 ## behind (workspace is R_alloc, released on the error; valgrind checks this
 ## path in tools/check-valgrind.sh) and the session must keep working.
 
+## Under valgrind or the sanitizers (tools/check-*.sh set MLNMF_CHECK_TOOL)
+## everything runs 2 to 50 times slower and the first interrupt check comes
+## only after the initialisation, so the bound on the stopping time is
+## relaxed there; the point of those runs is that nothing leaks or breaks.
+max_seconds <- if (nzchar(Sys.getenv("MLNMF_CHECK_TOOL"))) 120 else 1.5
+
 ## 420 x 320 > 2^17 entries, so the blockwise passes over X take two blocks
 set.seed(42)
 X_long <- matrix(runif(420 * 320), 420, 320)
@@ -22,7 +28,7 @@ for (method in c("hals", "mu", "kl")) {
     r <- interrupted(mlnmf(X_long, 20, method = method, maxit = 1e6, tol = 0))
     expect_s3_class(r$error, "error")
     expect_match(conditionMessage(r$error), "time limit")
-    expect_lt(r$seconds, 1.5)
+    expect_lt(r$seconds, max_seconds)
     ## the session works: a following fit runs and is the same as before
     small <- X_long[1:30, 1:20]
     a <- suppressWarnings(mlnmf(small, 3, method = method, maxit = 50))
@@ -37,7 +43,7 @@ test_that("a many-layer fit stops between layers", {
                          progress = FALSE))
   expect_s3_class(r$error, "error")
   expect_match(conditionMessage(r$error), "time limit")
-  expect_lt(r$seconds, 1.5)
+  expect_lt(r$seconds, max_seconds)
 })
 
 test_that("a long predict() stops at the time limit", {
@@ -46,6 +52,6 @@ test_that("a long predict() stops at the time limit", {
   r <- interrupted(predict(fit, X_long, maxit = 1e6, tol = 0))
   expect_s3_class(r$error, "error")
   expect_match(conditionMessage(r$error), "time limit")
-  expect_lt(r$seconds, 1.5)
+  expect_lt(r$seconds, max_seconds)
   expect_equal(dim(predict(fit, X_long[, 1:5], maxit = 20)), c(20L, 5L))
 })
