@@ -4,7 +4,7 @@
 # error (invalid read/write, use of uninitialised values, bad free) or any
 # definitely lost block, and on any failing check in the scripts run.
 #
-#   tools/check-valgrind.sh         the representative subset (about 10 min):
+#   tools/check-valgrind.sh         the representative subset (about 1 min):
 #       tools/valgrind-cases.R      every C path: each method x init x
 #                                   normalisation, given starts, Gram and
 #                                   range-finder NNDSVD, one and several
@@ -14,7 +14,7 @@
 #       tools/gctorture-cases.R     each .Call under gctorture(TRUE)
 #   FULL=1 tools/check-valgrind.sh  also every file of tests/testthat, each
 #                                   in its own R process (JOBS of them at a
-#                                   time, default 2): about an hour
+#                                   time, default 2): about 6 min
 #   KEEP=1 ...                      keep the scratch folder and its logs
 #
 # valgrind needs the reference BLAS (optimised kernels confuse it); it is

@@ -120,10 +120,15 @@ for (method in c("mu", "kl")) {
   setTimeLimit(elapsed = Inf)
   stopifnot(is.character(r), grepl("time limit", r))
 }
+## (set the limit and call in one top-level expression: under R -f each
+## top-level expression is its own computation, and a transient limit
+## ends with it)
 fk <- quiet(mlnmf(Z[, 1:30], 8, method = "kl", maxit = 3))
-setTimeLimit(elapsed = 2, transient = TRUE)
-r <- tryCatch(predict(fk, Z, maxit = 1e6, tol = 0), error = function(e) conditionMessage(e))
-setTimeLimit(elapsed = Inf)
+r <- local({
+  setTimeLimit(elapsed = 2, transient = TRUE)
+  on.exit(setTimeLimit(elapsed = Inf))
+  tryCatch(predict(fk, Z, maxit = 1e6, tol = 0), error = function(e) conditionMessage(e))
+})
 stopifnot(is.character(r), grepl("time limit", r))
 sound(quiet(mlnmf(X, 3, maxit = 5)), X)
 
