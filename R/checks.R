@@ -36,8 +36,12 @@ describe <- function(x) {
   if (is.null(x)) "NULL"
   else if (is.function(x)) "a function"
   else if (is.factor(x)) "a factor"
+  else if (is.object(x) && !is.data.frame(x))
+    sprintf("an object of class '%s'", class(x)[1L])
   else if (is.list(x)) "a list"
-  else if (is.atomic(x) && is.null(dim(x))) sprintf("a %s vector", typeof(x))
+  else if (is.atomic(x) && is.null(dim(x)))
+    sprintf("%s %s vector", if (typeof(x) == "integer") "an" else "a",
+            typeof(x))
   else sprintf("an object of class '%s'", class(x)[1L])
 }
 
@@ -46,6 +50,8 @@ is_whole <- function(x) is.numeric(x) && all(is.finite(x)) && all(x == round(x))
 check_count <- function(x, arg, min = 1L) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is_whole(x) || x < min)
     stopf("'%s' must be a single whole number >= %d", arg, min)
+  if (x >= .Machine$integer.max)
+    stopf("'%s' must be less than %d, not %g", arg, .Machine$integer.max, x)
   as.integer(x)
 }
 
@@ -78,10 +84,14 @@ check_choice <- function(x, choices, arg) {
 
 ## Ranks for 'layers' layers of a d x N matrix: layer i factorizes a
 ## k_{i-1} x N matrix (k_0 = d), so k_i <= min(k_{i-1}, N).
-check_rank <- function(rank, layers, d, N) {
+check_rank_type <- function(rank) {
   if (!is.numeric(rank) || length(rank) == 0L)
     stopf("'rank' must be a positive whole number or a vector of them, not %s",
           describe(rank))
+}
+
+check_rank <- function(rank, layers, d, N) {
+  check_rank_type(rank)
   if (anyNA(rank) || !is_whole(rank))
     stopf("'rank' must contain whole numbers only (no NA, no fractions)")
   if (any(rank < 1))
@@ -102,9 +112,15 @@ check_rank <- function(rank, layers, d, N) {
   as.integer(rank)
 }
 
-check_fit <- function(object, arg = "object") {
+check_fit <- function(object, arg = "object",
+                      need = c("F", "G", "layers")) {
   if (!inherits(object, "mlnmf"))
     stopf("'%s' must be a fit returned by mlnmf() or nmf(), not %s", arg,
           describe(object))
+  if (!is.list(object) || !all(need %in% names(object)) ||
+      !is.list(object$F) || !is.list(object$G) ||
+      length(object$F) != object$layers || length(object$G) != object$layers)
+    stopf("'%s' has class \"mlnmf\" but is not a complete fit (it needs %s, one F and G per layer)",
+          arg, paste(need, collapse = ", "))
   invisible(object)
 }

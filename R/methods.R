@@ -8,6 +8,7 @@ prototypes <- function(object, layer = object$layers) {
 }
 
 print.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  check_fit(x, "x")
   L <- x$layers
   cat(if (L == 1L) "Nonnegative matrix factorization" else
         sprintf("Multilayer NMF with %d layers", L),
@@ -31,6 +32,7 @@ compact_ranks <- function(r) {
 }
 
 summary.mlnmf <- function(object, ...) {
+  check_fit(object)
   tab <- data.frame(layer = seq_len(object$layers), rank = object$rank,
                     iterations = object$iter, converged = object$converged,
                     rel_error = object$error,
@@ -66,6 +68,7 @@ print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), .
 }
 
 plot.mlnmf <- function(x, type = c("error", "trace"), ...) {
+  check_fit(x, "x")
   type <- check_choice(type, c("error", "trace"), "type")
   if (type == "error") {
     plot(seq_len(x$layers), x$error, type = "b", pch = 19, cex = 0.6,
@@ -84,21 +87,27 @@ plot.mlnmf <- function(x, type = c("error", "trace"), ...) {
 }
 
 fitted.mlnmf <- function(object, ...) {
+  check_fit(object)
   out <- prototypes(object) %*% object$G[[object$layers]]
   dimnames(out) <- list(rownames(object$F[[1L]]), colnames(object$G[[1L]]))
   out
 }
 
 residuals.mlnmf <- function(object, ...) {
+  check_fit(object)
   if (is.null(object$data))
     stopf("'object' was fitted with keep.data = FALSE: the data are not stored")
   object$data - fitted(object)
 }
 
-coef.mlnmf <- function(object, ...) object$G[[object$layers]]
+coef.mlnmf <- function(object, ...) {
+  check_fit(object)
+  object$G[[object$layers]]
+}
 
 predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
                           threads = default_threads(), ...) {
+  check_fit(object, need = c("F", "G", "layers", "dim", "method", "eps"))
   if (missing(newdata)) return(coef(object))
   newdata <- check_data(newdata, "newdata", allow_zero = TRUE)
   if (nrow(newdata) != object$dim[1L])

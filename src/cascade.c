@@ -16,10 +16,12 @@
 #include "mlnmf.h"
 #include <math.h>
 #include <float.h>
+#include <limits.h>
 
 static SEXP getopt(SEXP opts, const char *name)
 {
     SEXP nms = getAttrib(opts, R_NamesSymbol);
+    if (TYPEOF(nms) != STRSXP) error(_("'opts' must be a named list"));
     for (R_xlen_t i = 0; i < XLENGTH(opts); i++)
         if (!strcmp(CHAR(STRING_ELT(nms, i)), name))
             return VECTOR_ELT(opts, i);
@@ -56,7 +58,8 @@ static void read_opts(SEXP opts, nmf_opts *o)
     if (o->threads < 1) o->threads = 1;
     o->fix_w = 0;
     if (o->method < 0 || o->method > 2) error(_("'method' code out of range"));
-    if (o->maxit < 0 || o->inner_max < 1) error(_("'maxit' out of range"));
+    if (o->maxit < 0 || o->maxit == INT_MAX || o->inner_max < 1)
+        error(_("'maxit' out of range"));
 }
 
 static void check_matrix(SEXP X, const char *what)
@@ -88,6 +91,16 @@ static void transpose(int r, int c, const double *A, double *B)
     for (int j = 0; j < c; j++)
         for (int i = 0; i < r; i++)
             B[j + (size_t) i * c] = A[i + (size_t) j * r];
+}
+
+/* 1 / max of a layer input; its largest entry must be a normal double. */
+static double inv_scale(double mx, const char *what)
+{
+    if (!(mx > 0)) return 1.0;
+    if (mx < DBL_MIN)
+        error(_("'%s' is too small to rescale: its largest entry %g is below %g; multiply it by a constant"),
+              what, mx, DBL_MIN);
+    return 1.0 / mx;
 }
 
 static void check_finite(size_t len, const double *x, int layer)
@@ -128,7 +141,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
     xm_dense(&X1, REAL(X), d, N, 0);
     double xmax = xm_max(&X1);
     if (!(xmax > 0)) error(_("'X' has no positive entry"));
-    X1.scale = 1.0 / xmax;
+    X1.scale = inv_scale(xmax, "X");
     X1.threads = o.threads;
     double xn2 = xm_sumsq(&X1);
     double *work1 = (double *) R_alloc(xm_work_size(&X1), sizeof(double));
@@ -146,7 +159,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
             xm_dense(&Xi, prevHt, m, N, 1);
             Xi.threads = o.threads;
             double mx = xm_max(&Xi);
-            Xi.scale = mx > 0 ? 1.0 / mx : 1.0;
+            Xi.scale = inv_scale(mx, "G");
         }
         SEXP Fi = PROTECT(allocMatrix(REALSXP, m, k));
         SET_VECTOR_ELT(Fl, i, Fi);
@@ -252,7 +265,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts)
         if (i > 0) xm_dense(&Xi, prevHt, m, N, 1);
         Xi.threads = o.threads;
         double mx = xm_max(&Xi);
-        Xi.scale = mx > 0 ? 1.0 / mx : 1.0;
+        Xi.scale = inv_scale(mx, "newdata");
         double *W = (double *) R_alloc((size_t) m * k, sizeof(double));
         for (size_t j = 0; j < (size_t) m * k; j++) W[j] = REAL(F)[j] > o.eps ? REAL(F)[j] : o.eps;
         Ht = (double *) R_alloc((size_t) N * k, sizeof(double));

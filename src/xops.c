@@ -83,19 +83,29 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
                 0.0, out, X->m);
 }
 
+/* The smaller Gram matrix of sX, accumulated over blocks of sX copied into
+ * scratch.  Scaling the product of the raw data by scale^2 instead would
+ * overflow or underflow (Inf * 0 = NaN) once max(X) is beyond ~1e+-154. */
 void xm_gram(const xmat *X, double *out)
 {
-    int m = X->m, n = X->n;
-    double s2 = X->scale * X->scale;
-    /* X stored as S (ld rows): X X^T or X^T X is S^T S or S S^T */
-    int small = m <= n ? m : n;
-    int want_rows = (m <= n);          /* X X^T (m x m) */
-    int ld = X->trans ? n : m;
-    const char *t = (want_rows != X->trans) ? "N" : "T";
-    const char *tt = (want_rows != X->trans) ? "T" : "N";
-    int inner = want_rows ? n : m;
-    la_gemm(t, tt, small, small, inner, s2, X->x, ld, X->x, ld, 0.0, out,
-            small);
+    int m = X->m, n = X->n, rows = (m <= n);    /* rows: X X^T (m x m) */
+    int small = rows ? m : n, big = rows ? n : m;
+    size_t bs = XM_BLOCK_ELEMS / (small > 0 ? (size_t) small : 1);
+    int b = bs < 1 ? 1 : (bs > (size_t) big ? big : (int) bs);
+    double *blk = (double *) R_alloc((size_t) small * (b > 0 ? b : 1),
+                                     sizeof(double));
+    double sc = X->scale;
+    for (int j0 = 0; j0 < big; j0 += b) {
+        int nb = big - j0 < b ? big - j0 : b;
+        for (int jj = 0; jj < nb; jj++) {
+            double *c = blk + (size_t) jj * small;
+            for (int i = 0; i < small; i++)
+                c[i] = sc * (rows ? xm_at(X, i, (size_t) j0 + jj)
+                                  : xm_at(X, (size_t) j0 + jj, i));
+        }
+        la_gemm("N", "T", small, small, nb, 1.0, blk, small, blk, small,
+                j0 == 0 ? 0.0 : 1.0, out, small);
+    }
 }
 
 static int xm_block_cols(const xmat *X)

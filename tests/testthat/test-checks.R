@@ -3,7 +3,7 @@ X <- matrix(runif(40), 8, 5)
 
 test_that("data validators name the argument", {
   expect_error(nmf("a", 1), "'X' must be a numeric matrix, not a character vector")
-  expect_error(nmf(1:5, 1), "'X' must be a numeric matrix, not a integer vector")
+  expect_error(nmf(1:5, 1), "'X' must be a numeric matrix, not an integer vector")
   expect_error(nmf(matrix(letters[1:4], 2), 1), "'X' must be a numeric matrix, not a character matrix")
   expect_error(nmf(matrix(0, 0, 3), 1), "'X' must have at least one row and one column")
   expect_error(nmf(replace(X, 3, NA), 1), "'X' must be finite: 1 entries")

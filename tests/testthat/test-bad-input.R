@@ -1,0 +1,191 @@
+## Bad input, one row per case: every exported function and every S3 method
+## answers with an R error that names the argument and says what is wrong;
+## the registered C routines, called directly with wrong types, give an R
+## error and never crash.
+
+X <- matrix(c(0.9, 0.1, 0.4, 0.3, 0.8, 0.2, 0.5, 0.7, 0.6, 0.2, 0.3, 0.9,
+              0.1, 0.6, 0.8, 0.4, 0.5, 0.7, 0.2, 0.9, 0.3, 0.8, 0.4, 0.6),
+            nrow = 6, ncol = 4)
+fit <- suppressWarnings(mlnmf(X, c(3, 2), maxit = 30, tol = 1e-4))
+fit_nodata <- suppressWarnings(nmf(X, 2, maxit = 10, keep.data = FALSE))
+fit_short <- fit
+fit_short$F <- fit$F[1]
+lm_fit <- stats::lm(dist ~ speed, data = datasets::cars)
+with_na <- X; with_na[2, 3] <- NA
+with_nan <- X; with_nan[1, 1] <- NaN
+with_inf <- X; with_inf[5, 2] <- Inf
+with_neg <- X; with_neg[3, 4] <- -0.5
+chr_mat <- matrix(letters[1:24], 6, 4)
+opts <- list(method = 0L, init = 0L, normalize = 1L, maxit = 10L, tol = 1e-5,
+             eps = 1e-16, inner_max = 50L, inner_alpha = 0.5, inner_delta = 0.1, threads = 1L,
+             verbose = FALSE, trace = TRUE, progress = FALSE)
+W0 <- matrix(0.5, 6, 2)
+H0 <- matrix(0.5, 2, 4)
+
+choices <- function(...) paste0("must be one of ", paste0('"', c(...), '"', collapse = ", "))
+
+bad <- list(
+  ## X: type
+  list("X character matrix", quote(mlnmf(chr_mat, 2)), "'X' must be a numeric matrix, not a character matrix"),
+  list("X character vector", quote(mlnmf("a", 2)), "'X' must be a numeric matrix, not a character vector"),
+  list("X list", quote(mlnmf(list(1, 2), 2)), "'X' must be a numeric matrix, not a list"),
+  list("X factor", quote(mlnmf(factor(1:6), 2)), "'X' must be a numeric matrix, not a factor"),
+  list("X NULL", quote(mlnmf(NULL, 2)), "'X' must be a numeric matrix, not NULL"),
+  list("X function", quote(mlnmf(mean, 2)), "'X' must be a numeric matrix, not a function"),
+  list("X data frame of text", quote(mlnmf(data.frame(a = 1:3, b = letters[1:3]), 1)),
+       "'X' is a data frame with non-numeric columns: b"),
+  list("X complex", quote(mlnmf(X + 0i, 2)), "'X' must be a numeric matrix, not a complex matrix"),
+  ## X: shape
+  list("X vector", quote(mlnmf(1:10, 2)), "'X' must be a numeric matrix, not an integer vector"),
+  list("X 0 rows", quote(mlnmf(X[0, , drop = FALSE], 1)), "'X' must have at least one row and one column \\(it is 0 x 4\\)"),
+  list("X 0 columns", quote(mlnmf(X[, 0, drop = FALSE], 1)), "'X' must have at least one row and one column \\(it is 6 x 0\\)"),
+  ## X: values
+  list("X NA", quote(mlnmf(with_na, 2)), "'X' must be finite: 1 entries are NA, NaN or infinite"),
+  list("X NaN", quote(mlnmf(with_nan, 2)), "'X' must be finite: 1 entries"),
+  list("X Inf", quote(mlnmf(with_inf, 2)), "'X' must be finite: 1 entries"),
+  list("X negative", quote(mlnmf(with_neg, 2)), "'X' must be nonnegative: 1 entries are negative"),
+  list("X all zero", quote(mlnmf(X * 0, 1)), "'X' is all zero"),
+  list("X subnormal", quote(mlnmf(X * 1e-310, 1)), "'X' is too small to rescale"),
+  ## rank
+  list("rank missing", quote(mlnmf(X)), "'rank' is missing"),
+  list("rank 0", quote(mlnmf(X, 0)), "'rank' must be >= 1: got 0"),
+  list("rank negative", quote(mlnmf(X, -2)), "'rank' must be >= 1: got -2"),
+  list("rank fractional", quote(mlnmf(X, 2.5)), "'rank' must contain whole numbers only"),
+  list("rank NA", quote(mlnmf(X, NA_real_)), "'rank' must contain whole numbers only \\(no NA"),
+  list("rank logical NA", quote(mlnmf(X, NA)), "'rank' must be a positive whole number or a vector of them, not a logical vector"),
+  list("rank too large", quote(mlnmf(X, 5)), "'rank' of layer 1 is 5, larger than min\\(dim\\(X\\)\\) = 4"),
+  list("rank grows", quote(mlnmf(X, c(2, 3))), "'rank' of layer 2 is 3, larger than"),
+  list("rank wrong length", quote(mlnmf(X, c(3, 2), layers = 3)), "'rank' must have length 1 or 'layers' \\(3\\), not 2"),
+  list("rank character", quote(mlnmf(X, "2")), "'rank' must be a positive whole number or a vector of them, not a character vector"),
+  list("rank NULL", quote(mlnmf(X, NULL)), "'rank' must be .*, not NULL"),
+  list("rank list", quote(mlnmf(X, list(2))), "'rank' must be .*, not a list"),
+  list("rank function", quote(mlnmf(X, mean)), "'rank' must be .*, not a function"),
+  list("rank empty", quote(mlnmf(X, integer(0), layers = 1)), "'rank' must be .*, not an integer vector"),
+  ## layers
+  list("layers 0", quote(mlnmf(X, 2, layers = 0)), "'layers' must be a single whole number >= 1"),
+  list("layers negative", quote(mlnmf(X, 2, layers = -1)), "'layers' must be a single whole number >= 1"),
+  list("layers fractional", quote(mlnmf(X, 2, layers = 1.5)), "'layers' must be a single whole number >= 1"),
+  list("layers NA", quote(mlnmf(X, 2, layers = NA)), "'layers' must be a single whole number >= 1"),
+  list("layers character", quote(mlnmf(X, 2, layers = "3")), "'layers' must be a single whole number >= 1"),
+  list("layers length 2", quote(mlnmf(X, 2, layers = c(1, 2))), "'layers' must be a single whole number >= 1"),
+  list("layers beyond int", quote(mlnmf(X, 2, layers = 1e10)), "'layers' must be less than 2147483647"),
+  ## method, init, normalize
+  list("method unknown", quote(mlnmf(X, 2, method = "als")), paste0(choices("hals", "mu", "kl"), ', not "als"')),
+  list("method NULL", quote(mlnmf(X, 2, method = NULL)), choices("hals", "mu", "kl")),
+  list("method number", quote(mlnmf(X, 2, method = 1)), choices("hals", "mu", "kl")),
+  list("method NA", quote(mlnmf(X, 2, method = NA_character_)), choices("hals", "mu", "kl")),
+  list("init unknown", quote(mlnmf(X, 2, init = "svd")), paste0(choices("nndsvd", "nndsvda", "nndsvdar", "random"), ', not "svd"')),
+  list("init number", quote(mlnmf(X, 2, init = 3)), "'init' must be one of .*, or a list with elements 'F' and 'G'"),
+  list("init list without G", quote(mlnmf(X, 2, init = list(F = W0))), "'init' must be one of .*, or a list with elements 'F' and 'G'"),
+  list("init F wrong dim", quote(mlnmf(X, 2, init = list(F = matrix(1, 6, 3), G = H0))), "'init\\$F\\[\\[1\\]\\]' must be 6 x 2, not 6 x 3"),
+  list("init G wrong dim", quote(mlnmf(X, 2, init = list(F = W0, G = t(H0)))), "'init\\$G\\[\\[1\\]\\]' must be 2 x 4, not 4 x 2"),
+  list("init F negative", quote(mlnmf(X, 2, init = list(F = -W0, G = H0))), "'init\\$F\\[\\[1\\]\\]' must be nonnegative"),
+  list("init G NA", quote(mlnmf(X, 2, init = list(F = W0, G = H0 * NA))), "'init\\$G\\[\\[1\\]\\]' must be finite"),
+  list("init too many layers", quote(mlnmf(X, 2, init = list(F = list(W0, W0), G = list(H0, H0)))), "'init' gives 2 layers but the model has 1"),
+  list("init F and G lengths", quote(mlnmf(X, 2, init = list(F = list(W0), G = list(H0, H0)))), "'init\\$F' and 'init\\$G' must be matrices, or lists of matrices of equal length"),
+  list("normalize unknown", quote(mlnmf(X, 2, normalize = "l3")), paste0(choices("l1", "none", "l2", "max"), ', not "l3"')),
+  ## iteration control
+  list("maxit 0", quote(mlnmf(X, 2, maxit = 0)), "'maxit' must be a single whole number >= 1"),
+  list("maxit fractional", quote(mlnmf(X, 2, maxit = 10.5)), "'maxit' must be a single whole number >= 1"),
+  list("maxit NA", quote(mlnmf(X, 2, maxit = NA_integer_)), "'maxit' must be a single whole number >= 1"),
+  list("maxit character", quote(mlnmf(X, 2, maxit = "100")), "'maxit' must be a single whole number >= 1"),
+  list("maxit INT_MAX", quote(mlnmf(X, 2, maxit = .Machine$integer.max)), "'maxit' must be less than 2147483647"),
+  list("tol negative", quote(mlnmf(X, 2, tol = -1e-5)), "'tol' must be >= 0"),
+  list("tol NA", quote(mlnmf(X, 2, tol = NA)), "'tol' must be a single finite number"),
+  list("tol Inf", quote(mlnmf(X, 2, tol = Inf)), "'tol' must be a single finite number"),
+  list("tol length 2", quote(mlnmf(X, 2, tol = c(1e-5, 1e-6))), "'tol' must be a single finite number"),
+  list("eps 0", quote(mlnmf(X, 2, eps = 0)), "'eps' must be > 0 and <= 0.001"),
+  list("eps negative", quote(mlnmf(X, 2, eps = -1e-16)), "'eps' must be > 0 and <= 0.001"),
+  list("eps too large", quote(mlnmf(X, 2, eps = 0.5)), "'eps' must be > 0 and <= 0.001"),
+  list("eps NaN", quote(mlnmf(X, 2, eps = NaN)), "'eps' must be a single finite number"),
+  list("verbose NA", quote(mlnmf(X, 2, verbose = NA)), "'verbose' must be TRUE or FALSE"),
+  list("progress number", quote(mlnmf(X, 2, progress = 1)), "'progress' must be TRUE or FALSE"),
+  list("keep.data character", quote(mlnmf(X, 2, keep.data = "yes")), "'keep.data' must be TRUE or FALSE"),
+  list("keep.data length 2", quote(mlnmf(X, 2, keep.data = c(TRUE, FALSE))), "'keep.data' must be TRUE or FALSE"),
+  list("control not a list", quote(mlnmf(X, 2, control = 1)), "'control' must be a list, not a double vector"),
+  list("control unknown entry", quote(mlnmf(X, 2, control = list(sweeps = 3))), "'control' has unknown entries: sweeps \\(known: inner_max, inner_alpha, inner_delta\\)"),
+  list("control unnamed", quote(mlnmf(X, 2, control = list(3))), "'control' has unknown entries"),
+  list("control inner_max 0", quote(mlnmf(X, 2, control = list(inner_max = 0))), "'control\\$inner_max' must be a single whole number >= 1"),
+  list("control inner_alpha negative", quote(mlnmf(X, 2, control = list(inner_alpha = -1))), "'control\\$inner_alpha' must be >= 0"),
+  list("control inner_delta > 1", quote(mlnmf(X, 2, control = list(inner_delta = 2))), "'control\\$inner_delta' must be >= 0 and <= 1"),
+  ## nmf()
+  list("nmf rank missing", quote(nmf(X)), "'rank' is missing: give the number of components"),
+  list("nmf rank vector", quote(nmf(X, c(2, 2))), "'rank' must be a single whole number for nmf\\(\\)"),
+  list("nmf rank character", quote(nmf(X, "2")), "'rank' must be a single whole number for nmf\\(\\)"),
+  list("nmf X list", quote(nmf(list(X), 2)), "'X' must be a numeric matrix, not a list"),
+  list("nmf method unknown", quote(nmf(X, 2, method = "frob")), choices("hals", "mu", "kl")),
+  ## predict()
+  list("predict newdata rows", quote(predict(fit, X[1:5, ])), "'newdata' must have 6 rows like the data of the fit, not 5"),
+  list("predict newdata transposed", quote(predict(fit, t(X))), "'newdata' must have 6 rows like the data of the fit, not 4"),
+  list("predict newdata vector", quote(predict(fit, X[, 1])), "'newdata' must be a numeric matrix, not a double vector"),
+  list("predict newdata character", quote(predict(fit, chr_mat)), "'newdata' must be a numeric matrix, not a character matrix"),
+  list("predict newdata NULL", quote(predict(fit, NULL)), "'newdata' must be a numeric matrix, not NULL"),
+  list("predict newdata negative", quote(predict(fit, with_neg)), "'newdata' must be nonnegative"),
+  list("predict newdata NA", quote(predict(fit, with_na)), "'newdata' must be finite"),
+  list("predict newdata 0 columns", quote(predict(fit, X[, 0, drop = FALSE])), "'newdata' must have at least one row and one column"),
+  list("predict newdata subnormal", quote(predict(fit, X * 1e-310)), "'newdata' is too small to rescale"),
+  list("predict maxit 0", quote(predict(fit, X, maxit = 0)), "'maxit' must be a single whole number >= 1"),
+  list("predict tol negative", quote(predict(fit, X, tol = -1)), "'tol' must be >= 0"),
+  ## the methods given something that is not a fit
+  list("predict on an lm fit", quote(mlnmf:::predict.mlnmf(lm_fit, X)), "'object' must be a fit returned by mlnmf\\(\\) or nmf\\(\\), not an object of class 'lm'"),
+  list("predict on a list", quote(mlnmf:::predict.mlnmf(list(), X)), "'object' must be a fit returned by mlnmf\\(\\) or nmf\\(\\), not a list"),
+  list("fitted on an lm fit", quote(mlnmf:::fitted.mlnmf(lm_fit)), "'object' must be a fit returned by mlnmf\\(\\)"),
+  list("residuals on a matrix", quote(mlnmf:::residuals.mlnmf(X)), "'object' must be a fit returned by mlnmf\\(\\) or nmf\\(\\), not an object of class 'matrix'"),
+  list("coef on NULL", quote(mlnmf:::coef.mlnmf(NULL)), "'object' must be a fit returned by mlnmf\\(\\) or nmf\\(\\), not NULL"),
+  list("summary on an lm fit", quote(mlnmf:::summary.mlnmf(lm_fit)), "'object' must be a fit returned by mlnmf\\(\\)"),
+  list("print on a number", quote(mlnmf:::print.mlnmf(1)), "'x' must be a fit returned by mlnmf\\(\\) or nmf\\(\\), not a double vector"),
+  list("plot on a list", quote(mlnmf:::plot.mlnmf(list(1))), "'x' must be a fit returned by mlnmf\\(\\)"),
+  list("class without a fit", quote(fitted(structure(list(), class = "mlnmf"))), "'object' has class \"mlnmf\" but is not a complete fit"),
+  list("fit with a layer removed", quote(coef(fit_short)), "'object' has class \"mlnmf\" but is not a complete fit"),
+  list("residuals without data", quote(residuals(fit_nodata)), "'object' was fitted with keep.data = FALSE"),
+  list("plot type unknown", quote(plot(fit, type = "loss")), paste0(choices("error", "trace"), ', not "loss"')),
+  ## the registered C routines, called directly
+  list("C fit: X character", quote(.Call(mlnmf:::C_mlnmf_fit, chr_mat, 2L, opts, NULL, NULL)), "'X' must be a double matrix"),
+  list("C fit: X integer", quote(.Call(mlnmf:::C_mlnmf_fit, matrix(1:24, 6), 2L, opts, NULL, NULL)), "'X' must be a double matrix"),
+  list("C fit: X vector", quote(.Call(mlnmf:::C_mlnmf_fit, c(X), 2L, opts, NULL, NULL)), "'X' must be a double matrix"),
+  list("C fit: X NULL", quote(.Call(mlnmf:::C_mlnmf_fit, NULL, 2L, opts, NULL, NULL)), "'X' must be a double matrix"),
+  list("C fit: X all zero", quote(.Call(mlnmf:::C_mlnmf_fit, X * 0, 2L, opts, NULL, NULL)), "'X' has no positive entry"),
+  list("C fit: rank double", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2, opts, NULL, NULL)), "'rank' must be a non-empty integer vector"),
+  list("C fit: rank empty", quote(.Call(mlnmf:::C_mlnmf_fit, X, integer(0), opts, NULL, NULL)), "'rank' must be a non-empty integer vector"),
+  list("C fit: rank NA", quote(.Call(mlnmf:::C_mlnmf_fit, X, NA_integer_, opts, NULL, NULL)), "'rank' .* of layer 1 is out of range"),
+  list("C fit: rank too large", quote(.Call(mlnmf:::C_mlnmf_fit, X, 9L, opts, NULL, NULL)), "'rank' 9 of layer 1 is out of range"),
+  list("C fit: opts NULL", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, NULL, NULL, NULL)), "'opts' must be a list"),
+  list("C fit: opts unnamed", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, unname(opts), NULL, NULL)), "'opts' must be a named list"),
+  list("C fit: option missing", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, opts[-1], NULL, NULL)), "option 'method' missing"),
+  list("C fit: method text", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(method = "hals")), NULL, NULL)), "option 'method' must be numeric"),
+  list("C fit: method code", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(method = 7L)), NULL, NULL)), "'method' code out of range"),
+  list("C fit: maxit INT_MAX", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(maxit = .Machine$integer.max)), NULL, NULL)), "'maxit' out of range"),
+  list("C fit: given init not lists", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), NULL, NULL)), "'init' must give lists 'F' and 'G'"),
+  list("C fit: given init text", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), list("a"), list("b"))), "'init\\$F' must be a double matrix"),
+  list("C fit: given init dims", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), list(matrix(1, 3, 3)), list(matrix(1, 3, 3)))), "'init' factors of layer 1 have the wrong dimensions"),
+  list("C project: newdata text", quote(.Call(mlnmf:::C_mlnmf_project, chr_mat, fit$F, opts)), "'newdata' must be a double matrix"),
+  list("C project: F not a list", quote(.Call(mlnmf:::C_mlnmf_project, X, W0, opts)), "'F' must be a non-empty list"),
+  list("C project: F empty", quote(.Call(mlnmf:::C_mlnmf_project, X, list(), opts)), "'F' must be a non-empty list"),
+  list("C project: F text", quote(.Call(mlnmf:::C_mlnmf_project, X, list("a"), opts)), "'F' must be a double matrix"),
+  list("C project: F rows", quote(.Call(mlnmf:::C_mlnmf_project, X, list(matrix(1, 3, 2)), opts)), "layer 1: 'F' has 3 rows, the input has 6"),
+  list("C project: F chain", quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0, W0), opts)), "layer 2: 'F' has 6 rows, the input has 2"),
+  list("C project: opts number", quote(.Call(mlnmf:::C_mlnmf_project, X, fit$F, 1)), "'opts' must be a list"),
+  list("C step: X integer", quote(.Call(mlnmf:::C_mlnmf_step, matrix(1L, 6, 4), W0, H0, 0L, 1e-16)), "'X' must be a double matrix"),
+  list("C step: W vector", quote(.Call(mlnmf:::C_mlnmf_step, X, c(W0), H0, 0L, 1e-16)), "'W' must be a double matrix"),
+  list("C step: H list", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16)), "'H' must be a double matrix"),
+  list("C step: H transposed", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16)), "'W' and 'H' do not conform to 'X'"),
+  list("C step: method code", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16)), "'method' code out of range"),
+  list("C step: method NULL", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, NULL, 1e-16)), "'method' code out of range")
+)
+
+test_that("the bad-input table has at least 40 distinct rows", {
+  labels <- vapply(bad, `[[`, "", 1L)
+  expect_gte(length(bad), 40L)
+  expect_false(anyDuplicated(labels) > 0L)
+})
+
+for (row in bad) {
+  test_that(paste("bad input:", row[[1L]]), {
+    expect_error(eval(row[[2L]]), row[[3L]], label = deparse1(row[[2L]]))
+  })
+}
+
+test_that("R is still alive and fits after every bad call", {
+  again <- suppressWarnings(mlnmf(X, c(3, 2), maxit = 30, tol = 1e-4))
+  expect_identical(again$F, fit$F)
+})

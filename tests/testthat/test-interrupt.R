@@ -1,0 +1,57 @@
+## A long fit interrupted from R: setTimeLimit() makes the next
+## R_CheckUserInterrupt() (once per outer iteration and per layer) raise R's
+## error.  The fit must stop within a second of the limit, leave nothing
+## behind (workspace is R_alloc, released on the error; valgrind checks this
+## path in tools/check-valgrind.sh) and the session must keep working.
+
+## Under valgrind or the sanitizers (tools/check-*.sh set MLNMF_CHECK_TOOL)
+## everything runs 2 to 50 times slower and the first interrupt check comes
+## only after the initialisation, so the bound on the stopping time is
+## relaxed there; the point of those runs is that nothing leaks or breaks.
+max_seconds <- if (nzchar(Sys.getenv("MLNMF_CHECK_TOOL"))) 120 else 1.5
+
+## 420 x 320 > 2^17 entries, so the blockwise passes over X take two blocks
+set.seed(42)
+X_long <- matrix(runif(420 * 320), 420, 320)
+
+interrupted <- function(expr, limit = 0.5) {
+  on.exit(setTimeLimit(elapsed = Inf), add = TRUE)
+  t0 <- proc.time()[["elapsed"]]
+  setTimeLimit(elapsed = limit, transient = TRUE)
+  err <- tryCatch({ force(expr); NULL }, error = function(e) e)
+  setTimeLimit(elapsed = Inf)
+  list(error = err, seconds = proc.time()[["elapsed"]] - t0)
+}
+
+for (method in c("hals", "mu", "kl")) {
+  test_that(paste("a long", method, "fit stops at the time limit and R carries on"), {
+    r <- interrupted(mlnmf(X_long, 20, method = method, maxit = 1e6, tol = 0))
+    expect_s3_class(r$error, "error")
+    expect_match(conditionMessage(r$error), "time limit")
+    expect_lt(r$seconds, max_seconds)
+    ## the session works: a following fit runs and is the same as before
+    small <- X_long[1:30, 1:20]
+    a <- suppressWarnings(mlnmf(small, 3, method = method, maxit = 50))
+    b <- suppressWarnings(mlnmf(small, 3, method = method, maxit = 50))
+    expect_identical(a, b)
+    expect_true(all(is.finite(unlist(a$F))))
+  })
+}
+
+test_that("a many-layer fit stops between layers", {
+  r <- interrupted(mlnmf(X_long[, 1:60], 2, layers = 1e5, maxit = 5, tol = 0,
+                         progress = FALSE))
+  expect_s3_class(r$error, "error")
+  expect_match(conditionMessage(r$error), "time limit")
+  expect_lt(r$seconds, max_seconds)
+})
+
+test_that("a long predict() stops at the time limit", {
+  ## kl: the multiplicative projection creeps on for a long time with tol = 0
+  fit <- suppressWarnings(mlnmf(X_long[, 1:40], 20, method = "kl", maxit = 20))
+  r <- interrupted(predict(fit, X_long, maxit = 1e6, tol = 0))
+  expect_s3_class(r$error, "error")
+  expect_match(conditionMessage(r$error), "time limit")
+  expect_lt(r$seconds, max_seconds)
+  expect_equal(dim(predict(fit, X_long[, 1:5], maxit = 20)), c(20L, 5L))
+})

@@ -1,0 +1,136 @@
+## tools/valgrind-cases.R: every C path of mlnmf on small inputs, for
+## tools/check-valgrind.sh (run under valgrind memcheck).  Every result is
+## looked at (stopifnot on its values), because valgrind reports a read of
+## uninitialised memory only when something branches on it.  Matrices have
+## more than 16 entries, so R allocates them outside its small-vector pages
+## and an overrun is visible.
+##
+## Paths covered: mlnmf_fit with each method x each init x each
+## normalisation, one and several layers, given starting factors; NNDSVD by
+## the Gram matrix (small min(dim)) and by the randomized range finder
+## (min(dim) > 4 (rank + 10)); the blockwise passes over X in one block and
+## in several (> 2^17 entries); transposed layer inputs; 1 x N and N x 1
+## data; data x 1e-300 and 1e300; mlnmf_project (fitted columns, zero
+## columns, several layers); mlnmf_step for each method; every type and
+## range error of the three routines; and an interrupt (setTimeLimit)
+## in the middle of a fit and of a projection, whose workspace must not
+## leak.
+
+library(mlnmf, lib.loc = Sys.getenv("MLNMF_LIB"))
+set.seed(7)
+n_calls <- 0L
+sound <- function(fit, X) {
+  n_calls <<- n_calls + 1L
+  v <- c(unlist(fit$F), unlist(fit$G))
+  stopifnot(all(is.finite(v)), all(v >= 0), all(is.finite(fit$error)),
+            all(is.finite(unlist(fit$trace))), all(fit$error <= 1 + 1e-12))
+  p <- predict(fit, X, maxit = 5)
+  stopifnot(all(is.finite(p)), all(p >= 0))
+  invisible(fit)
+}
+quiet <- function(expr) suppressWarnings(expr)
+
+X <- matrix(runif(24 * 17), 24, 17)
+X[sample(length(X), 100)] <- 0
+for (method in c("hals", "mu", "kl")) {
+  for (init in c("nndsvd", "nndsvda", "nndsvdar", "random"))
+    for (normalize in c("l1", "none", "l2", "max"))
+      sound(quiet(mlnmf(X, c(5, 3), method = method, init = init,
+                        normalize = normalize, maxit = 8)), X)
+  ## given start, all layers and the first of two
+  f1 <- quiet(mlnmf(X, c(4, 2), method = method, maxit = 5))
+  sound(quiet(mlnmf(X, c(4, 2), method = method, init = list(F = f1$F, G = f1$G),
+                    maxit = 5)), X)
+  sound(quiet(mlnmf(X, c(4, 2), method = method,
+                    init = list(F = f1$F[[1]], G = f1$G[[1]]), maxit = 5)), X)
+  ## randomized range finder (min(dim) = 60 > 4 * (2 + 10))
+  Y <- matrix(runif(70 * 60), 70, 60)
+  sound(quiet(mlnmf(Y, c(2, 2), method = method, maxit = 5)), Y)
+  ## several blocks in the blockwise passes: 400 x 340 > 2^17 entries
+  Z <- matrix(runif(400 * 340), 400, 340)
+  sound(quiet(mlnmf(Z, 2, method = method, maxit = 3)), Z)
+  ## thin data, extreme scales, deep and degenerate cascades
+  sound(quiet(mlnmf(matrix(runif(30), 1, 30), 1, layers = 2, method = method, maxit = 5)),
+        matrix(runif(30), 1, 30))
+  sound(quiet(mlnmf(matrix(runif(30), 30, 1), 1, layers = 2, method = method, maxit = 5)),
+        matrix(runif(30), 30, 1))
+  sound(quiet(mlnmf(X * 1e-300, 3, method = method, maxit = 5)), X * 1e-300)
+  sound(quiet(mlnmf(X * 1e300, 3, method = method, maxit = 5)), X * 1e300)
+  sound(quiet(mlnmf(matrix(2, 6, 5), 1, layers = 3, method = method, maxit = 5)),
+        matrix(2, 6, 5))
+  sound(quiet(mlnmf(X, c(6, 5, 4, rep(3, 7)), method = method, maxit = 5)), X)
+  ## projection: zero columns and several layers
+  p <- predict(f1, cbind(0, X[, 1:5], 0), maxit = 10)
+  stopifnot(all(is.finite(p)), dim(p) == c(2L, 7L))
+  p <- predict(f1, matrix(0, 24, 3))
+  stopifnot(all(p == 0))
+  ## one step
+  code <- match(method, c("hals", "mu", "kl")) - 1L
+  W <- matrix(runif(24 * 3), 24, 3); H <- matrix(runif(3 * 17), 3, 17)
+  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16)
+  stopifnot(all(is.finite(st$W)), all(is.finite(st$H)), all(st$H >= 0))
+}
+
+## every error path of the three routines
+opts <- list(method = 0L, init = 0L, normalize = 1L, maxit = 10L, tol = 1e-5,
+             eps = 1e-16, inner_max = 50L, inner_alpha = 0.5, inner_delta = 0.1, threads = 1L,
+             verbose = FALSE, trace = TRUE, progress = FALSE)
+W0 <- matrix(0.5, 24, 2); H0 <- matrix(0.5, 2, 17)
+bad_calls <- list(
+  quote(.Call(mlnmf:::C_mlnmf_fit, "a", 2L, opts, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2, opts, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, integer(0), opts, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, c(3L, NA), opts, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, c(3L, 5L), opts, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X * 0, 2L, opts, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X * 1e-310, 2L, opts, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X * 1e307, c(3L, 2L), opts, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, unname(opts), NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, opts[-1], NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(method = "a")), NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(method = 9L)), NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(maxit = .Machine$integer.max)), NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), list("a"), list("b"))),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), list(W0), list(t(H0)))),
+  quote(.Call(mlnmf:::C_mlnmf_project, "a", list(W0), opts)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, W0, opts)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, list(), opts)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, list("a"), opts)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0, W0), opts)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X * 1e-310, list(W0), opts)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0), 1)),
+  quote(.Call(mlnmf:::C_mlnmf_step, matrix(1L, 24, 17), W0, H0, 0L, 1e-16)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, c(W0), H0, 0L, 1e-16)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16)))
+for (cl in bad_calls) {
+  ok <- tryCatch({ eval(cl); FALSE }, error = function(e) TRUE)
+  if (!ok) stop("no error from ", deparse1(cl))
+}
+
+## interrupts: the error leaves through R_CheckUserInterrupt with R_alloc
+## workspace live; it must be released (no definite leak)
+for (method in c("mu", "kl")) {
+  setTimeLimit(elapsed = 2, transient = TRUE)
+  r <- tryCatch(mlnmf(Z, 12, method = method, maxit = 1e6, tol = 0),
+                error = function(e) conditionMessage(e))
+  setTimeLimit(elapsed = Inf)
+  stopifnot(is.character(r), grepl("time limit", r))
+}
+## (set the limit and call in one top-level expression: under R -f each
+## top-level expression is its own computation, and a transient limit
+## ends with it)
+fk <- quiet(mlnmf(Z[, 1:30], 8, method = "kl", maxit = 3))
+r <- local({
+  setTimeLimit(elapsed = 2, transient = TRUE)
+  on.exit(setTimeLimit(elapsed = Inf))
+  tryCatch(predict(fk, Z, maxit = 1e6, tol = 0), error = function(e) conditionMessage(e))
+})
+stopifnot(is.character(r), grepl("time limit", r))
+sound(quiet(mlnmf(X, 3, maxit = 5)), X)
+
+cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 3 interrupts: done\n",
+            n_calls, length(bad_calls)))
