@@ -126,9 +126,10 @@ int nmf_solve(const xmat *X, int k, double *W, double *Ht,
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH);
 int nmf_stop(double f0, double fprev, double f, double tol);
-/* Rows of M (m x k) floored at eps after M <- M .* Num ./ Den (mu, kl) */
-void nmf_mult_update(size_t len, double *M, const double *num,
-                     const double *den, double eps);
+/* M <- max(eps, M .* num ./ den), returns the squared change (mu) */
+double nmf_mult_update(size_t len, double *M, const double *num,
+                       const double *den, double eps);
+int nmf_inner_q(double m, double n, double k, const nmf_opts *o);
 
 /* nndsvd.c: start for X ~ W Ht^T; uses R's RNG for nndsvdar, random and
  * the randomized range finder of large X (caller brackets GetRNGstate). */

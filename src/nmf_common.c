@@ -44,11 +44,29 @@ int nmf_stop(double f0, double fprev, double f, double tol)
     return fabs(fprev - f) <= tol * f0;
 }
 
-void nmf_mult_update(size_t len, double *M, const double *num,
-                     const double *den, double eps)
+/* M <- max(eps, M .* num ./ den); returns ||M_new - M||^2 */
+double nmf_mult_update(size_t len, double *M, const double *num,
+                       const double *den, double eps)
 {
+    double change = 0.0;
     for (size_t i = 0; i < len; i++) {
         double v = den[i] > 0 ? M[i] * num[i] / den[i] : M[i];
-        M[i] = v > eps ? v : eps;
+        if (!(v > eps)) v = eps;
+        change += (v - M[i]) * (v - M[i]);
+        M[i] = v;
     }
+    return change;
+}
+
+/* Inner updates per outer iteration (Gillis and Glineur, 2012): the update
+ * of the m x k factor costs O(m k^2) once the products with X, O(m n k),
+ * are made, so q = floor(1 + alpha * rho), rho = 1 + (mn + nk) / (m (k + 1)),
+ * capped at inner_max. */
+int nmf_inner_q(double m, double n, double k, const nmf_opts *o)
+{
+    double rho = 1.0 + (m * n + n * k) / (m * (k + 1.0));
+    double q = floor(1.0 + o->inner_alpha * rho);
+    if (q > o->inner_max) q = o->inner_max;
+    if (q < 1) q = 1;
+    return (int) q;
 }

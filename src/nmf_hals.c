@@ -50,15 +50,6 @@ static int hals_sweeps(int len, int k, double *M, const double *A,
     return s;
 }
 
-static int hals_q(double m, double n, double k, const nmf_opts *o)
-{
-    double rho = 1.0 + (m * n + n * k) / (m * (k + 1.0));
-    double q = floor(1.0 + o->inner_alpha * rho);
-    if (q > o->inner_max) q = o->inner_max;
-    if (q < 1) q = 1;
-    return (int) q;
-}
-
 int nmf_hals(const xmat *X, int k, double *W, double *Ht,
              const nmf_opts *o, nmf_result *res)
 {
@@ -71,7 +62,7 @@ int nmf_hals(const xmat *X, int k, double *W, double *Ht,
     double *tmp = (double *) R_alloc((size_t) (m > n ? m : n), sizeof(double));
     double *work = (double *) R_alloc(xm_work_size(X), sizeof(double));
     double xn2 = xm_sumsq(X);
-    int qW = hals_q(m, n, k, o), qH = hals_q(n, m, k, o);
+    int qW = nmf_inner_q(m, n, k, o), qH = nmf_inner_q(n, m, k, o);
 
     double f = xm_resid_sumsq(X, W, Ht, k, work) / xn2, fprev, f0 = f;
     if (res->trace) res->trace[0] = f;

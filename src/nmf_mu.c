@@ -2,10 +2,29 @@
  * nmf_mu.c: Lee and Seung's multiplicative updates for the Frobenius loss,
  *     W  <- max(eps, W  .* (sX Ht)    ./ (W  (Ht^T Ht)))
  *     Ht <- max(eps, Ht .* (sX^T W)   ./ (Ht (W^T W)))
- * The floor eps > 0 keeps entries from locking at zero and every
- * denominator positive; the objective stays non-increasing with it.
+ * accelerated as in Gillis and Glineur (2012): the products with X are made
+ * once per outer iteration and each factor is then updated up to q times
+ * (nmf_inner_q) with them, stopping early when an update changes the factor
+ * by less than inner_delta times what the first one did.  Every inner
+ * update is an exact multiplicative step of the same subproblem, so the
+ * objective stays non-increasing.  The floor eps > 0 keeps entries from
+ * locking at zero and every denominator positive.
  */
 #include "mlnmf.h"
+
+/* up to q updates of M (len x k) with numerator num and Gram B (k x k) */
+static void mu_inner(int len, int k, double *M, const double *num,
+                     const double *B, double *den, double eps, int q,
+                     double delta)
+{
+    double first = 0.0;
+    for (int s = 0; s < q; s++) {
+        la_gemm("N", "N", len, k, k, 1.0, M, len, B, k, 0.0, den, len);
+        double c = nmf_mult_update((size_t) len * k, M, num, den, eps);
+        if (s == 0) first = c;
+        else if (c <= delta * delta * first) break;
+    }
+}
 
 int nmf_mu(const xmat *X, int k, double *W, double *Ht,
            const nmf_opts *o, nmf_result *res)
@@ -20,6 +39,7 @@ int nmf_mu(const xmat *X, int k, double *W, double *Ht,
     double *HtH = (double *) R_alloc(kk, sizeof(double));
     double *work = (double *) R_alloc(xm_work_size(X), sizeof(double));
     double xn2 = xm_sumsq(X);
+    int qW = nmf_inner_q(m, n, k, o), qH = nmf_inner_q(n, m, k, o);
 
     double f = xm_resid_sumsq(X, W, Ht, k, work) / xn2, fprev, f0 = f;
     if (res->trace) res->trace[0] = f;
@@ -34,13 +54,11 @@ int nmf_mu(const xmat *X, int k, double *W, double *Ht,
         R_CheckUserInterrupt();
         if (!o->fix_w) {
             xm_prod(X, Ht, k, A);
-            la_gemm("N", "N", m, k, k, 1.0, W, m, HtH, k, 0.0, Dw, m);
-            nmf_mult_update(mk, W, A, Dw, o->eps);
+            mu_inner(m, k, W, A, HtH, Dw, o->eps, qW, o->inner_delta);
             xm_tprod(X, W, k, C);
             la_crossprod(m, k, W, WtW);
         }
-        la_gemm("N", "N", n, k, k, 1.0, Ht, n, WtW, k, 0.0, Dh, n);
-        nmf_mult_update(nk, Ht, C, Dh, o->eps);
+        mu_inner(n, k, Ht, C, WtW, Dh, o->eps, qH, o->inner_delta);
         la_crossprod(n, k, Ht, HtH);
         fprev = f;
         f = nmf_frob_obj(xn2, n, k, C, Ht, WtW, HtH) / xn2;

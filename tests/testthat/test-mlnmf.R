@@ -114,7 +114,8 @@ test_that("a given start is used", {
   W <- matrix(runif(30), 10, 3)
   H <- matrix(runif(36), 3, 12)
   expect_warning(fit <- nmf(X, 3, init = list(F = W, G = H), maxit = 1,
-                            tol = 0, method = "mu", normalize = "none"),
+                            tol = 0, method = "mu", normalize = "none",
+                            control = list(inner_max = 1)),
                  "did not converge")
   want <- ref_mu_step(X, W, H, 1e-16)
   expect_lt(rdiff(fit$F[[1]] %*% fit$G[[1]], want$W %*% want$H), 1e-10)
