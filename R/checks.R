@@ -21,13 +21,13 @@ check_data <- function(X, arg = "X", allow_zero = FALSE) {
     stopf("'%s' must have at least one row and one column (it is %d x %d)",
           arg, nrow(X), ncol(X))
   if (storage.mode(X) != "double") storage.mode(X) <- "double"
-  nbad <- sum(!is.finite(X))
-  if (nbad > 0L)
-    stopf("'%s' must be finite: %d entries are NA, NaN or infinite", arg, nbad)
-  nneg <- sum(X < 0)
-  if (nneg > 0L)
-    stopf("'%s' must be nonnegative: %d entries are negative", arg, nneg)
-  if (!allow_zero && !any(X > 0))
+  ## one pass in C: counts of non-finite, negative and positive entries
+  counts <- .Call(C_mlnmf_scan, X)
+  if (counts[1L] > 0)
+    stopf("'%s' must be finite: %.0f entries are NA, NaN or infinite", arg, counts[1L])
+  if (counts[2L] > 0)
+    stopf("'%s' must be nonnegative: %.0f entries are negative", arg, counts[2L])
+  if (!allow_zero && counts[3L] == 0)
     stopf("'%s' is all zero: there is nothing to factorize", arg)
   X
 }

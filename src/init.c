@@ -10,6 +10,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_permute, 4),
     CALLDEF(mlnmf_pinv, 2),
     CALLDEF(mlnmf_dependence, 5),
+    CALLDEF(mlnmf_scan, 1),
     {NULL, NULL, 0}
 };
 

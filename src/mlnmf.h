@@ -140,6 +140,7 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
 SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit);
 SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts);
 SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps);
+SEXP mlnmf_scan(SEXP X);
 SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders);
 
 /* pinv.c: out (n x m) = A^+ for A (m x n), singular values <= tol (tol < 0:

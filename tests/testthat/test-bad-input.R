@@ -170,7 +170,9 @@ bad <- list(
   list("C step: H list", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16)), "'H' must be a double matrix"),
   list("C step: H transposed", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16)), "'W' and 'H' do not conform to 'X'"),
   list("C step: method code", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16)), "'method' code out of range"),
-  list("C step: method NULL", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, NULL, 1e-16)), "'method' code out of range")
+  list("C step: method NULL", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, NULL, 1e-16)), "'method' code out of range"),
+  list("C scan: integer", quote(.Call(mlnmf:::C_mlnmf_scan, 1:4)), "'X' must be a double vector or matrix"),
+  list("C scan: list", quote(.Call(mlnmf:::C_mlnmf_scan, list(1))), "'X' must be a double vector or matrix")
 )
 
 test_that("the bad-input table has at least 40 distinct rows", {

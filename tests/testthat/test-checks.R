@@ -47,3 +47,14 @@ test_that("describe() names the kind of object", {
   expect_match(mlnmf:::describe(structure(1, dim = c(1L, 1L), class = "foo")), "class 'foo'")
   expect_error(mlnmf:::check_fit(1), "'object' must be a fit returned by mlnmf\\(\\) or nmf\\(\\)")
 })
+
+test_that("the one-pass scan counts what the validators need", {
+  x <- c(1, 0, -2, NA, Inf, NaN, 3, -Inf, 0)
+  expect_equal(.Call(mlnmf:::C_mlnmf_scan, x), c(4, 1, 2))
+  expect_equal(.Call(mlnmf:::C_mlnmf_scan, numeric(0)), c(0, 0, 0))
+  X <- matrix(runif(50), 10)
+  X[2, 3] <- -1; X[4, 4] <- NA
+  expect_error(nmf(X, 2), "'X' must be finite: 1 entries")
+  X[4, 4] <- 0
+  expect_error(nmf(X, 2), "'X' must be nonnegative: 1 entries are negative")
+})
