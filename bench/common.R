@@ -24,9 +24,9 @@ blas_name <- if (grepl("openblas", blas_path)) "OpenBLAS" else
 machine <- function() {
   cpu <- grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)[1]
   cpu <- sub("^model name\\s*:\\s*", "", cpu)
-  sprintf("%s; load average %s (shared machine: other jobs may run); nproc %s; CPU %s; %s; BLAS %s (%s), LAPACK %s; threads %d (OPENBLAS_NUM_THREADS=%s, RcppML threads %d); mlnmf %s, RcppML %s, NMF %s",
+  sprintf("%s; load average %s (shared machine: other jobs may run); cores %s; CPU %s; %s; BLAS %s (%s), LAPACK %s; threads %d (OPENBLAS_NUM_THREADS=%s, RcppML threads %d); mlnmf %s, RcppML %s, NMF %s",
           format(Sys.time(), "%Y-%m-%d %H:%M"),
-          paste(strsplit(readLines("/proc/loadavg"), " ")[[1]][1:3], collapse = " "), system("nproc", intern = TRUE), cpu,
+          paste(strsplit(readLines("/proc/loadavg"), " ")[[1]][1:3], collapse = " "), parallel::detectCores(), cpu,
           R.version.string, blas_name, blas_path, La_library(), threads,
           Sys.getenv("OPENBLAS_NUM_THREADS", "(unset)"), threads,
           packageVersion("mlnmf"), packageVersion("RcppML"),
