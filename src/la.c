@@ -92,8 +92,8 @@ double la_sumsq(size_t n, const double *x)
     return s;
 }
 
-/* y (m) = A (m x n) x */
-void la_gemv(int m, int n, const double *A, const double *x, double *y)
+/* y (m) = A x, A an m x n block of a matrix with leading dimension lda */
+void la_gemv(int m, int n, const double *A, int lda, const double *x, double *y)
 {
     double one = 1.0, zero = 0.0;
     int inc = 1;
@@ -102,5 +102,5 @@ void la_gemv(int m, int n, const double *A, const double *x, double *y)
         for (int i = 0; i < m; i++) y[i] = 0.0;
         return;
     }
-    F77_CALL(dgemv)("N", &m, &n, &one, A, &m, x, &inc, &zero, y, &inc FCONE);
+    F77_CALL(dgemv)("N", &m, &n, &one, A, &lda, x, &inc, &zero, y, &inc FCONE);
 }

@@ -44,7 +44,7 @@ void la_crossprod(int m, int n, const double *A, double *C);
 void la_svd_thin(int m, int n, double *A, double *s, double *U, double *Vt);
 /* Overwrite A (m x n, m >= n) by an orthonormal basis of its columns. */
 void la_orthonormalize(int m, int n, double *A);
-void la_gemv(int m, int n, const double *A, const double *x, double *y);
+void la_gemv(int m, int n, const double *A, int lda, const double *x, double *y);
 double la_dot(size_t n, const double *x, const double *y);
 double la_sumsq(size_t n, const double *x);
 

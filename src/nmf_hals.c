@@ -14,23 +14,30 @@
 #include "mlnmf.h"
 #include <math.h>
 
-/* One sweep over the k columns of M (len x k); returns ||M_new - M||^2. */
+/* One sweep over the k columns of M (len x k); returns ||M_new - M||^2.
+ * Rows of M are independent problems, so the sweep runs over blocks of
+ * HALS_ROWS rows, each block through all k columns while it is in cache;
+ * every row sees exactly the updates of a column-by-column sweep. */
+#define HALS_ROWS 256
 static double hals_sweep(int len, int k, double *M, const double *A,
                          const double *B, double eps, double *tmp)
 {
     double change = 0.0;
-    for (int l = 0; l < k; l++) {
-        double bll = B[l + (size_t) l * k];
-        if (!(bll > 0)) continue;
-        la_gemv(len, k, M, B + (size_t) l * k, tmp);
-        double *Ml = M + (size_t) l * len;
-        const double *Al = A + (size_t) l * len;
-        for (int i = 0; i < len; i++) {
-            double v = Ml[i] + (Al[i] - tmp[i]) / bll;
-            if (!(v > eps)) v = eps;
-            double d = v - Ml[i];
-            change += d * d;
-            Ml[i] = v;
+    for (int r0 = 0; r0 < len; r0 += HALS_ROWS) {
+        int rb = len - r0 < HALS_ROWS ? len - r0 : HALS_ROWS;
+        for (int l = 0; l < k; l++) {
+            double bll = B[l + (size_t) l * k];
+            if (!(bll > 0)) continue;
+            la_gemv(rb, k, M + r0, len, B + (size_t) l * k, tmp);
+            double *Ml = M + (size_t) l * len + r0;
+            const double *Al = A + (size_t) l * len + r0;
+            for (int i = 0; i < rb; i++) {
+                double v = Ml[i] + (Al[i] - tmp[i]) / bll;
+                if (!(v > eps)) v = eps;
+                double d = v - Ml[i];
+                change += d * d;
+                Ml[i] = v;
+            }
         }
     }
     return change;
