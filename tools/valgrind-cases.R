@@ -132,5 +132,22 @@ r <- local({
 stopifnot(is.character(r), grepl("time limit", r))
 sound(quiet(mlnmf(X, 3, maxit = 5)), X)
 
-cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 3 interrupts: done\n",
+## the instruments' C paths (pinv, dependence, permutations) and the scan,
+## on matrices of more than 16 entries, with the values looked at
+set.seed(7)
+A <- matrix(runif(30 * 8), 30, 8) %*% diag(c(1, 1, 1, 1, 1, 0, 0, 1e-20))
+P <- pinv(A)
+stopifnot(max(abs(A %*% P %*% A - A)) < 1e-10, all(dim(pinv(t(A))) == c(30L, 8L)),
+          all(pinv(matrix(0, 5, 7)) == 0), all(is.finite(pinv(matrix(2, 1, 1)))))
+Xg <- simulate_gaussian_mixture(200, 10, 3)
+fg <- quiet(mlnmf(Xg, rank = c(8, 6, 6, 6, 6, 6), maxit = 50))
+dep <- dependence(fg)
+stopifnot(nrow(dep) == 5L, all(is.finite(dep$map_error)))
+stopifnot(all(is.finite(layer_map(fg, 1))), all(is.finite(layer_stats(fg)$condition)))
+pt <- suppressWarnings(permutation_test(fg, groups = 2, fraction = c(0.5, 1), reps = 3, seed = 1))
+stopifnot(all(is.finite(pt$error)), all(pt$error >= 0))
+stopifnot(all(is.finite(reconstruct(fg, c(1, 2, 4, 3, 5, 6)))))
+stopifnot(identical(.Call(mlnmf:::C_mlnmf_scan, c(1, -1, NA, 0)), c(1, 1, 1)))
+
+cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 3 interrupts, instruments: done\n",
             n_calls, length(bad_calls)))
