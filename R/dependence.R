@@ -85,13 +85,8 @@ print.mlnmf_dependence <- function(x, digits = max(3L, getOption("digits") - 3L)
   cat("map_error = ||F_(i+1) - f(F_i)|| / ||F_(i+1)||\n",
       "recon_map, recon_fit = ||G_(i-1) - F_i Z G_(i+1)|| / ||G_(i-1)||",
       " with Z = f(F_i), F_(i+1)\n\n", sep = "")
-  tab <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
-  if (nrow(tab) > 20L) {
-    n <- nrow(tab)
-    show <- unique(c(1:5, round(seq(6, n - 5L, length.out = 5L)), (n - 4L):n))
-    print(tab[show, ], digits = digits, row.names = FALSE)
-    cat(sprintf("(%d of %d pairs shown)\n", length(show), n))
-  } else print(tab, digits = digits, row.names = FALSE)
+  print_long_table(as.data.frame(unclass(x), stringsAsFactors = FALSE),
+                   digits, "pairs")
   invisible(x)
 }
 
@@ -192,13 +187,8 @@ print.mlnmf_layer_stats <- function(x, digits = max(3L, getOption("digits") - 3L
   cat(sprintf("Layer diagnostics of a %d-layer fit\n", nrow(x)))
   cat("monomial_dist: relative distance to the nearest scaled permutation;",
       "identity_dist: ||F - I|| / ||I||\n\n")
-  tab <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
-  if (nrow(tab) > 20L) {
-    n <- nrow(tab)
-    show <- unique(c(1:5, round(seq(6, n - 5L, length.out = 5L)), (n - 4L):n))
-    print(tab[show, ], digits = digits, row.names = FALSE)
-    cat(sprintf("(%d of %d layers shown)\n", length(show), n))
-  } else print(tab, digits = digits, row.names = FALSE)
+  print_long_table(as.data.frame(unclass(x), stringsAsFactors = FALSE),
+                   digits, "layers")
   invisible(x)
 }
 

@@ -54,12 +54,7 @@ print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), .
               x$normalize))
   tab <- x$layers
   tab$F_sparsity <- x$sparsity
-  if (nrow(tab) > 20L) {
-    show <- unique(c(1:5, round(seq(6, nrow(tab) - 5L, length.out = 5L)),
-                     (nrow(tab) - 4L):nrow(tab)))
-    print(tab[show, ], digits = digits, row.names = FALSE)
-    cat(sprintf("(%d of %d layers shown)\n", length(show), nrow(tab)))
-  } else print(tab, digits = digits, row.names = FALSE)
+  print_long_table(tab, digits, "layers")
   cat(sprintf("\nobjective: %s, relative to %s\n",
               if (x$method == "kl") "I-divergence" else "squared Frobenius error",
               if (x$method == "kl") "sum of the layer's input" else
@@ -122,4 +117,16 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   out <- .Call(C_mlnmf_project, newdata, object$F, opts)
   colnames(out) <- colnames(newdata)
   out
+}
+
+## Print a table with one row per layer (or pair of layers); beyond 20 rows
+## show the first five, five spread over the middle and the last five.
+print_long_table <- function(tab, digits, what) {
+  n <- nrow(tab)
+  if (n > 20L) {
+    show <- unique(c(1:5, round(seq(6, n - 5L, length.out = 5L)), (n - 4L):n))
+    print(tab[show, ], digits = digits, row.names = FALSE)
+    cat(sprintf("(%d of %d %s shown)\n", length(show), n, what))
+  } else print(tab, digits = digits, row.names = FALSE)
+  invisible(tab)
 }
