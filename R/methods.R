@@ -113,7 +113,7 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   threads <- check_count(threads, "threads")
   opts <- list(threads = threads, method = match(object$method, .methods) - 1L, maxit = maxit,
                tol = tol, eps = object$eps, inner_max = 50L, inner_alpha = 0.5,
-               inner_delta = 0.1, verbose = FALSE)
+               inner_delta = 0.1, extrapolate = FALSE, verbose = FALSE)
   out <- .Call(C_mlnmf_project, newdata, object$F, opts)
   colnames(out) <- colnames(newdata)
   out

@@ -24,7 +24,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   progress <- check_flag(progress, "progress")
   keep.data <- check_flag(keep.data, "keep.data")
   threads <- check_count(threads, "threads")
-  ctrl <- check_control(control)
+  ctrl <- check_control(control, method)
   if (is.null(init)) init <- if (method == "hals") "nndsvd" else "nndsvda"
   start <- check_init(init, rank, nrow(X), ncol(X))
 
@@ -33,8 +33,8 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[normalize]],
                maxit = maxit, tol = tol, eps = eps,
                inner_max = ctrl$inner_max, inner_alpha = ctrl$inner_alpha,
-               inner_delta = ctrl$inner_delta, verbose = verbose,
-               threads = threads,
+               inner_delta = ctrl$inner_delta, extrapolate = ctrl$extrapolate,
+               verbose = verbose, threads = threads,
                trace = TRUE, progress = progress && !verbose)
   res <- .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G)
 
@@ -64,9 +64,9 @@ nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = NULL,
   fit
 }
 
-check_control <- function(control) {
+check_control <- function(control, method = "hals") {
   if (!is.list(control)) stopf("'control' must be a list, not %s", describe(control))
-  known <- c("inner_max", "inner_alpha", "inner_delta")
+  known <- c("inner_max", "inner_alpha", "inner_delta", "extrapolate")
   bad <- setdiff(names(control), known)
   if (length(bad) || (length(control) && is.null(names(control))))
     stopf("'control' has unknown entries: %s (known: %s)",
@@ -76,7 +76,10 @@ check_control <- function(control) {
        inner_alpha = check_number(if (is.null(control$inner_alpha)) 0.5 else control$inner_alpha,
                                   "control$inner_alpha", lower = 0),
        inner_delta = check_number(if (is.null(control$inner_delta)) 0.1 else control$inner_delta,
-                                  "control$inner_delta", lower = 0, upper = 1))
+                                  "control$inner_delta", lower = 0, upper = 1),
+       extrapolate = check_flag(if (is.null(control$extrapolate)) method == "hals"
+                                else control$extrapolate,
+                                "control$extrapolate"))
 }
 
 ## 'init' is a method name or list(F =, G =) with matrices (first layer) or

@@ -53,6 +53,7 @@ static void read_opts(SEXP opts, nmf_opts *o)
     o->inner_max = opt_int(opts, "inner_max");
     o->inner_alpha = opt_real(opts, "inner_alpha");
     o->inner_delta = opt_real(opts, "inner_delta");
+    o->extrapolate = opt_int(opts, "extrapolate");
     o->verbose = opt_int(opts, "verbose");
     o->threads = opt_int(opts, "threads");
     if (o->threads < 1) o->threads = 1;
@@ -298,7 +299,7 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps)
     int m = nrows(X), n = ncols(X), k = ncols(W);
     if (nrows(W) != m || nrows(H) != k || ncols(H) != n)
         error(_("'W' and 'H' do not conform to 'X'"));
-    nmf_opts o = { asInteger(method), 1, 0.0, asReal(eps), 1, 0.0, 0.0, 0, 0 };
+    nmf_opts o = { asInteger(method), 1, 0.0, asReal(eps), 1, 0.0, 0.0, 0, 0, 1, 0 };
     if (o.method < 0 || o.method > 2) error(_("'method' code out of range"));
     xmat Xm;
     xm_dense(&Xm, REAL(X), m, n, 0);

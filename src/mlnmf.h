@@ -103,6 +103,7 @@ typedef struct {
     int fix_w;           /* 1: update Ht only (projection of new data)     */
     int verbose;
     int threads;         /* OpenMP threads for the passes over X           */
+    int extrapolate;     /* HALS, MU: Ang-Gillis extrapolation (nmf_frob.c) */
 } nmf_opts;
 
 typedef struct {
@@ -120,6 +121,15 @@ int nmf_mu(const xmat *X, int k, double *W, double *Ht,
            const nmf_opts *o, nmf_result *res);
 int nmf_kl(const xmat *X, int k, double *W, double *Ht,
            const nmf_opts *o, nmf_result *res);
+/* nmf_frob.c: the HALS / MU outer loop; inner() updates M (len x k) from
+ * the products A (len x k) and the Gram B (k x k), up to q times, using
+ * work (inner_work doubles). */
+typedef void (*nmf_inner_fn)(int len, int k, double *M, const double *A,
+                             const double *B, double eps, int q,
+                             double delta, double *work);
+int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
+                 const nmf_opts *o, nmf_result *res,
+                 nmf_inner_fn inner, size_t inner_work);
 int nmf_solve(const xmat *X, int k, double *W, double *Ht,
               const nmf_opts *o, nmf_result *res);
 

@@ -43,59 +43,22 @@ static double hals_sweep(int len, int k, double *M, const double *A,
     return change;
 }
 
-static int hals_sweeps(int len, int k, double *M, const double *A,
-                       const double *B, double eps, int q, double delta,
-                       double *tmp)
+static void hals_sweeps(int len, int k, double *M, const double *A,
+                        const double *B, double eps, int q, double delta,
+                        double *tmp)
 {
     double first = 0.0;
     int s;
     for (s = 0; s < q; s++) {
         double c = hals_sweep(len, k, M, A, B, eps, tmp);
         if (s == 0) first = c;
-        else if (c <= delta * delta * first) { s++; break; }
+        else if (c <= delta * delta * first) break;
     }
-    return s;
 }
 
 int nmf_hals(const xmat *X, int k, double *W, double *Ht,
              const nmf_opts *o, nmf_result *res)
 {
-    int m = X->m, n = X->n;
-    size_t mk = (size_t) m * k, nk = (size_t) n * k, kk = (size_t) k * k;
-    double *A = (double *) R_alloc(mk, sizeof(double));
-    double *C = (double *) R_alloc(nk, sizeof(double));
-    double *WtW = (double *) R_alloc(kk, sizeof(double));
-    double *HtH = (double *) R_alloc(kk, sizeof(double));
-    double *tmp = (double *) R_alloc((size_t) (m > n ? m : n), sizeof(double));
-    double *work = (double *) R_alloc(xm_work_size(X), sizeof(double));
-    double xn2 = xm_sumsq(X);
-    int qW = nmf_inner_q(m, n, k, o), qH = nmf_inner_q(n, m, k, o);
-
-    double f = xm_resid_sumsq(X, W, Ht, k, work) / xn2, fprev, f0 = f;
-    if (res->trace) res->trace[0] = f;
-    res->converged = 0;
-    la_crossprod(n, k, Ht, HtH);
-    if (o->fix_w) {
-        xm_tprod(X, W, k, C);
-        la_crossprod(m, k, W, WtW);
-    }
-    int it;
-    for (it = 1; it <= o->maxit; it++) {
-        R_CheckUserInterrupt();
-        if (!o->fix_w) {
-            xm_prod(X, Ht, k, A);
-            hals_sweeps(m, k, W, A, HtH, o->eps, qW, o->inner_delta, tmp);
-            xm_tprod(X, W, k, C);
-            la_crossprod(m, k, W, WtW);
-        }
-        hals_sweeps(n, k, Ht, C, WtW, o->eps, qH, o->inner_delta, tmp);
-        la_crossprod(n, k, Ht, HtH);
-        fprev = f;
-        f = nmf_frob_obj(xn2, n, k, C, Ht, WtW, HtH) / xn2;
-        if (res->trace) res->trace[it] = f;
-        if (nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
-    }
-    res->iter = it > o->maxit ? o->maxit : it;
-    res->obj = f;
-    return 0;
+    size_t len = (size_t) (X->m > X->n ? X->m : X->n);
+    return nmf_frob_run(X, k, W, Ht, o, res, hals_sweeps, len);
 }

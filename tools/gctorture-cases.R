@@ -7,7 +7,7 @@ library(mlnmf, lib.loc = Sys.getenv("MLNMF_LIB"))
 set.seed(3)
 X <- matrix(runif(6 * 5), 6, 5)
 opts <- list(method = 0L, init = 0L, normalize = 1L, maxit = 3L, tol = 1e-5,
-             eps = 1e-16, inner_max = 5L, inner_alpha = 0.5, inner_delta = 0.1, threads = 1L,
+             eps = 1e-16, inner_max = 5L, inner_alpha = 0.5, inner_delta = 0.1, extrapolate = TRUE, threads = 1L,
              verbose = FALSE, trace = TRUE, progress = FALSE)
 W <- matrix(runif(12), 6, 2); H <- matrix(runif(10), 2, 5)
 ## everything built before gctorture(TRUE), so that only the C code runs

@@ -73,7 +73,7 @@ for (method in c("hals", "mu", "kl")) {
 
 ## every error path of the three routines
 opts <- list(method = 0L, init = 0L, normalize = 1L, maxit = 10L, tol = 1e-5,
-             eps = 1e-16, inner_max = 50L, inner_alpha = 0.5, inner_delta = 0.1, threads = 1L,
+             eps = 1e-16, inner_max = 50L, inner_alpha = 0.5, inner_delta = 0.1, extrapolate = TRUE, threads = 1L,
              verbose = FALSE, trace = TRUE, progress = FALSE)
 W0 <- matrix(0.5, 24, 2); H0 <- matrix(0.5, 2, 17)
 bad_calls <- list(

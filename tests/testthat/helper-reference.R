@@ -49,3 +49,53 @@ separable <- function(m, n, k) {
 
 ## relative difference of two matrices
 rdiff <- function(a, b) max(abs(a - b)) / max(abs(b))
+
+## Ang-Gillis extrapolation around single HALS sweeps (control inner_max = 1),
+## as src/nmf_frob.c runs it, for X with max(X) = 1 (no internal scaling).
+## Returns the trace (start first) and the best pair evaluated.
+ref_hals_extrapolated <- function(X, W, H, eps, maxit) {
+  upd <- function(Y, M, Fx) {            # one sweep for Y ~ M Fx^T, M updated
+    A <- Y %*% Fx
+    B <- crossprod(Fx)
+    for (l in seq_len(ncol(M)))
+      M[, l] <- pmax(eps, M[, l] + (A[, l] - M %*% B[, l]) / B[l, l])
+    M
+  }
+  obj <- function(W, Ht) sum((X - tcrossprod(W, Ht))^2) / sum(X^2)
+  trace <- obj(W, t(H))
+  a <- sum((X %*% t(H)) * W) / sum(tcrossprod(H) * crossprod(W))
+  W <- pmax(a * W, eps)
+  P <- Py <- W
+  Q <- Qy <- t(H)
+  f <- fbest <- obj(W, Q)
+  best <- list(W = W, Ht = Q)
+  beta <- beta_prev <- 0.5
+  beta_max <- 1
+  for (it in seq_len(maxit)) {
+    Pn <- upd(X, Py, Qy)
+    Py <- pmax(Pn + beta * (Pn - P), eps)
+    Qn <- upd(t(X), Qy, Py)
+    fprev <- f
+    f <- obj(Py, Qn)
+    trace <- c(trace, f)
+    if (f <= fbest) {
+      fbest <- f
+      best <- list(W = Py, Ht = Qn)
+    }
+    if (f > fprev) {
+      P <- Py <- best$W
+      Q <- Qy <- best$Ht
+      beta_max <- beta_prev
+      beta_prev <- beta
+      beta <- beta / 1.5
+    } else {
+      Qy <- pmax(Qn + beta * (Qn - Q), eps)
+      P <- Pn
+      Q <- Qn
+      beta_prev <- beta
+      beta <- min(beta_max, beta * 1.01)
+      beta_max <- min(1, beta_max * 1.005)
+    }
+  }
+  list(trace = trace, W = best$W, H = t(best$Ht), objective = fbest)
+}

@@ -17,7 +17,7 @@ with_inf <- X; with_inf[5, 2] <- Inf
 with_neg <- X; with_neg[3, 4] <- -0.5
 chr_mat <- matrix(letters[1:24], 6, 4)
 opts <- list(method = 0L, init = 0L, normalize = 1L, maxit = 10L, tol = 1e-5,
-             eps = 1e-16, inner_max = 50L, inner_alpha = 0.5, inner_delta = 0.1, threads = 1L,
+             eps = 1e-16, inner_max = 50L, inner_alpha = 0.5, inner_delta = 0.1, extrapolate = TRUE, threads = 1L,
              verbose = FALSE, trace = TRUE, progress = FALSE)
 W0 <- matrix(0.5, 6, 2)
 H0 <- matrix(0.5, 2, 4)
@@ -103,7 +103,7 @@ bad <- list(
   list("keep.data character", quote(mlnmf(X, 2, keep.data = "yes")), "'keep.data' must be TRUE or FALSE"),
   list("keep.data length 2", quote(mlnmf(X, 2, keep.data = c(TRUE, FALSE))), "'keep.data' must be TRUE or FALSE"),
   list("control not a list", quote(mlnmf(X, 2, control = 1)), "'control' must be a list, not a double vector"),
-  list("control unknown entry", quote(mlnmf(X, 2, control = list(sweeps = 3))), "'control' has unknown entries: sweeps \\(known: inner_max, inner_alpha, inner_delta\\)"),
+  list("control unknown entry", quote(mlnmf(X, 2, control = list(sweeps = 3))), "'control' has unknown entries: sweeps \\(known: inner_max, inner_alpha, inner_delta, extrapolate\\)"),
   list("control unnamed", quote(mlnmf(X, 2, control = list(3))), "'control' has unknown entries"),
   list("control inner_max 0", quote(mlnmf(X, 2, control = list(inner_max = 0))), "'control\\$inner_max' must be a single whole number >= 1"),
   list("control inner_alpha negative", quote(mlnmf(X, 2, control = list(inner_alpha = -1))), "'control\\$inner_alpha' must be >= 0"),

@@ -73,3 +73,44 @@ test_that("every method reaches a sensible error on noisy low-rank data", {
     expect_lt(fit$error, 0.02, label = m)
   }
 })
+
+test_that("extrapolated HALS matches a pure-R reference, restarts included", {
+  set.seed(21)
+  X <- matrix(runif(30 * 20), 30, 20) %*% matrix(runif(20 * 25), 20, 25)
+  X <- X / max(X)
+  W <- matrix(runif(30 * 4), 30, 4)
+  H <- matrix(runif(4 * 25), 4, 25)
+  for (maxit in c(1L, 2L, 40L)) {
+    fit <- suppressWarnings(nmf(X, 4, init = list(F = W, G = H), maxit = maxit, tol = 0,
+                                normalize = "none", control = list(inner_max = 1)))
+    want <- ref_hals_extrapolated(X, W, H, 1e-16, maxit)
+    expect_equal(fit$trace[[1]], want$trace, tolerance = 1e-10)
+    expect_lt(rdiff(fit$F[[1]], want$W), 1e-9)
+    expect_lt(rdiff(fit$G[[1]], want$H), 1e-9)
+    expect_equal(fit$objective, want$objective, tolerance = 1e-10)
+  }
+  ## the 40 iterations exercised both branches: some rise, mostly falls
+  expect_true(any(diff(want$trace[-1]) > 0))
+  expect_true(sum(diff(want$trace[-1]) < 0) > 20)
+})
+
+test_that("extrapolation returns the best pair evaluated and beats plain HALS", {
+  set.seed(22)
+  X <- matrix(runif(120 * 10), 120, 10) %*% matrix(runif(10 * 90), 10, 90) +
+    matrix(rexp(120 * 90, 10), 120, 90)
+  ex <- suppressWarnings(nmf(X, 10, maxit = 30, tol = 0))
+  plain <- suppressWarnings(nmf(X, 10, maxit = 30, tol = 0,
+                                control = list(extrapolate = FALSE)))
+  tr <- ex$trace[[1]]
+  expect_equal(ex$objective, min(tr), tolerance = 1e-12)
+  Y <- ex$F[[1]] %*% ex$G[[1]]
+  expect_equal(ex$objective, sum((X - Y)^2) / sum(X^2), tolerance = 1e-8)
+  ## plain HALS never increases its objective; the extrapolated one ends lower
+  expect_true(all(diff(plain$trace[[1]]) <= 1e-12 * plain$trace[[1]][-1]))
+  expect_lt(ex$objective, plain$objective)
+  ## MU accepts extrapolation too and never returns worse than its start
+  mu <- suppressWarnings(nmf(X, 10, method = "mu", maxit = 30, tol = 0,
+                             control = list(extrapolate = TRUE)))
+  expect_equal(mu$objective, min(mu$trace[[1]][-1]), tolerance = 1e-12)
+  expect_lt(mu$objective, mu$trace[[1]][1])
+})
