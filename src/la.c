@@ -5,6 +5,7 @@
 #include "mlnmf.h"
 #include <limits.h>
 #include <math.h>
+#include <string.h>
 
 /* A size that BLAS receives as int: error if it does not fit. */
 int la_int(size_t n, const char *what)
@@ -103,4 +104,37 @@ void la_gemv(int m, int n, const double *A, int lda, const double *x, double *y)
         return;
     }
     F77_CALL(dgemv)("N", &m, &n, &one, A, &lda, x, &inc, &zero, y, &inc FCONE);
+}
+
+/* Cholesky factor R (upper, k x k) of the symmetric B = R^T R and the
+ * reciprocal condition number of B in the 1-norm (dpocon); work holds 4k
+ * doubles.  Returns the rcond estimate, or 0 when B is not positive
+ * definite. */
+double la_chol_rcond(int k, const double *B, double *R, double *work)
+{
+    int info = 0;
+    double anorm = 0.0, rcond = 0.0;
+    if (k == 0) return 0.0;
+    for (int j = 0; j < k; j++) {
+        double s = 0.0;
+        for (int i = 0; i < k; i++) s += fabs(B[i + (size_t) j * k]);
+        if (s > anorm) anorm = s;
+    }
+    memcpy(R, B, (size_t) k * k * sizeof(double));
+    F77_CALL(dpotrf)("U", &k, R, &k, &info FCONE);
+    if (info != 0) return 0.0;
+    F77_CALL(dpocon)("U", &k, R, &k, &anorm, &rcond, work, (int *) (work + 3 * (size_t) k),
+                     &info FCONE);
+    return info == 0 ? rcond : 0.0;
+}
+
+/* X (m x k) <- X B^{-1} with B = R^T R, R from la_chol_rcond. */
+void la_solve_right_chol(int m, int k, const double *R, double *X)
+{
+    double one = 1.0;
+    if (m == 0 || k == 0) return;
+    F77_CALL(dtrsm)("R", "U", "N", "N", &m, &k, &one, R, &k, X, &m
+                    FCONE FCONE FCONE FCONE);
+    F77_CALL(dtrsm)("R", "U", "T", "N", &m, &k, &one, R, &k, X, &m
+                    FCONE FCONE FCONE FCONE);
 }

@@ -47,6 +47,8 @@ void la_orthonormalize(int m, int n, double *A);
 void la_gemv(int m, int n, const double *A, int lda, const double *x, double *y);
 double la_dot(size_t n, const double *x, const double *y);
 double la_sumsq(size_t n, const double *x);
+double la_chol_rcond(int k, const double *B, double *R, double *work);
+void la_solve_right_chol(int m, int k, const double *R, double *X);
 
 /* ---------------------------------------------------------------- xops.c
  * The data matrix behind one small interface.  Every product with X goes
@@ -123,10 +125,11 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
            const nmf_opts *o, nmf_result *res);
 /* nmf_frob.c: the HALS / MU outer loop; inner() updates M (len x k) from
  * the products A (len x k) and the Gram B (k x k), up to q times, using
- * work (inner_work doubles). */
+ * work (inner_work doubles); exact = 1 allows HALS its exact shortcut
+ * (control inner_max > 1). */
 typedef void (*nmf_inner_fn)(int len, int k, double *M, const double *A,
                              const double *B, double eps, int q,
-                             double delta, double *work);
+                             double delta, int exact, double *work);
 int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
                  const nmf_opts *o, nmf_result *res,
                  nmf_inner_fn inner, size_t inner_work);

@@ -70,7 +70,7 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
     double *xwork = (double *) R_alloc(xm_work_size(X), sizeof(double));
     double xn2 = xm_sumsq(X);
     int qW = nmf_inner_q(m, n, k, o), qH = nmf_inner_q(n, m, k, o);
-    int ex = o->extrapolate && !o->fix_w;
+    int ex = o->extrapolate && !o->fix_w, exact = o->inner_max > 1;
 
     double f = xm_resid_sumsq(X, W, Ht, k, xwork) / xn2, fprev, f0 = f;
     if (res->trace) res->trace[0] = f;
@@ -118,13 +118,13 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
             if (!have_A) xm_prod(X, Qy, k, A);
             have_A = 0;
             if (ex) memcpy(Pn, Py, mk * sizeof(double));
-            inner(m, k, Pn, A, HtH, o->eps, qW, o->inner_delta, iwork);
+            inner(m, k, Pn, A, HtH, o->eps, qW, o->inner_delta, exact, iwork);
             if (ex) extrapolate(mk, Py, Pn, P, beta, o->eps);
             xm_tprod(X, Py, k, C);
             la_crossprod(m, k, Py, WtW);
         }
         if (ex) memcpy(Qn, Qy, nk * sizeof(double));
-        inner(n, k, Qn, C, WtW, o->eps, qH, o->inner_delta, iwork);
+        inner(n, k, Qn, C, WtW, o->eps, qH, o->inner_delta, exact, iwork);
         la_crossprod(n, k, Qn, HtH);
         fprev = f;
         f = nmf_frob_obj(xn2, n, k, C, Qn, WtW, HtH) / xn2;

@@ -13,6 +13,7 @@
  */
 #include "mlnmf.h"
 #include <math.h>
+#include <string.h>
 
 /* One sweep over the k columns of M (len x k); returns ||M_new - M||^2.
  * Rows of M are independent problems, so the sweep runs over blocks of
@@ -43,22 +44,86 @@ static double hals_sweep(int len, int k, double *M, const double *A,
     return change;
 }
 
-static void hals_sweeps(int len, int k, double *M, const double *A,
-                        const double *B, double eps, int q, double delta,
-                        double *tmp)
+/* Up to q sweeps with a global stop: when a sweep changes M by at most
+ * delta^2 times what the first sweep changed it (squared norms). */
+static void hals_cd(int len, int k, double *M, const double *A,
+                    const double *B, double eps, int q, double delta,
+                    double *tmp)
 {
     double first = 0.0;
-    int s;
-    for (s = 0; s < q; s++) {
+    for (int s = 0; s < q; s++) {
         double c = hals_sweep(len, k, M, A, B, eps, tmp);
         if (s == 0) first = c;
         else if (c <= delta * delta * first) break;
     }
 }
 
+/* The inner update of M given A and B.  With more than one sweep allowed
+ * (q > 1) the exact unconstrained solution A B^{-1} is computed first (one
+ * Cholesky of the k x k Gram matrix and two triangular solves, level-3
+ * BLAS): every row whose solution is >= eps everywhere is the exact
+ * minimizer of its subproblem, the point the sweeps converge to, and is
+ * taken as is.  Only the other rows run the coordinate sweeps, gathered
+ * into a compact block.  On data whose factors are dense (no entry at the
+ * bound) this replaces tens of sweeps per iteration by one solve; with
+ * q = 1 (control inner_max = 1) the update is the plain HALS sweep.  The
+ * shortcut is skipped when B is not safely positive definite (reciprocal
+ * condition number below HALS_RCOND). */
+#ifndef HALS_RCOND
+#define HALS_RCOND 1e-10
+#endif
+#define HALS_WORK(len, k) ((size_t) (len) * (3 * (size_t) (k) + 2) + \
+                           (size_t) (k) * (k) + 4 * (size_t) (k))
+static void hals_sweeps(int len, int k, double *M, const double *A,
+                        const double *B, double eps, int q, double delta,
+                        int exact, double *work)
+{
+    size_t lk = (size_t) len * k;
+    double *tmp = work, *flag = tmp + len, *R = flag + len;
+    double *cw = R + (size_t) k * k, *S = cw + 4 * (size_t) k;
+    double *Mc = S + lk, *Ac = Mc + lk;
+    if (exact && len > 0 && la_chol_rcond(k, B, R, cw) > HALS_RCOND) {
+        memcpy(S, A, lk * sizeof(double));
+        la_solve_right_chol(len, k, R, S);
+        for (int i = 0; i < len; i++) flag[i] = 1.0;
+        for (int l = 0; l < k; l++) {
+            const double *Sl = S + (size_t) l * len;
+            for (int i = 0; i < len; i++)
+                flag[i] = (Sl[i] >= eps && Sl[i] < R_PosInf) ? flag[i] : 0.0;
+        }
+        int nc = 0;
+        for (int i = 0; i < len; i++) nc += flag[i] == 0.0;
+        for (int l = 0; l < k; l++) {
+            double *Ml = M + (size_t) l * len;
+            const double *Sl = S + (size_t) l * len;
+            for (int i = 0; i < len; i++) Ml[i] = flag[i] != 0.0 ? Sl[i] : Ml[i];
+        }
+        if (nc == 0) return;
+        if (nc < len) {
+            for (int l = 0; l < k; l++) {
+                size_t o = (size_t) l * len, oc = (size_t) l * nc;
+                for (int i = 0, j = 0; i < len; i++)
+                    if (flag[i] == 0.0) {
+                        Mc[oc + j] = M[o + i];
+                        Ac[oc + j] = A[o + i];
+                        j++;
+                    }
+            }
+            hals_cd(nc, k, Mc, Ac, B, eps, q, delta, tmp);
+            for (int l = 0; l < k; l++) {
+                size_t o = (size_t) l * len, oc = (size_t) l * nc;
+                for (int i = 0, j = 0; i < len; i++)
+                    if (flag[i] == 0.0) M[o + i] = Mc[oc + j++];
+            }
+            return;
+        }
+    }
+    hals_cd(len, k, M, A, B, eps, q, delta, tmp);
+}
+
 int nmf_hals(const xmat *X, int k, double *W, double *Ht,
              const nmf_opts *o, nmf_result *res)
 {
-    size_t len = (size_t) (X->m > X->n ? X->m : X->n);
-    return nmf_frob_run(X, k, W, Ht, o, res, hals_sweeps, len);
+    int len = X->m > X->n ? X->m : X->n;
+    return nmf_frob_run(X, k, W, Ht, o, res, hals_sweeps, HALS_WORK(len, k));
 }

@@ -15,8 +15,9 @@
 /* up to q updates of M (len x k) with numerator num and Gram B (k x k) */
 static void mu_inner(int len, int k, double *M, const double *num,
                      const double *B, double eps, int q, double delta,
-                     double *den)
+                     int exact, double *den)
 {
+    (void) exact;                        /* HALS only */
     double first = 0.0;
     for (int s = 0; s < q; s++) {
         la_gemm("N", "N", len, k, k, 1.0, M, len, B, k, 0.0, den, len);

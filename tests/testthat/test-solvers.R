@@ -114,3 +114,36 @@ test_that("extrapolation returns the best pair evaluated and beats plain HALS", 
   expect_equal(mu$objective, min(mu$trace[[1]][-1]), tolerance = 1e-12)
   expect_lt(mu$objective, mu$trace[[1]][1])
 })
+
+test_that("the HALS inner update takes the exact least-squares rows", {
+  set.seed(28)
+  X <- matrix(runif(30 * 6), 30, 6) %*% matrix(runif(6 * 25), 6, 25)
+  X <- X / max(X)
+  W0 <- matrix(runif(30 * 4), 30, 4)
+  H0 <- matrix(runif(4 * 25), 4, 25)
+  fit <- suppressWarnings(nmf(X, 4, init = list(F = W0, G = H0), maxit = 1, tol = 0,
+                              normalize = "none", control = list(extrapolate = FALSE)))
+  W1 <- fit$F[[1]]
+  H1 <- fit$G[[1]]
+  rowq <- function(w, a, B) rowSums((w %*% B) * w) - 2 * rowSums(a * w)
+  check <- function(M0, M1, A, B) {
+    S <- A %*% solve(B)
+    feas <- apply(S >= 1e-16, 1, all)
+    expect_true(any(feas) && any(!feas))          # both branches are taken
+    expect_lt(rdiff(M1[feas, ], S[feas, ]), 1e-10)
+    ## the other rows ran coordinate sweeps: feasible, and better than before
+    expect_true(all(M1[!feas, ] >= 1e-16))
+    q0 <- rowq(M0[!feas, , drop = FALSE], A[!feas, , drop = FALSE], B)
+    q1 <- rowq(M1[!feas, , drop = FALSE], A[!feas, , drop = FALSE], B)
+    expect_true(all(q1 <= q0 + 1e-12 * abs(q0)))
+  }
+  check(W0, W1, X %*% t(H0), tcrossprod(H0))
+  check(t(H0), t(H1), crossprod(X, W1), crossprod(W1))
+  ## inner_max = 1 is the plain sweep, without the shortcut
+  plain <- suppressWarnings(nmf(X, 4, init = list(F = W0, G = H0), maxit = 1, tol = 0,
+                                normalize = "none",
+                                control = list(extrapolate = FALSE, inner_max = 1)))
+  want <- ref_hals_step(X, W0, H0, 1e-16)
+  expect_lt(rdiff(plain$F[[1]], want$W), 1e-10)
+  expect_lt(rdiff(plain$G[[1]], want$H), 1e-10)
+})
