@@ -155,8 +155,10 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
         R_CheckUserInterrupt();
         int k = rk[i], m = (i == 0) ? d : prevk;
         if (k < 1 || k > m || k > N) error(_("'rank' %d of layer %d is out of range"), k, i + 1);
-        if (i == 0) Xi = X1;
-        else {
+        if (i == 0) {
+            Xi = X1;
+            xm_reserve(&Xi, k + 10);    /* the solvers' k, NNDSVD's k + 10 */
+        } else {
             xm_dense(&Xi, prevHt, m, N, 1);
             Xi.threads = o.threads;
             double mx = xm_max(&Xi);
@@ -264,6 +266,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts)
         if (nrows(F) != m) error(_("layer %d: 'F' has %d rows, the input has %d"), i + 1, nrows(F), m);
         k = ncols(F);
         if (i > 0) xm_dense(&Xi, prevHt, m, N, 1);
+        else xm_reserve(&Xi, k);
         Xi.threads = o.threads;
         double mx = xm_max(&Xi);
         Xi.scale = inv_scale(mx, "newdata");
@@ -303,6 +306,7 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps)
     if (o.method < 0 || o.method > 2) error(_("'method' code out of range"));
     xmat Xm;
     xm_dense(&Xm, REAL(X), m, n, 0);
+    xm_reserve(&Xm, k);
     SEXP Wn = PROTECT(duplicate(W)); nprot++;
     SEXP Hn = PROTECT(allocMatrix(REALSXP, k, n)); nprot++;
     double *Ht = (double *) R_alloc((size_t) n * k, sizeof(double));

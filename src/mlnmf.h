@@ -65,9 +65,13 @@ typedef struct {
     const double *x;     /* dense storage, column-major                   */
     double scale;        /* every result is scale * (X op ...)            */
     int threads;         /* OpenMP threads for the elementwise passes     */
+    double *tbuf;        /* scratch of xm_tprod (xm_reserve), may be 0    */
+    size_t tbuf_len;
 } xmat;
 
 void   xm_dense(xmat *X, const double *x, int m, int n, int trans);
+/* scratch for xm_tprod with up to k columns (R_alloc, once per layer) */
+void   xm_reserve(xmat *X, int k);
 double xm_max(const xmat *X);                       /* max entry, unscaled */
 double xm_sumsq(const xmat *X);                     /* scale^2 ||X||^2     */
 double xm_sum(const xmat *X);                       /* scale * sum(X)      */

@@ -67,12 +67,24 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
     double *WtW = (double *) R_alloc(kk, sizeof(double));
     double *HtH = (double *) R_alloc(kk, sizeof(double));
     double *iwork = (double *) R_alloc(inner_work, sizeof(double));
-    double *xwork = (double *) R_alloc(xm_work_size(X), sizeof(double));
     double xn2 = xm_sumsq(X);
     int qW = nmf_inner_q(m, n, k, o), qH = nmf_inner_q(n, m, k, o);
     int ex = o->extrapolate && !o->fix_w, exact = o->inner_max > 1;
 
-    double f = xm_resid_sumsq(X, W, Ht, k, xwork) / xn2, fprev, f0 = f;
+    /* The starting objective from the products the first iteration needs
+     * anyway (no separate pass over X): with W fixed, C = sX^T W; otherwise
+     * A = sX Ht, which the first update of W then uses. */
+    la_crossprod(n, k, Ht, HtH);
+    la_crossprod(m, k, W, WtW);
+    double f;
+    if (o->fix_w) {
+        xm_tprod(X, W, k, C);
+        f = nmf_frob_obj(xn2, n, k, C, Ht, WtW, HtH) / xn2;
+    } else {
+        xm_prod(X, Ht, k, A);
+        f = nmf_frob_obj(xn2, m, k, A, W, HtH, WtW) / xn2;
+    }
+    double fprev, f0 = f;
     if (res->trace) res->trace[0] = f;
     res->converged = 0;
 
@@ -87,14 +99,12 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
     }
     double beta = EX_BETA0, beta_prev = EX_BETA0, beta_max = 1.0, fbest = f;
 
-    la_crossprod(n, k, Qy, HtH);
-    int have_A = 0;
+    int have_A = !o->fix_w;
     if (ex) {
         /* Start from the best multiple of W (as Ang and Gillis do): the
          * first update would otherwise spend itself on the scale, and
-         * extrapolating that change overshoots. */
-        xm_prod(X, Ht, k, A);
-        la_crossprod(m, k, W, WtW);
+         * extrapolating that change overshoots.  A = sX Ht stays valid:
+         * it does not involve W. */
         double num = la_dot(mk, A, W), den = la_dot(kk, HtH, WtW);
         if (num > 0 && den > 0 && R_FINITE(num / den)) {
             double a = num / den;
@@ -105,11 +115,6 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
             double fs = (xn2 - num * a) / xn2;  /* (eps floor: round-off) */
             f = fbest = fs > 0 ? fs : 0.0;
         }
-        have_A = 1;
-    }
-    if (o->fix_w) {
-        xm_tprod(X, W, k, C);
-        la_crossprod(m, k, W, WtW);
     }
     int it;
     for (it = 1; it <= o->maxit; it++) {
