@@ -4,7 +4,7 @@
 # to bench/README.md.  The BLAS is chosen per process with
 # R_LD_LIBRARY_PATH (folders searched before /usr/lib/R/lib), never by
 # changing the machine's default.  Run bench/setup.sh first.
-# About 15-20 minutes on a 2-core machine.
+# About 30 minutes on a 2-core machine.
 cd "$(dirname "$0")"
 ARCH=/usr/lib/x86_64-linux-gnu
 export R_LIBS=${MLNMF_LIB:-/tmp/lib_bench}
@@ -30,4 +30,6 @@ done; done
 run "$OPEN" 1 multilayer.R
 run "$REF" 1 multilayer.R BENCH_NMF_LAYERS=0
 run "$OPEN" 1 memory.R
+# the Figure 1 experiment, once per BLAS (the script picks them itself)
+run "$OPEN" 1 figure1.R
 exit $status

@@ -84,7 +84,7 @@ bad_calls <- list(
   quote(.Call(mlnmf:::C_mlnmf_fit, X, c(3L, 5L), opts, NULL, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_fit, X * 0, 2L, opts, NULL, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_fit, X * 1e-310, 2L, opts, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X * 1e307, c(3L, 2L), opts, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X * 1e308, c(3L, 2L), opts, NULL, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, NULL, NULL, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, unname(opts), NULL, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, opts[-1], NULL, NULL)),
