@@ -62,13 +62,14 @@ print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), .
   invisible(x)
 }
 
-plot.mlnmf <- function(x, type = c("error", "trace"), ...) {
+plot.mlnmf <- function(x, type = c("error", "trace"), main = NULL, ...) {
   check_fit(x, "x")
   type <- check_choice(type, c("error", "trace"), "type")
   if (type == "error") {
+    if (is.null(main)) main <- "Relative reconstruction error by layer"
     plot(seq_len(x$layers), x$error, type = "b", pch = 19, cex = 0.6,
          xlab = "layer i", ylab = "||X - F1...Fi Gi|| / ||X||",
-         main = "Relative reconstruction error by layer", ...)
+         main = main, ...)
   } else {
     tr <- x$trace
     len <- max(lengths(tr))
@@ -76,7 +77,8 @@ plot.mlnmf <- function(x, type = c("error", "trace"), ...) {
     M[M <= 0] <- NA
     matplot(seq_len(len) - 1L, M, type = "l", lty = 1, log = "y",
             col = hcl.colors(ncol(M), "viridis"), xlab = "iteration",
-            ylab = "relative objective", main = "Objective per layer", ...)
+            ylab = "relative objective",
+            main = if (is.null(main)) "Objective per layer" else main, ...)
   }
   invisible(x)
 }

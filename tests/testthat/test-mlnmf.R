@@ -180,3 +180,14 @@ test_that("results are identical for any number of threads", {
   expect_error(nmf(X, 2, threads = 0), "'threads' must be a single whole number >= 1")
   expect_true(default_threads() >= 1)
 })
+
+test_that("plot() takes a title for either type", {
+  set.seed(13)
+  X <- matrix(runif(10 * 30), 10, 30)
+  fit <- suppressWarnings(mlnmf(X, c(3, 2), maxit = 20))
+  pdf(NULL)
+  on.exit(dev.off())
+  expect_identical(plot(fit, main = "mine"), fit)
+  expect_identical(plot(fit, type = "trace", main = "mine"), fit)
+  expect_identical(plot(fit, type = "trace"), fit)
+})
