@@ -12,8 +12,8 @@
 ## It writes inst/extdata/figure1-sensitivity.rds, loaded by
 ## vignettes/figure1.Rmd.  MLNMF_CORES sets the number of workers (default 2).
 ## The run time is stored in the result ($timing) and printed at the end:
-## 483 s elapsed on 2 cores for the shipped results (same machine and BLAS
-## as figure1.R, shared with other jobs; the I-divergence fits take most of it).
+## 179 s elapsed on 2 cores for the shipped results (mlnmf 0.2.0; same
+## machine and BLAS as figure1.R, shared with other jobs).
 
 library(mlnmf)
 library(parallel)

@@ -24,10 +24,10 @@
 ## normalisation are the package defaults (HALS, NNDSVD, columns of F
 ## summing to one), maxit = 500 and tol = 1e-5 per layer.
 ##
-## Timing of the run whose results ship with the package: 140 s elapsed on
-## 2 cores (230 s of fitting and 40 s of permutations summed over the
-## workers), on a 2-core Debian 12 container shared with other jobs (load
-## average about 5 during the run), R 4.2.2 with the reference BLAS
+## Timing of the run whose results ship with the package (mlnmf 0.2.0):
+## 79 s elapsed on 2 cores (148 s of fitting and 8 s of permutations summed
+## over the workers), on a 2-core Debian 12 container shared with other
+## jobs (load average 0.9 at the start), R 4.2.2 with the reference BLAS
 ## /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0.  The run records its
 ## own timing, load average and session in $timing and $session, prints them
 ## at the end, and the vignette quotes them.
