@@ -99,3 +99,11 @@ ref_hals_extrapolated <- function(X, W, H, eps, maxit) {
   }
   list(trace = trace, W = best$W, H = t(best$Ht), objective = fbest)
 }
+
+## The setup of the one-iteration solver tests: X = U V (30 x 25, inner
+## dimension 'inner') scaled to max(X) = 1, and a random rank-4 start.
+step_problem <- function(seed, inner) {
+  set.seed(seed)
+  X <- matrix(runif(30 * inner), 30, inner) %*% matrix(runif(inner * 25), inner, 25)
+  list(X = X / max(X), W = matrix(runif(30 * 4), 30, 4), H = matrix(runif(4 * 25), 4, 25))
+}

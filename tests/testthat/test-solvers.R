@@ -75,11 +75,10 @@ test_that("every method reaches a sensible error on noisy low-rank data", {
 })
 
 test_that("extrapolated HALS matches a pure-R reference, restarts included", {
-  set.seed(21)
-  X <- matrix(runif(30 * 20), 30, 20) %*% matrix(runif(20 * 25), 20, 25)
-  X <- X / max(X)
-  W <- matrix(runif(30 * 4), 30, 4)
-  H <- matrix(runif(4 * 25), 4, 25)
+  p <- step_problem(21, 20)
+  X <- p$X
+  W <- p$W
+  H <- p$H
   for (maxit in c(1L, 2L, 40L)) {
     fit <- suppressWarnings(nmf(X, 4, init = list(F = W, G = H), maxit = maxit, tol = 0,
                                 normalize = "none", control = list(inner_max = 1)))
@@ -116,11 +115,10 @@ test_that("extrapolation returns the best pair evaluated and beats plain HALS", 
 })
 
 test_that("the HALS inner update takes the exact least-squares rows", {
-  set.seed(28)
-  X <- matrix(runif(30 * 6), 30, 6) %*% matrix(runif(6 * 25), 6, 25)
-  X <- X / max(X)
-  W0 <- matrix(runif(30 * 4), 30, 4)
-  H0 <- matrix(runif(4 * 25), 4, 25)
+  p <- step_problem(28, 6)
+  X <- p$X
+  W0 <- p$W
+  H0 <- p$H
   fit <- suppressWarnings(nmf(X, 4, init = list(F = W0, G = H0), maxit = 1, tol = 0,
                               normalize = "none", control = list(extrapolate = FALSE)))
   W1 <- fit$F[[1]]
