@@ -9,7 +9,9 @@
  * is q = floor(1 + alpha * rho), rho = 1 + (mn + nk) / (m (k + 1)) the
  * ratio of product cost to sweep cost, capped at inner_max, and the sweeps
  * stop early when a sweep changes the factor by less than delta times what
- * the first sweep changed it.
+ * the first sweep changed it.  Rows whose unconstrained least-squares
+ * solution is feasible skip the sweeps (hals_sweeps below), and the outer
+ * loop, with its extrapolation, is nmf_frob.c's.
  */
 #include "mlnmf.h"
 #include <math.h>
@@ -58,17 +60,18 @@ static void hals_cd(int len, int k, double *M, const double *A,
     }
 }
 
-/* The inner update of M given A and B.  With more than one sweep allowed
- * (q > 1) the exact unconstrained solution A B^{-1} is computed first (one
+/* The inner update of M given A and B.  Unless the plain algorithm is
+ * asked for (exact = 0: control inner_max = 1), the exact unconstrained
+ * solution A B^{-1} is computed first (one
  * Cholesky of the k x k Gram matrix and two triangular solves, level-3
  * BLAS): every row whose solution is >= eps everywhere is the exact
  * minimizer of its subproblem, the point the sweeps converge to, and is
  * taken as is.  Only the other rows run the coordinate sweeps, gathered
  * into a compact block.  On data whose factors are dense (no entry at the
- * bound) this replaces tens of sweeps per iteration by one solve; with
- * q = 1 (control inner_max = 1) the update is the plain HALS sweep.  The
- * shortcut is skipped when B is not safely positive definite (reciprocal
- * condition number below HALS_RCOND). */
+ * bound) this replaces tens of sweeps per iteration by one solve, and it
+ * also applies when the sweep budget q is 1 (a factor much longer than the
+ * other).  The shortcut is skipped when B is not safely positive definite
+ * (reciprocal condition number below HALS_RCOND). */
 #ifndef HALS_RCOND
 #define HALS_RCOND 1e-10
 #endif
