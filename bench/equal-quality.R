@@ -38,10 +38,10 @@ variants <- list("hals" = list(method = "hals", control = list()),
                  "hals, no extrapolation" = list(method = "hals",
                                                  control = list(extrapolate = FALSE)),
                  "mu" = list(method = "mu", control = list()))
+fit_ml <- function(m, maxit)
+  suppressWarnings(mlnmf::nmf(X, k, method = variants[[m]]$method, tol = 0,
+                              maxit = maxit, control = variants[[m]]$control))
 for (m in names(variants)) {
-  fit_ml <- function(m, maxit)
-    suppressWarnings(mlnmf::nmf(X, k, method = variants[[m]]$method, tol = 0,
-                                maxit = maxit, control = variants[[m]]$control))
   t2 <- elapsed(fit_ml(m, 2))
   per <- max(1e-3, (elapsed(fit_ml(m, 6)) - t2) / 4)
   mcap <- max(5L, as.integer((cap - t2) / per))

@@ -7,7 +7,7 @@
 ## 15 data sets), with the same protocol (100 layers, thirds, fractions 5 to
 ## 20 percent, 20 permutations each).
 ##
-## Run from the package root, with mlnmf installed:
+## Run from the package root (it sources inst/scripts/figure1-common.R), with mlnmf installed:
 ##     Rscript inst/scripts/figure1-sensitivity.R
 ## It writes inst/extdata/figure1-sensitivity.rds, loaded by
 ## vignettes/figure1.Rmd.  MLNMF_CORES sets the number of workers (default 2).
@@ -17,6 +17,7 @@
 
 library(mlnmf)
 library(parallel)
+source(file.path("inst", "scripts", "figure1-common.R"))
 
 base <- list(rank = 10L, method = "hals", init = "nndsvd", normalize = "l1",
              maxit = 500L)
@@ -38,17 +39,7 @@ common <- list(datasets = 15L, n = 1000L, d = 10L, clusters = 3L, layers = 100L,
 cores <- as.integer(Sys.getenv("MLNMF_CORES", "2"))
 if (.Platform$OS.type == "windows") cores <- 1L
 
-## Thresholds for "close to the identity" and "close to a scaled permutation".
-near_identity <- 0.05
-near_monomial <- 0.99
 
-layer_diagnostics <- function(fit) {
-  t(vapply(fit$F, function(F) {
-    c(identity_dist = if (nrow(F) == ncol(F))
-        sqrt(sum((F - diag(ncol(F)))^2) / ncol(F)) else NA_real_,
-      peak = mean(apply(F, 2L, max) / pmax(colSums(F), .Machine$double.xmin)))
-  }, c(identity_dist = 0, peak = 0)))
-}
 
 one_run <- function(job) {
   cfg <- configs[[job$config]]
@@ -76,14 +67,7 @@ one_run <- function(job) {
                        excess_mean = as.vector(tapply(excess, key, mean)),
                        rel_error_mean = as.vector(tapply(p$rel_error, key, mean)),
                        stringsAsFactors = FALSE),
-    blocks = data.frame(config = cfg$name, dataset = i, block = names(blocks),
-                        identity_dist = vapply(blocks, function(b)
-                          mean(dg[b, "identity_dist"], na.rm = TRUE), 0),
-                        share_identity = vapply(blocks, function(b)
-                          mean(dg[b, "identity_dist"] < near_identity, na.rm = TRUE), 0),
-                        share_monomial = vapply(blocks, function(b)
-                          mean(dg[b, "peak"] > near_monomial), 0),
-                        stringsAsFactors = FALSE),
+    blocks = cbind(config = cfg$name, dataset = i, block_diagnostics(dg, blocks)),
     fit = data.frame(config = cfg$name, dataset = i, unpermuted = b[["error"]],
                      unpermuted_rel = b[["rel_error"]],
                      converged = sum(fit$converged), iter_total = sum(fit$iter),

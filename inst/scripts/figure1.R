@@ -4,7 +4,7 @@
 ## the layers of each third permuted, 20 random permutations per third and
 ## fraction.
 ##
-## Run from the package root, with mlnmf installed (R CMD INSTALL .):
+## Run from the package root (it sources inst/scripts/figure1-common.R), with mlnmf installed (R CMD INSTALL .):
 ##     Rscript inst/scripts/figure1.R
 ## It writes inst/extdata/figure1.rds (about 100 KB), which
 ## vignettes/figure1.Rmd loads.  Set MLNMF_CORES to change the number of
@@ -34,6 +34,7 @@
 
 library(mlnmf)
 library(parallel)
+source(file.path("inst", "scripts", "figure1-common.R"))
 
 settings <- list(datasets = 100L, n = 1000L, d = 10L, clusters = 3L,
                  sd = 1, spread = 10, layers = 100L, rank = 10L,
@@ -44,20 +45,7 @@ settings <- list(datasets = 100L, n = 1000L, d = 10L, clusters = 3L,
 cores <- as.integer(Sys.getenv("MLNMF_CORES", "2"))
 if (.Platform$OS.type == "windows") cores <- 1L
 
-## Per-layer diagnostics of the square layers: distance to the identity
-## ||F - I||_F / ||I||_F, and the share of each column's mass on its largest
-## entry (1 for a scaled permutation matrix), averaged over columns.
-layer_diagnostics <- function(fit) {
-  t(vapply(fit$F, function(F) {
-    c(identity_dist = if (nrow(F) == ncol(F))
-        sqrt(sum((F - diag(ncol(F)))^2) / ncol(F)) else NA_real_,
-      peak = mean(apply(F, 2L, max) / pmax(colSums(F), .Machine$double.xmin)))
-  }, c(identity_dist = 0, peak = 0)))
-}
 
-## Thresholds for "close to the identity" and "close to a scaled permutation".
-near_identity <- 0.05
-near_monomial <- 0.99
 
 one_dataset <- function(i, s) {
   set.seed(i)
@@ -85,14 +73,7 @@ one_dataset <- function(i, s) {
                     stringsAsFactors = FALSE)
   dg <- layer_diagnostics(fit)
   blocks <- attr(p, "blocks")
-  bdiag <- data.frame(dataset = i, block = names(blocks),
-                      identity_dist = vapply(blocks, function(b)
-                        mean(dg[b, "identity_dist"], na.rm = TRUE), 0),
-                      share_identity = vapply(blocks, function(b)
-                        mean(dg[b, "identity_dist"] < near_identity, na.rm = TRUE), 0),
-                      share_monomial = vapply(blocks, function(b)
-                        mean(dg[b, "peak"] > near_monomial), 0),
-                      stringsAsFactors = FALSE)
+  bdiag <- cbind(dataset = i, block_diagnostics(dg, blocks))
   list(table = tab, blocks = bdiag,
        dataset = data.frame(dataset = i, norm2 = attr(p, "norm2"),
                             unpermuted = base[["error"]],
