@@ -302,7 +302,8 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps)
     int m = nrows(X), n = ncols(X), k = ncols(W);
     if (nrows(W) != m || nrows(H) != k || ncols(H) != n)
         error(_("'W' and 'H' do not conform to 'X'"));
-    nmf_opts o = { asInteger(method), 1, 0.0, asReal(eps), 1, 0.0, 0.0, 0, 0, 1, 0 };
+    nmf_opts o = { .method = asInteger(method), .maxit = 1, .eps = asReal(eps),
+                   .inner_max = 1, .threads = 1 };   /* plain, no extrapolation */
     if (o.method < 0 || o.method > 2) error(_("'method' code out of range"));
     xmat Xm;
     xm_dense(&Xm, REAL(X), m, n, 0);
