@@ -3,9 +3,12 @@
 
 stopf <- function(fmt, ...) stop(sprintf(fmt, ...), call. = FALSE)
 
-## The data matrix: numeric (double, integer or logical) matrix or a data
-## frame of numeric columns; finite, nonnegative, not empty, not all zero.
-check_data <- function(X, arg = "X", allow_zero = FALSE) {
+## The data matrix: numeric (double, integer or logical) matrix, a data
+## frame of numeric columns, or a sparse Matrix (kept sparse: a dgCMatrix is
+## used as it is, other Matrix classes are coerced to one); finite,
+## nonnegative, not empty, not all zero.  With na_ok, NA and NaN entries are
+## allowed (the mask decides what they mean: resolve_mask()).
+check_data <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE) {
   if (is.data.frame(X)) {
     ok <- vapply(X, function(col) is.numeric(col) || is.logical(col), NA)
     if (!all(ok))
@@ -13,24 +16,50 @@ check_data <- function(X, arg = "X", allow_zero = FALSE) {
             paste(names(X)[!ok], collapse = ", "))
     X <- as.matrix(X)
   }
-  if (!is.matrix(X))
-    stopf("'%s' must be a numeric matrix, not %s", arg, describe(X))
-  if (!(is.numeric(X) || is.logical(X)))
-    stopf("'%s' must be a numeric matrix, not a %s matrix", arg, typeof(X))
+  if (methods::is(X, "Matrix")) {
+    X <- as_dgc(X, arg)
+    vals <- X@x
+  } else {
+    if (!is.matrix(X))
+      stopf("'%s' must be a numeric matrix, not %s", arg, describe(X))
+    if (!(is.numeric(X) || is.logical(X)))
+      stopf("'%s' must be a numeric matrix, not a %s matrix", arg, typeof(X))
+    if (storage.mode(X) != "double") storage.mode(X) <- "double"
+    vals <- X
+  }
   if (nrow(X) == 0L || ncol(X) == 0L)
     stopf("'%s' must have at least one row and one column (it is %d x %d)",
           arg, nrow(X), ncol(X))
-  if (storage.mode(X) != "double") storage.mode(X) <- "double"
-  ## one pass in C: counts of non-finite, negative and positive entries
-  counts <- .Call(C_mlnmf_scan, X)
-  if (counts[1L] > 0)
-    stopf("'%s' must be finite: %.0f entries are NA, NaN or infinite", arg, counts[1L])
+  ## one pass in C: counts of NA/NaN, infinite, negative and positive entries
+  counts <- .Call(C_mlnmf_scan, vals)
   if (counts[2L] > 0)
-    stopf("'%s' must be nonnegative: %.0f entries are negative", arg, counts[2L])
-  if (!allow_zero && counts[3L] == 0)
+    stopf("'%s' must be finite: %.0f entries are infinite", arg, counts[2L])
+  if (counts[1L] > 0 && !na_ok)
+    stopf("'%s' must be finite: %.0f entries are NA or NaN", arg, counts[1L])
+  if (counts[3L] > 0)
+    stopf("'%s' must be nonnegative: %.0f entries are negative", arg, counts[3L])
+  if (!allow_zero && counts[4L] == 0)
     stopf("'%s' is all zero: there is nothing to factorize", arg)
   X
 }
+
+## A sparse Matrix as a dgCMatrix (general, double, column-compressed); a
+## dgCMatrix is returned as it is, without a copy.
+as_dgc <- function(X, arg) {
+  if (methods::is(X, "dgCMatrix")) return(X)
+  out <- tryCatch({
+    Y <- methods::as(X, "CsparseMatrix")
+    if (!methods::is(Y, "generalMatrix")) Y <- methods::as(Y, "generalMatrix")
+    if (!methods::is(Y, "dMatrix")) Y <- methods::as(Y, "dMatrix")
+    Y
+  }, error = function(e) NULL)
+  if (!methods::is(out, "dgCMatrix"))
+    stopf("'%s' is a Matrix of class '%s' that cannot be read as a dgCMatrix",
+          arg, class(X)[1L])
+  out
+}
+
+is_sparse <- function(X) methods::is(X, "dgCMatrix")
 
 describe <- function(x) {
   if (is.null(x)) "NULL"

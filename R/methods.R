@@ -14,14 +14,24 @@ print.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
         sprintf("Multilayer NMF with %d layers", L),
       sprintf("(method \"%s\", init \"%s\", normalize \"%s\")\n", x$method,
               x$init, x$normalize))
-  cat(sprintf("Data: %d x %d;  rank%s: %s\n", x$dim[1L], x$dim[2L],
+  cat(sprintf("Data: %d x %d%s;  rank%s: %s\n", x$dim[1L], x$dim[2L],
+              if (isTRUE(x$sparse)) " (sparse)" else "",
               if (length(unique(x$rank)) > 1L) "s" else "",
               compact_ranks(x$rank)))
+  print_mask(x$mask)
   cat(sprintf("Relative error ||X - F1...FL GL|| / ||X||: %s\n",
               format(x$error[L], digits = digits)))
   cat(sprintf("Iterations: %d in all (%d layers converged of %d)\n",
               sum(x$iter), sum(x$converged), L))
   invisible(x)
+}
+
+print_mask <- function(info) {
+  if (is.null(info)) return(invisible())
+  cat(sprintf("Missing: %.0f of %.0f entries (%.3g%%, mask %s); errors are over the observed entries\n",
+              info$missing, info$missing + info$observed,
+              100 * info$missing / (info$missing + info$observed),
+              if (info$type == "given") "given" else sprintf("\"%s\"", info$type)))
 }
 
 compact_ranks <- function(r) {
@@ -39,7 +49,8 @@ summary.mlnmf <- function(object, ...) {
                     objective = object$objective)
   structure(list(call = object$call, method = object$method,
                  init = object$init, normalize = object$normalize,
-                 dim = object$dim, layers = tab,
+                 dim = object$dim, sparse = isTRUE(object$sparse),
+                 mask = object$mask, layers = tab,
                  sparsity = vapply(object$F, function(f)
                    mean(f <= 1e-8 * max(f)), 0)),
             class = "summary.mlnmf")
@@ -52,6 +63,9 @@ print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), .
               x$dim[1L], x$dim[2L], nrow(x$layers),
               if (nrow(x$layers) > 1L) "s" else "", x$method, x$init,
               x$normalize))
+  if (isTRUE(x$sparse)) cat("The data are a sparse matrix (dgCMatrix).\n")
+  print_mask(x$mask)
+  if (isTRUE(x$sparse) || !is.null(x$mask)) cat("\n")
   tab <- x$layers
   tab$F_sparsity <- x$sparsity
   print_long_table(tab, digits, "layers")
@@ -83,18 +97,45 @@ plot.mlnmf <- function(x, type = c("error", "trace"), main = NULL, ...) {
   invisible(x)
 }
 
-fitted.mlnmf <- function(object, ...) {
+## The fitted values and the residuals are dense m x N matrices.  For a fit
+## to sparse data they are made only when asked with dense = TRUE, after
+## saying how big they would be.
+dense_guard <- function(object, dense, what) {
+  if (isTRUE(object$sparse) && !isTRUE(dense))
+    stopf("the data of this fit are sparse and its %s would be a dense %d x %d matrix (%s): call %s(object, dense = TRUE) to compute it",
+          what, object$dim[1L], object$dim[2L],
+          format_bytes(8 * as.double(object$dim[1L]) * object$dim[2L]), what)
+}
+
+format_bytes <- function(b) {
+  u <- c("bytes", "KiB", "MiB", "GiB", "TiB")
+  e <- max(0, min(length(u) - 1, floor(log(max(b, 1), 1024))))
+  sprintf("%.3g %s", b / 1024^e, u[e + 1])
+}
+
+fitted.mlnmf <- function(object, dense = FALSE, ...) {
   check_fit(object)
+  dense_guard(object, dense, "fitted")
   out <- prototypes(object) %*% object$G[[object$layers]]
   dimnames(out) <- list(rownames(object$F[[1L]]), colnames(object$G[[1L]]))
   out
 }
 
-residuals.mlnmf <- function(object, ...) {
+## Residuals of a masked fit are NA at the missing entries.
+residuals.mlnmf <- function(object, dense = FALSE, ...) {
   check_fit(object)
   if (is.null(object$data))
     stopf("'object' was fitted with keep.data = FALSE: the data are not stored")
-  object$data - fitted(object)
+  dense_guard(object, dense, "residuals")
+  X <- object$data
+  if (is_sparse(X)) X <- as.matrix(X)
+  out <- X - fitted(object, dense = TRUE)
+  pat <- object$mask_pattern
+  if (!is.null(pat)) {
+    if (pat[[1L]] == 1L) out[as.matrix(object$data) == 0] <- NA
+    else out[cbind(pat[[3L]] + 1L, rep(seq_len(ncol(out)), diff(pat[[2L]])))] <- NA
+  }
+  out
 }
 
 coef.mlnmf <- function(object, ...) {
@@ -103,10 +144,12 @@ coef.mlnmf <- function(object, ...) {
 }
 
 predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
-                          threads = default_threads(), ...) {
+                          threads = default_threads(), mask = NULL, ...) {
   check_fit(object, need = c("F", "G", "layers", "dim", "method", "eps"))
   if (missing(newdata)) return(coef(object))
-  newdata <- check_data(newdata, "newdata", allow_zero = TRUE)
+  newdata <- check_data(newdata, "newdata", allow_zero = TRUE, na_ok = TRUE)
+  mk <- resolve_mask(mask, newdata, "newdata")
+  newdata <- mk$X
   if (nrow(newdata) != object$dim[1L])
     stopf("'newdata' must have %d rows like the data of the fit, not %d",
           object$dim[1L], nrow(newdata))
@@ -116,7 +159,7 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   opts <- list(threads = threads, method = match(object$method, .methods) - 1L, maxit = maxit,
                tol = tol, eps = object$eps, inner_max = 50L, inner_alpha = 0.5,
                inner_delta = 0.1, extrapolate = FALSE, verbose = FALSE)
-  out <- .Call(C_mlnmf_project, newdata, object$F, opts)
+  out <- .Call(C_mlnmf_project, newdata, object$F, opts, mk$desc)
   colnames(out) <- colnames(newdata)
   out
 }

@@ -8,9 +8,11 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   init = NULL, normalize = c("l1", "none", "l2", "max"),
                   maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
-                  threads = default_threads(), control = list()) {
+                  threads = default_threads(), control = list(), mask = NULL) {
   call <- match.call()
-  X <- check_data(X)
+  X <- check_data(X, na_ok = TRUE)
+  mk <- resolve_mask(mask, X)
+  X <- mk$X
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
   check_rank_type(rank)
   layers <- check_count(layers, "layers")
@@ -36,7 +38,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                inner_delta = ctrl$inner_delta, extrapolate = ctrl$extrapolate,
                verbose = verbose, threads = threads,
                trace = TRUE, progress = progress && !verbose)
-  res <- .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G)
+  res <- .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G, mk$desc)
 
   nm <- paste0("layer", seq_len(layers))
   names(res$F) <- names(res$G) <- names(res$trace) <- nm
@@ -49,7 +51,9 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   structure(c(res, list(rank = rank, layers = layers, method = method,
                         init = start$name, normalize = normalize, maxit = maxit,
                         tol = tol, eps = eps, dim = dim(X),
-                        data = if (keep.data) X, call = call)),
+                        sparse = is_sparse(X), mask = mk$info,
+                        data = if (keep.data) X,
+                        mask_pattern = if (keep.data) mk$desc, call = call)),
             class = "mlnmf")
 }
 

@@ -111,10 +111,12 @@ static void check_finite(size_t len, const double *x, int layer)
             error(_("layer %d produced a non-finite value: the data are out of the range this solver can represent"), layer);
 }
 
-SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
+SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
+               SEXP mask)
 {
     int nprot = 0;
-    check_matrix(X, "X");
+    xmat X1, Xi;
+    xm_from_sexp(&X1, X, mask, "X");
     if (TYPEOF(ranks) != INTSXP || XLENGTH(ranks) < 1)
         error(_("'rank' must be a non-empty integer vector"));
     nmf_opts o;
@@ -122,7 +124,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
     int init = opt_int(opts, "init"), norm = opt_int(opts, "normalize");
     int keep_trace = opt_int(opts, "trace"), progress = opt_int(opts, "progress");
     int L = (int) XLENGTH(ranks);
-    int d = la_int((size_t) nrows(X), "nrow(X)"), N = la_int((size_t) ncols(X), "ncol(X)");
+    int d = X1.m, N = X1.n;
     const int *rk = INTEGER(ranks);
     if (init == INIT_GIVEN &&
         (TYPEOF(Finit) != VECSXP || TYPEOF(Ginit) != VECSXP ||
@@ -138,14 +140,13 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
     SEXP errs = PROTECT(allocVector(REALSXP, L)); nprot++;
     SEXP objs = PROTECT(allocVector(REALSXP, L)); nprot++;
 
-    xmat X1, Xi;
-    xm_dense(&X1, REAL(X), d, N, 0);
     double xmax = xm_max(&X1);
     if (!(xmax > 0)) error(_("'X' has no positive entry"));
     X1.scale = inv_scale(xmax, "X");
     X1.threads = o.threads;
     double xn2 = xm_sumsq(&X1);
-    double *work1 = (double *) R_alloc(xm_work_size(&X1), sizeof(double));
+    xm_reserve(&X1, rk[0] + 10);    /* the solvers' k, NNDSVD's k + 10 */
+    double *work1 = (double *) R_alloc(xm_work_size(&X1, rk[0]), sizeof(double));
     double *P = NULL;                 /* F1 ... Fi, d x k_i */
     const double *prevHt = NULL;
     int prevk = d;
@@ -157,7 +158,6 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
         if (k < 1 || k > m || k > N) error(_("'rank' %d of layer %d is out of range"), k, i + 1);
         if (i == 0) {
             Xi = X1;
-            xm_reserve(&Xi, k + 10);    /* the solvers' k, NNDSVD's k + 10 */
         } else {
             xm_dense(&Xi, prevHt, m, N, 1);
             Xi.threads = o.threads;
@@ -244,19 +244,18 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit)
     return ans;
 }
 
-SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts)
+SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
 {
     int nprot = 0;
-    check_matrix(X, "newdata");
+    xmat Xi;
+    xm_from_sexp(&Xi, X, mask, "newdata");
     if (TYPEOF(Flist) != VECSXP || XLENGTH(Flist) < 1) error(_("'F' must be a non-empty list"));
     nmf_opts o;
     read_opts(opts, &o);
     o.fix_w = 1;
     if (o.method == METHOD_MU) o.method = METHOD_HALS;  /* same loss, faster */
     int L = (int) XLENGTH(Flist);
-    int m = nrows(X), N = ncols(X);
-    xmat Xi;
-    xm_dense(&Xi, REAL(X), m, N, 0);
+    int m = Xi.m, N = Xi.n;
     const double *prevHt = NULL;
     double *Ht = NULL;
     int k = 0;
@@ -274,7 +273,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts)
         for (size_t j = 0; j < (size_t) m * k; j++) W[j] = REAL(F)[j] > o.eps ? REAL(F)[j] : o.eps;
         Ht = (double *) R_alloc((size_t) N * k, sizeof(double));
         /* start: the mean column scale, then coordinate descent */
-        double avg = xm_sum(&Xi) / ((double) m * N), ws = 0.0;
+        double avg = xm_sum(&Xi) / xm_nobs(&Xi), ws = 0.0;
         for (size_t j = 0; j < (size_t) m * k; j++) ws += W[j];
         double h0 = ws > 0 ? avg * m / ws : 1.0;
         if (!(h0 > o.eps)) h0 = o.eps;
@@ -293,20 +292,19 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts)
     return G;
 }
 
-SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps)
+SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask)
 {
     int nprot = 0;
-    check_matrix(X, "X");
+    xmat Xm;
+    xm_from_sexp(&Xm, X, mask, "X");
     check_matrix(W, "W");
     check_matrix(H, "H");
-    int m = nrows(X), n = ncols(X), k = ncols(W);
+    int m = Xm.m, n = Xm.n, k = ncols(W);
     if (nrows(W) != m || nrows(H) != k || ncols(H) != n)
         error(_("'W' and 'H' do not conform to 'X'"));
     nmf_opts o = { .method = asInteger(method), .maxit = 1, .eps = asReal(eps),
                    .inner_max = 1, .threads = 1 };   /* plain, no extrapolation */
     if (o.method < 0 || o.method > 2) error(_("'method' code out of range"));
-    xmat Xm;
-    xm_dense(&Xm, REAL(X), m, n, 0);
     xm_reserve(&Xm, k);
     SEXP Wn = PROTECT(duplicate(W)); nprot++;
     SEXP Hn = PROTECT(allocMatrix(REALSXP, k, n)); nprot++;

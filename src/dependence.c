@@ -45,7 +45,7 @@ static void dependence_pair(const double *Gprev, const double *Fi,
     double *T = (double *) R_alloc((size_t) a * c, sizeof(double));
     double *W = (double *) R_alloc((size_t) a * c, sizeof(double));
     double *Ht = (double *) R_alloc((size_t) N * c, sizeof(double));
-    double *work = (double *) R_alloc(xm_work_size(&xg), sizeof(double));
+    double *work = (double *) R_alloc(xm_work_size(&xg, c), sizeof(double));
 
     int rF = pinv_work(a, b, Fi, -1.0, Fp, NULL);
     int rG = pinv_work(c, N, Gn, -1.0, Gp, NULL);

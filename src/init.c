@@ -4,13 +4,14 @@
 #define CALLDEF(name, n) {#name, (DL_FUNC) &name, n}
 
 static const R_CallMethodDef CallEntries[] = {
-    CALLDEF(mlnmf_fit, 5),
-    CALLDEF(mlnmf_project, 3),
-    CALLDEF(mlnmf_step, 5),
+    CALLDEF(mlnmf_fit, 6),
+    CALLDEF(mlnmf_project, 4),
+    CALLDEF(mlnmf_step, 6),
     CALLDEF(mlnmf_permute, 4),
     CALLDEF(mlnmf_pinv, 2),
     CALLDEF(mlnmf_dependence, 5),
     CALLDEF(mlnmf_scan, 1),
+    CALLDEF(mlnmf_na_pattern, 1),
     {NULL, NULL, 0}
 };
 

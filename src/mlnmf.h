@@ -51,47 +51,112 @@ double la_chol_rcond(int k, const double *B, double *R, double *work);
 void la_solve_right_chol(int m, int k, const double *R, double *X);
 
 /* ---------------------------------------------------------------- xops.c
- * The data matrix behind one small interface.  Every product with X goes
- * through these functions, and every result is multiplied by `scale`, so a
- * solver works on X / max(X) without copying X.  Sparse input and masks
- * later add kinds here; the solvers do not change.
+ * The data matrix behind one small interface (xops.c: dispatch and the
+ * dense kind; xops_sparse.c: the sparse kind; xops_mask.c: missing values).
+ * Every product with X goes through these functions, and every result is
+ * multiplied by `scale`, so a solver works on X / max(X) without copying X.
+ *
+ * Kinds: XM_DENSE, a column-major double array; XM_CSC, a compressed sparse
+ * column matrix (Matrix's dgCMatrix slots i, p, x), never densified.  With
+ * trans = 1 the storage is that of X^T (n x m), read as X without a copy.
+ *
+ * Masks (trans = 0 only): the entries of X that are missing take no part in
+ * any product, norm, maximum, objective or residual: every function below
+ * reads X o Omega, Omega the observed entries.
+ *   XM_MASK_NONE      every entry observed
+ *   XM_MASK_OBSERVED  a CSC X whose stored entries are the observed ones
+ *                     (mask = "zeros": every zero is missing)
+ *   XM_MASK_MISSING   the entries listed in the CSC pattern (mp, mi) over
+ *                     the columns of X are missing (mask = "NA", a logical
+ *                     or sparse mask); X may hold anything there, NA too
  */
-typedef enum { XM_DENSE = 0 } xmat_kind;
+typedef enum { XM_DENSE = 0, XM_CSC = 1 } xmat_kind;
+enum { XM_MASK_NONE = 0, XM_MASK_OBSERVED = 1, XM_MASK_MISSING = 2 };
 
 typedef struct {
     xmat_kind kind;
     int m, n;            /* logical dimensions of X (m x n)               */
-    int trans;           /* dense: 1 if X is stored transposed (n x m)    */
-    const double *x;     /* dense storage, column-major                   */
+    int trans;           /* 1 if the storage is that of X^T (n x m)       */
+    const double *x;     /* dense storage, or the CSC values              */
+    const int *ci, *cp;  /* CSC row indices and column pointers           */
+    int mask;            /* XM_MASK_*                                     */
+    const int *mi, *mp;  /* XM_MASK_MISSING: rows and column pointers     */
     double scale;        /* every result is scale * (X op ...)            */
     int threads;         /* OpenMP threads for the elementwise passes     */
-    double *tbuf;        /* scratch of xm_tprod (xm_reserve), may be 0    */
+    double *tbuf;        /* scratch of the products (xm_reserve), may be 0 */
     size_t tbuf_len;
 } xmat;
 
 void   xm_dense(xmat *X, const double *x, int m, int n, int trans);
-/* scratch for xm_tprod with up to k columns (R_alloc, once per layer) */
+void   xm_csc(xmat *X, const double *x, const int *ci, const int *cp,
+              int m, int n, int trans);
+/* X from an R object, a double matrix or a dgCMatrix, and its mask, NULL
+ * or list(type = 1L) (observed = stored) or list(type = 2L, p =, i =)
+ * (missing pattern); `what` names the argument in errors. */
+void   xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what);
+/* scratch for the products with up to k columns (R_alloc, once per layer) */
 void   xm_reserve(xmat *X, int k);
 double xm_max(const xmat *X);                       /* max entry, unscaled */
 double xm_sumsq(const xmat *X);                     /* scale^2 ||X||^2     */
 double xm_sum(const xmat *X);                       /* scale * sum(X)      */
+double xm_nobs(const xmat *X);                      /* observed entries    */
 /* out (n x k) = scale * X^T A, A (m x k) */
 void   xm_tprod(const xmat *X, const double *A, int k, double *out);
 /* out (m x k) = scale * X B, B (n x k)   (B is G^T, so this is X G^T) */
 void   xm_prod(const xmat *X, const double *B, int k, double *out);
-/* || scale*X - W Ht^T ||_F^2, exact, blockwise; W (m x k), Ht (n x k) */
+/* || scale*X - W Ht^T ||_F^2 over the observed entries; W (m x k), Ht
+ * (n x k); work holds xm_work_size(X, k) doubles.  Exact (blockwise) for
+ * dense X; for sparse X through ||sX||^2 - 2 <sX Ht, W> + <W^T W, Ht^T Ht>
+ * (plus the stored entries, or minus the missing ones, under a mask). */
 double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
                       double *work);
-/* I-divergence pieces, blockwise over columns; R = scale*X ./ (W Ht^T):
+/* I-divergence pieces; R = scale*X ./ (W Ht^T) on the observed entries:
  *   which = 0: out (m x k) = R Ht          which = 1: out (n x k) = R^T W
  *   which = -1: out unused
- * returns D(scale*X || W Ht^T) = sum x log(x/y) - x + y.
- * work holds xm_work_size(X) doubles. */
-size_t xm_work_size(const xmat *X);
+ * returns D(scale*X || W Ht^T) = sum x log(x/y) - x + y (observed entries).
+ * work holds xm_work_size(X, k) doubles; needs xm_reserve(X, k). */
+size_t xm_work_size(const xmat *X, int k);
 double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, double *out, double *work);
 /* The smaller Gram matrix, scale^2 X X^T (m <= n) or scale^2 X^T X. */
 void   xm_gram(const xmat *X, double *out);
+/* out (rb x cb, leading dimension ld) = scale * (X o Omega)[r0 +, c0 +] */
+void   xm_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
+                size_t ld);
+
+/* xops_sparse.c: the XM_CSC kind (called through the functions above) */
+double xs_max(const xmat *X);
+double xs_sumsq(const xmat *X);
+double xs_sum(const xmat *X);
+void   xs_tprod(const xmat *X, const double *A, int k, double *out);
+void   xs_prod(const xmat *X, const double *B, int k, double *out);
+double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
+                      double *work);
+double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
+             int which, double *out, double *work);
+void   xs_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
+                size_t ld);
+/* first position p in [lo, hi) with idx[p] >= r (idx sorted) */
+int    xs_lower(const int *idx, int lo, int hi, int r);
+
+/* xops_mask.c: what a mask adds.
+ * Per-row Gram matrices for the update of one factor under a mask.
+ *   side 0 (rows i of X, the factor W):   B_i = sum_{j observed in row i} f_j f_j^T
+ *   side 1 (columns j of X, the factor Ht): B_j = sum_{i observed in col j} f_i f_i^T
+ * for the rows r0 .. r0 + rb - 1 of that side, F the other factor (len x k)
+ * stored row-major as Ft (k x len), FtF = F^T F.  B: rb Gram matrices of
+ * k x k, full.  cur: n ints of cursor state, set by the call with r0 = 0 of
+ * side 0, which must run through the rows in increasing blocks. */
+void   xm_mgram(const xmat *X, int side, int r0, int rb, const double *Ft,
+                const double *FtF, int k, double *B, int *cur);
+/* Counts of observed entries times F: side 0, out (m x k) = Omega F with F
+ * (n x k); side 1, out (n x k) = Omega^T F with F (m x k). */
+void   xm_obs_prod(const xmat *X, int side, const double *F, int k,
+                   double *out);
+/* 1 if X carries a mask */
+static inline int xm_masked(const xmat *X) { return X->mask != XM_MASK_NONE; }
+/* the NA and NaN entries of a double matrix or dgCMatrix, as a pattern */
+SEXP mlnmf_na_pattern(SEXP X);
 
 /* ----------------------------------------------------------- the solvers */
 enum { METHOD_HALS = 0, METHOD_MU = 1, METHOD_KL = 2 };
@@ -134,9 +199,15 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
 typedef void (*nmf_inner_fn)(int len, int k, double *M, const double *A,
                              const double *B, double eps, int q,
                              double delta, int exact, double *work);
+/* Under a mask each row r of the factor has its own Gram B_r: row()
+ * updates one row m (k) from its product row a (k) and B_r, up to q times;
+ * tmp holds k doubles. */
+typedef void (*nmf_row_fn)(int k, double *m, const double *a,
+                           const double *B, double eps, int q, double delta,
+                           double *tmp);
 int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
                  const nmf_opts *o, nmf_result *res,
-                 nmf_inner_fn inner, size_t inner_work);
+                 nmf_inner_fn inner, size_t inner_work, nmf_row_fn row);
 int nmf_solve(const xmat *X, int k, double *W, double *Ht,
               const nmf_opts *o, nmf_result *res);
 
@@ -154,9 +225,10 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
                  double *W, double *Ht);
 
 /* -------------------------------------------------------- .Call entries */
-SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit);
-SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts);
-SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps);
+SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
+               SEXP mask);
+SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask);
+SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask);
 SEXP mlnmf_scan(SEXP X);
 SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders);
 

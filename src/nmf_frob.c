@@ -29,6 +29,13 @@
  *
  * Without extrapolation (and always when W is fixed, for projections) the
  * loop is the plain alternating scheme, in place, monotone.
+ *
+ * Under a mask (xm_masked) the products are with X o Omega and each row of
+ * the factor being updated has its own Gram matrix (xops_mask.c), built
+ * block by block right before its rows are updated by row(); the objective
+ * after the update of Ht is
+ *   ||sX o Omega||^2 - 2 <C, Ht> + sum_j h_j^T B_j h_j,
+ * exact over the observed entries, from the Grams already built.
  */
 #include "mlnmf.h"
 #include <string.h>
@@ -56,9 +63,80 @@ static double *dup_work(const double *x, size_t len)
     return y;
 }
 
+/* Scratch of the masked updates, allocated once per solve. */
+typedef struct {
+    int rb;              /* rows per block of Gram matrices              */
+    double *Ft;          /* the other factor, row-major (k x max(m, n))  */
+    double *B;           /* rb Gram matrices                             */
+    double *rows;        /* per row of a block: m, a, tmp (3k)           */
+    double *quad;        /* per row of a block: m^T B m                  */
+    int *cur;            /* n cursors (xm_mgram, side 0)                 */
+} mask_work;
+
+#define MASK_BLOCK_ELEMS 65536
+
+static void mask_work_alloc(const xmat *X, int k, mask_work *w)
+{
+    size_t kk = (size_t) k * k, big = X->m > X->n ? X->m : X->n;
+    size_t rb = MASK_BLOCK_ELEMS / (kk > 0 ? kk : 1);
+    if (rb < 1) rb = 1;
+    if (rb > big) rb = big;
+    w->rb = (int) rb;
+    w->Ft = (double *) R_alloc(big * k, sizeof(double));
+    w->B = (double *) R_alloc(rb * kk, sizeof(double));
+    w->rows = (double *) R_alloc(rb * 3 * k, sizeof(double));
+    w->quad = (double *) R_alloc(rb, sizeof(double));
+    w->cur = (int *) R_alloc((size_t) X->n + 1, sizeof(int));
+}
+
+/* Update M (len x k) row by row, each row with its own Gram over the
+ * observed entries; F (flen x k) is the other factor and FtF its Gram.
+ * Returns sum_r m_r^T B_r m_r for the updated rows (the objective's
+ * quadratic term).  Rows are independent: a block's rows run on
+ * X->threads threads, and their terms are added in row order. */
+static double masked_update(const xmat *X, int side, int k, double *M,
+                            const double *A, const double *F,
+                            const double *FtF, nmf_row_fn row,
+                            const nmf_opts *o, int q, mask_work *w)
+{
+    int len = side == 0 ? X->m : X->n, flen = side == 0 ? X->n : X->m;
+    size_t kk = (size_t) k * k;
+    for (int l = 0; l < k; l++)
+        for (int i = 0; i < flen; i++)
+            w->Ft[l + (size_t) i * k] = F[i + (size_t) l * flen];
+    double quad = 0.0;
+    for (int r0 = 0; r0 < len; r0 += w->rb) {
+        int nb = len - r0 < w->rb ? len - r0 : w->rb;
+        xm_mgram(X, side, r0, nb, w->Ft, FtF, k, w->B, w->cur);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(X->threads) schedule(static) if (X->threads > 1 && nb > 16)
+#endif
+        for (int r = 0; r < nb; r++) {
+            double *mr = w->rows + (size_t) r * 3 * k, *ar = mr + k, *tmp = ar + k;
+            const double *Br = w->B + (size_t) r * kk;
+            size_t i = (size_t) r0 + r;
+            for (int l = 0; l < k; l++) {
+                mr[l] = M[i + (size_t) l * len];
+                ar[l] = A[i + (size_t) l * len];
+            }
+            row(k, mr, ar, Br, o->eps, q, o->inner_delta, tmp);
+            double t = 0.0;
+            for (int a = 0; a < k; a++) {
+                double s = 0.0;
+                for (int b = 0; b < k; b++) s += Br[b + (size_t) a * k] * mr[b];
+                t += mr[a] * s;
+                M[i + (size_t) a * len] = mr[a];
+            }
+            w->quad[r] = t;
+        }
+        for (int r = 0; r < nb; r++) quad += w->quad[r];
+    }
+    return quad;
+}
+
 int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
                  const nmf_opts *o, nmf_result *res,
-                 nmf_inner_fn inner, size_t inner_work)
+                 nmf_inner_fn inner, size_t inner_work, nmf_row_fn row)
 {
     int m = X->m, n = X->n;
     size_t mk = (size_t) m * k, nk = (size_t) n * k, kk = (size_t) k * k;
@@ -70,19 +148,31 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
     double xn2 = xm_sumsq(X);
     int qW = nmf_inner_q(m, n, k, o), qH = nmf_inner_q(n, m, k, o);
     int ex = o->extrapolate && !o->fix_w, exact = o->inner_max > 1;
+    int masked = xm_masked(X);
+    mask_work mw;
+    double *rwork = NULL;
+    if (masked) {
+        mask_work_alloc(X, k, &mw);
+        rwork = (double *) R_alloc(xm_work_size(X, k), sizeof(double));
+    }
 
     /* The starting objective from the products the first iteration needs
      * anyway (no separate pass over X): with W fixed, C = sX^T W; otherwise
      * A = sX Ht, which the first update of W then uses. */
     la_crossprod(n, k, Ht, HtH);
     la_crossprod(m, k, W, WtW);
-    double f;
+    double f, quad0 = 0.0;
     if (o->fix_w) {
         xm_tprod(X, W, k, C);
         f = nmf_frob_obj(xn2, n, k, C, Ht, WtW, HtH) / xn2;
     } else {
         xm_prod(X, Ht, k, A);
         f = nmf_frob_obj(xn2, m, k, A, W, HtH, WtW) / xn2;
+    }
+    if (masked) {            /* sum over Omega of (W Ht^T)^2, from the residual */
+        double r2 = xm_resid_sumsq(X, W, Ht, k, rwork);
+        quad0 = r2 - xn2 + 2.0 * la_dot(mk, A, W);
+        f = r2 / xn2;
     }
     double fprev, f0 = f;
     if (res->trace) res->trace[0] = f;
@@ -105,7 +195,8 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
          * first update would otherwise spend itself on the scale, and
          * extrapolating that change overshoots.  A = sX Ht stays valid:
          * it does not involve W. */
-        double num = la_dot(mk, A, W), den = la_dot(kk, HtH, WtW);
+        double num = la_dot(mk, A, W),
+            den = masked ? quad0 : la_dot(kk, HtH, WtW);
         if (num > 0 && den > 0 && R_FINITE(num / den)) {
             double a = num / den;
             for (size_t i = 0; i < mk; i++) {
@@ -123,16 +214,26 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
             if (!have_A) xm_prod(X, Qy, k, A);
             have_A = 0;
             if (ex) memcpy(Pn, Py, mk * sizeof(double));
-            inner(m, k, Pn, A, HtH, o->eps, qW, o->inner_delta, exact, iwork);
+            if (masked)
+                masked_update(X, 0, k, Pn, A, Qy, HtH, row, o, qW, &mw);
+            else
+                inner(m, k, Pn, A, HtH, o->eps, qW, o->inner_delta, exact, iwork);
             if (ex) extrapolate(mk, Py, Pn, P, beta, o->eps);
             xm_tprod(X, Py, k, C);
             la_crossprod(m, k, Py, WtW);
         }
         if (ex) memcpy(Qn, Qy, nk * sizeof(double));
-        inner(n, k, Qn, C, WtW, o->eps, qH, o->inner_delta, exact, iwork);
-        la_crossprod(n, k, Qn, HtH);
         fprev = f;
-        f = nmf_frob_obj(xn2, n, k, C, Qn, WtW, HtH) / xn2;
+        if (masked) {
+            double quad = masked_update(X, 1, k, Qn, C, Py, WtW, row, o, qH, &mw);
+            la_crossprod(n, k, Qn, HtH);
+            f = (xn2 - 2.0 * la_dot(nk, C, Qn) + quad) / xn2;
+            if (f < 0) f = 0.0;
+        } else {
+            inner(n, k, Qn, C, WtW, o->eps, qH, o->inner_delta, exact, iwork);
+            la_crossprod(n, k, Qn, HtH);
+            f = nmf_frob_obj(xn2, n, k, C, Qn, WtW, HtH) / xn2;
+        }
         if (res->trace) res->trace[it] = f;
         if (!ex) {
             if (nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }

@@ -11,7 +11,9 @@
  * stop early when a sweep changes the factor by less than delta times what
  * the first sweep changed it.  Rows whose unconstrained least-squares
  * solution is feasible skip the sweeps (hals_sweeps below), and the outer
- * loop, with its extrapolation, is nmf_frob.c's.
+ * loop, with its extrapolation, is nmf_frob.c's.  Under a mask every row
+ * has its own Gram matrix and runs its sweeps alone (hals_row; no exact
+ * shortcut there).
  */
 #include "mlnmf.h"
 #include <math.h>
@@ -124,9 +126,35 @@ static void hals_sweeps(int len, int k, double *M, const double *A,
     hals_cd(len, k, M, A, B, eps, q, delta, tmp);
 }
 
+/* One row under a mask: up to q coordinate sweeps of m (k) with its own
+ * Gram B (k x k) and product row a, same stop as hals_cd.  tmp unused. */
+static void hals_row(int k, double *m, const double *a, const double *B,
+                     double eps, int q, double delta, double *tmp)
+{
+    (void) tmp;
+    double first = 0.0;
+    for (int s = 0; s < q; s++) {
+        double change = 0.0;
+        for (int l = 0; l < k; l++) {
+            const double *Bl = B + (size_t) l * k;
+            double bll = Bl[l];
+            if (!(bll > 0)) continue;
+            double g = a[l];
+            for (int j = 0; j < k; j++) g -= Bl[j] * m[j];
+            double v = m[l] + g / bll;
+            if (!(v > eps)) v = eps;
+            change += (v - m[l]) * (v - m[l]);
+            m[l] = v;
+        }
+        if (s == 0) first = change;
+        else if (change <= delta * delta * first) break;
+    }
+}
+
 int nmf_hals(const xmat *X, int k, double *W, double *Ht,
              const nmf_opts *o, nmf_result *res)
 {
     int len = X->m > X->n ? X->m : X->n;
-    return nmf_frob_run(X, k, W, Ht, o, res, hals_sweeps, HALS_WORK(len, k));
+    return nmf_frob_run(X, k, W, Ht, o, res, hals_sweeps, HALS_WORK(len, k),
+                        hals_row);
 }

@@ -5,7 +5,9 @@
  *     Ht <- max(eps, Ht .* (R^T W) ./ (1 W))     (R recomputed)
  * R is formed blockwise in xops.c, so memory stays O((m + n) k).  The
  * divergence comes for free with each R; it is reported relative to
- * sum(sX).
+ * sum(sX).  Under a mask only the observed entries count: R is zero at the
+ * missing ones and the denominators 1 Ht become Omega Ht (xm_obs_prod), a
+ * row of sums over each row's observed columns.
  */
 #include "mlnmf.h"
 
@@ -40,7 +42,10 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
     double *A = (double *) R_alloc((size_t) m * k, sizeof(double));
     double *C = (double *) R_alloc((size_t) n * k, sizeof(double));
     double *s = (double *) R_alloc((size_t) k, sizeof(double));
-    double *work = (double *) R_alloc(xm_work_size(X), sizeof(double));
+    double *work = (double *) R_alloc(xm_work_size(X, k), sizeof(double));
+    int masked = xm_masked(X);
+    double *Dn = masked ? (double *) R_alloc((size_t) (m > n ? m : n) * k,
+                                             sizeof(double)) : NULL;
     double xsum = xm_sum(X), f = 0.0, fprev = 0.0, f0 = 0.0;
     int it;
 
@@ -54,12 +59,22 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
         if (it > 0 && nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
         if (it == o->maxit) break;
         if (!o->fix_w) {
-            colsums(n, k, Ht, s);
-            kl_update(m, k, W, A, s, o->eps);
+            if (masked) {
+                xm_obs_prod(X, 0, Ht, k, Dn);
+                nmf_mult_update((size_t) m * k, W, A, Dn, o->eps);
+            } else {
+                colsums(n, k, Ht, s);
+                kl_update(m, k, W, A, s, o->eps);
+            }
         }
         xm_kl(X, W, Ht, k, 1, C, work);
-        colsums(m, k, W, s);
-        kl_update(n, k, Ht, C, s, o->eps);
+        if (masked) {
+            xm_obs_prod(X, 1, W, k, Dn);
+            nmf_mult_update((size_t) n * k, Ht, C, Dn, o->eps);
+        } else {
+            colsums(m, k, W, s);
+            kl_update(n, k, Ht, C, s, o->eps);
+        }
     }
     res->iter = it;
     res->obj = f;

@@ -27,9 +27,27 @@ static void mu_inner(int len, int k, double *M, const double *num,
     }
 }
 
+/* One row under a mask: m <- max(eps, m .* a ./ (B m)), B its own Gram */
+static void mu_row(int k, double *m, const double *a, const double *B,
+                   double eps, int q, double delta, double *den)
+{
+    double first = 0.0;
+    for (int s = 0; s < q; s++) {
+        for (int l = 0; l < k; l++) {
+            const double *Bl = B + (size_t) l * k;
+            double t = 0.0;
+            for (int j = 0; j < k; j++) t += Bl[j] * m[j];
+            den[l] = t;
+        }
+        double c = nmf_mult_update((size_t) k, m, a, den, eps);
+        if (s == 0) first = c;
+        else if (c <= delta * delta * first) break;
+    }
+}
+
 int nmf_mu(const xmat *X, int k, double *W, double *Ht,
            const nmf_opts *o, nmf_result *res)
 {
     size_t len = (size_t) (X->m > X->n ? X->m : X->n) * k;
-    return nmf_frob_run(X, k, W, Ht, o, res, mu_inner, len);
+    return nmf_frob_run(X, k, W, Ht, o, res, mu_inner, len, mu_row);
 }

@@ -113,7 +113,7 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
 {
     int m = X->m, n = X->n;
     size_t mk = (size_t) m * k, nk = (size_t) n * k;
-    double avg = xm_sum(X) / ((double) m * n);
+    double avg = xm_sum(X) / xm_nobs(X);
 
     if (type == INIT_RANDOM) {
         double a = sqrt(avg / k);

@@ -110,7 +110,7 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
     double s = 1.0 / xmax;
     Xm.scale = s;
     double xn2 = xm_sumsq(&Xm);
-    double *work = (double *) R_alloc(xm_work_size(&Xm), sizeof(double));
+    double *work = (double *) R_alloc(xm_work_size(&Xm, kmax), sizeof(double));
 
     /* prefixes Pre[j] = s F_1 ... F_j, d x rk[j], j = 1..L */
     double **Pre = (double **) R_alloc((size_t) L + 1, sizeof(double *));

@@ -1,6 +1,7 @@
 /*
- * scan.c: one pass over a double matrix for the R validators: how many
- * entries are not finite, how many are negative, how many are positive.
+ * scan.c: one pass over a double matrix (or the values of a sparse one) for
+ * the R validators: how many entries are NA or NaN, how many infinite, how
+ * many negative, how many positive.
  * Replaces three full-size logical temporaries (is.finite(X), X < 0, X > 0)
  * by three counters, so validating X allocates nothing of its size.
  */
@@ -11,17 +12,19 @@ SEXP mlnmf_scan(SEXP X)
     if (TYPEOF(X) != REALSXP) error(_("'X' must be a double vector or matrix"));
     R_xlen_t len = XLENGTH(X);
     const double *x = REAL(X);
-    double nonfinite = 0, negative = 0, positive = 0;
+    double nan = 0, inf = 0, negative = 0, positive = 0;
     for (R_xlen_t i = 0; i < len; i++) {
         double v = x[i];
-        if (!R_FINITE(v)) nonfinite++;
+        if (ISNAN(v)) nan++;
+        else if (!R_FINITE(v)) inf++;
         else if (v < 0) negative++;
         else if (v > 0) positive++;
     }
-    SEXP ans = PROTECT(allocVector(REALSXP, 3));
-    REAL(ans)[0] = nonfinite;
-    REAL(ans)[1] = negative;
-    REAL(ans)[2] = positive;
+    SEXP ans = PROTECT(allocVector(REALSXP, 4));
+    REAL(ans)[0] = nan;
+    REAL(ans)[1] = inf;
+    REAL(ans)[2] = negative;
+    REAL(ans)[3] = positive;
     UNPROTECT(1);
     return ans;
 }

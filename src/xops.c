@@ -6,7 +6,10 @@
  * solvers work on data of order one whatever the units (1e-150 or 1e150),
  * without a copy of X.  A dense X may be stored transposed (trans = 1): the
  * cascade feeds each layer's G_{i-1}, held as its transpose (N x k), to the
- * next layer this way.  Sparse input later adds a kind here and nothing else.
+ * next layer this way.  This file holds the dispatch and the dense kind;
+ * the sparse kind is xops_sparse.c, what a mask adds is xops_mask.c.
+ * Under a mask (XM_MASK_MISSING on a dense X) every pass skips the missing
+ * entries, and the products read blocks of X o Omega copied into scratch.
  *
  * Products (BLAS-3):  xm_prod   X B      (m x k), B n x k
  *                     xm_tprod  X^T A    (n x k), A m x k
@@ -26,10 +29,83 @@ void xm_dense(xmat *X, const double *x, int m, int n, int trans)
     X->n = n;
     X->trans = trans;
     X->x = x;
+    X->ci = X->cp = NULL;
+    X->mask = XM_MASK_NONE;
+    X->mi = X->mp = NULL;
     X->scale = 1.0;
     X->threads = 1;
     X->tbuf = NULL;
     X->tbuf_len = 0;
+}
+
+void xm_csc(xmat *X, const double *x, const int *ci, const int *cp,
+            int m, int n, int trans)
+{
+    xm_dense(X, x, m, n, trans);
+    X->kind = XM_CSC;
+    X->ci = ci;
+    X->cp = cp;
+}
+
+static SEXP slot(SEXP x, const char *name)
+{
+    return R_do_slot(x, install(name));
+}
+
+/* A CSC pattern (p of n + 1 nondecreasing offsets from 0, i of p[n] row
+ * indices in [0, m), increasing within each column) is checked once here,
+ * so the kernels can trust it. */
+static void check_pattern(SEXP p, SEXP i, int m, int n, const char *what)
+{
+    if (TYPEOF(p) != INTSXP || TYPEOF(i) != INTSXP || XLENGTH(p) != (R_xlen_t) n + 1)
+        error(_("'%s' is not a valid sparse pattern (slots 'p' and 'i')"), what);
+    const int *pp = INTEGER(p), *ii = INTEGER(i);
+    if (pp[0] != 0 || pp[n] != XLENGTH(i))
+        error(_("'%s' is not a valid sparse pattern (column pointers)"), what);
+    for (int j = 0; j < n; j++) {
+        if (pp[j + 1] < pp[j])
+            error(_("'%s' is not a valid sparse pattern (column pointers)"), what);
+        for (int q = pp[j]; q < pp[j + 1]; q++)
+            if (ii[q] < 0 || ii[q] >= m || (q > pp[j] && ii[q] <= ii[q - 1]))
+                error(_("'%s' is not a valid sparse pattern (row indices)"), what);
+    }
+}
+
+void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
+{
+    if (TYPEOF(x) == REALSXP && isMatrix(x)) {
+        xm_dense(X, REAL(x), la_int((size_t) nrows(x), "nrow"),
+                 la_int((size_t) ncols(x), "ncol"), 0);
+    } else if (IS_S4_OBJECT(x) && inherits(x, "dgCMatrix")) {
+        SEXP dim = slot(x, "Dim"), xv = slot(x, "x");
+        if (TYPEOF(dim) != INTSXP || XLENGTH(dim) != 2 || TYPEOF(xv) != REALSXP)
+            error(_("'%s' is not a valid dgCMatrix"), what);
+        int m = INTEGER(dim)[0], n = INTEGER(dim)[1];
+        SEXP p = slot(x, "p"), i = slot(x, "i");
+        check_pattern(p, i, m, n, what);
+        if (XLENGTH(xv) != XLENGTH(i))
+            error(_("'%s' is not a valid dgCMatrix (slots 'x' and 'i')"), what);
+        xm_csc(X, REAL(xv), INTEGER(i), INTEGER(p), m, n, 0);
+    } else
+        error(_("'%s' must be a double matrix or a dgCMatrix"), what);
+    if (isNull(mask)) return;
+    if (TYPEOF(mask) != VECSXP || XLENGTH(mask) < 1)
+        error(_("'mask' must be NULL or a list"));
+    int type = asInteger(VECTOR_ELT(mask, 0));
+    if (type == XM_MASK_OBSERVED) {
+        if (X->kind != XM_CSC)
+            error(_("internal error: mask of stored entries needs a sparse '%s'"), what);
+        X->mask = XM_MASK_OBSERVED;
+    } else if (type == XM_MASK_MISSING) {
+        if (XLENGTH(mask) < 3)
+            error(_("'mask' must be list(type, p, i)"));
+        SEXP p = VECTOR_ELT(mask, 1), i = VECTOR_ELT(mask, 2);
+        check_pattern(p, i, X->m, X->n, "mask");
+        X->mask = XM_MASK_MISSING;
+        X->mp = INTEGER(p);
+        X->mi = INTEGER(i);
+    } else if (type != XM_MASK_NONE)
+        error(_("'mask' type %d is out of range"), type);
 }
 
 /* Blocked products (xm_prod, xm_tprod) for X of at least XM_PROD_MIN
@@ -39,12 +115,17 @@ void xm_dense(xmat *X, const double *x, int m, int n, int trans)
 #define XM_PROD_MIN ((size_t) 1 << 17)
 static size_t xm_tbuf_need(const xmat *X, int k)
 {
-    return (size_t) k * ((size_t) X->m + XM_PROD_COLS);
+    if (X->kind == XM_CSC)          /* row-major copies of both factors */
+        return 2 * (size_t) k * ((size_t) X->m + X->n);
+    size_t need = (size_t) k * ((size_t) X->m + XM_PROD_COLS);
+    if (X->mask == XM_MASK_MISSING)  /* a block of X o Omega */
+        need += (size_t) X->m * XM_PROD_COLS;
+    return need;
 }
 
 void xm_reserve(xmat *X, int k)
 {
-    if (X->trans || k < 1) return;
+    if ((X->trans && X->kind == XM_DENSE) || k < 1) return;
     size_t need = xm_tbuf_need(X, k);
     if (X->tbuf_len >= need) return;
     X->tbuf = (double *) R_alloc(need, sizeof(double));
@@ -56,10 +137,29 @@ static inline double xm_at(const xmat *X, size_t i, size_t j)
     return X->trans ? X->x[j + i * (size_t) X->n] : X->x[i + j * (size_t) X->m];
 }
 
+/* The missing rows of column j of a dense X under XM_MASK_MISSING: walk
+ * them with a cursor while i runs up through the column. */
+#define MISS_BEGIN(X, j, q, end)                                          \
+    int q = (X)->mask == XM_MASK_MISSING ? (X)->mp[j] : 0,                \
+        end = (X)->mask == XM_MASK_MISSING ? (X)->mp[(j) + 1] : 0
+#define MISS_SKIP(X, i, q, end) ((q) < (end) && (X)->mi[q] == (i) ? ((q)++, 1) : 0)
+
 double xm_max(const xmat *X)
 {
-    size_t len = (size_t) X->m * X->n;
+    if (X->kind == XM_CSC) return xs_max(X);
     double mx = 0.0;
+    if (X->mask == XM_MASK_MISSING) {
+        for (int j = 0; j < X->n; j++) {
+            const double *c = X->x + (size_t) j * X->m;
+            MISS_BEGIN(X, j, q, end);
+            for (int i = 0; i < X->m; i++) {
+                if (MISS_SKIP(X, i, q, end)) continue;
+                if (c[i] > mx) mx = c[i];
+            }
+        }
+        return mx;
+    }
+    size_t len = (size_t) X->m * X->n;
     for (size_t i = 0; i < len; i++)
         if (X->x[i] > mx) mx = X->x[i];
     return mx;
@@ -67,8 +167,21 @@ double xm_max(const xmat *X)
 
 double xm_sumsq(const xmat *X)
 {
-    size_t len = (size_t) X->m * X->n;
+    if (X->kind == XM_CSC) return xs_sumsq(X);
     double s = 0.0, sc = X->scale;
+    if (X->mask == XM_MASK_MISSING) {
+        for (int j = 0; j < X->n; j++) {
+            const double *c = X->x + (size_t) j * X->m;
+            MISS_BEGIN(X, j, q, end);
+            for (int i = 0; i < X->m; i++) {
+                if (MISS_SKIP(X, i, q, end)) continue;
+                double v = sc * c[i];
+                s += v * v;
+            }
+        }
+        return s;
+    }
+    size_t len = (size_t) X->m * X->n;
     for (size_t i = 0; i < len; i++) {
         double v = sc * X->x[i];
         s += v * v;
@@ -78,10 +191,60 @@ double xm_sumsq(const xmat *X)
 
 double xm_sum(const xmat *X)
 {
-    size_t len = (size_t) X->m * X->n;
+    if (X->kind == XM_CSC) return xs_sum(X);
     double s = 0.0;
+    if (X->mask == XM_MASK_MISSING) {
+        for (int j = 0; j < X->n; j++) {
+            const double *c = X->x + (size_t) j * X->m;
+            MISS_BEGIN(X, j, q, end);
+            for (int i = 0; i < X->m; i++) {
+                if (MISS_SKIP(X, i, q, end)) continue;
+                s += c[i];
+            }
+        }
+        return X->scale * s;
+    }
+    size_t len = (size_t) X->m * X->n;
     for (size_t i = 0; i < len; i++) s += X->x[i];
     return X->scale * s;
+}
+
+double xm_nobs(const xmat *X)
+{
+    double all = (double) X->m * X->n;
+    if (X->mask == XM_MASK_OBSERVED) return (double) X->cp[X->n];
+    if (X->mask == XM_MASK_MISSING) return all - (double) X->mp[X->n];
+    return all;
+}
+
+void xm_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
+              size_t ld)
+{
+    if (X->kind == XM_CSC) {
+        xs_block(X, r0, rb, c0, cb, out, ld);
+    } else {
+        double sc = X->scale;
+        for (int c = 0; c < cb; c++)
+            for (int r = 0; r < rb; r++)
+                out[r + c * ld] = sc * xm_at(X, (size_t) r0 + r, (size_t) c0 + c);
+    }
+    if (X->mask != XM_MASK_MISSING) return;
+    for (int c = 0; c < cb; c++) {
+        int j = c0 + c, q = xs_lower(X->mi, X->mp[j], X->mp[j + 1], r0);
+        for (; q < X->mp[j + 1] && X->mi[q] < r0 + rb; q++)
+            out[(X->mi[q] - r0) + c * ld] = 0.0;
+    }
+}
+
+/* a block of XM_PROD_COLS columns of X o Omega, m x nb, in the scratch */
+static double *masked_cols(const xmat *X, int k, int c0, int nb)
+{
+    size_t off = (size_t) k * ((size_t) X->m + XM_PROD_COLS),
+        need = off + (size_t) X->m * XM_PROD_COLS;
+    double *blk = X->tbuf_len >= need ? X->tbuf + off :
+        (double *) R_alloc((size_t) X->m * XM_PROD_COLS, sizeof(double));
+    xm_block(X, 0, X->m, c0, nb, blk, (size_t) X->m);
+    return blk;
 }
 
 /* X^T A.  With scratch from xm_reserve it is computed as (A^T X)^T, an
@@ -91,7 +254,16 @@ double xm_sum(const xmat *X)
  * on 3000 x 2000, k = 20, and as fast with OpenBLAS (bench/README.md). */
 void xm_tprod(const xmat *X, const double *A, int k, double *out)
 {
+    if (X->kind == XM_CSC) { xs_tprod(X, A, k, out); return; }
     int m = X->m, n = X->n;
+    if (X->mask == XM_MASK_MISSING) {
+        for (int c0 = 0; c0 < n; c0 += XM_PROD_COLS) {
+            int nb = n - c0 < XM_PROD_COLS ? n - c0 : XM_PROD_COLS;
+            double *blk = masked_cols(X, k, c0, nb);
+            la_gemm("T", "N", nb, k, m, 1.0, blk, m, A, m, 0.0, out + c0, n);
+        }
+        return;
+    }
     if (X->trans) {
         la_gemm("N", "N", n, k, m, X->scale, X->x, n, A, m, 0.0, out, n);
         return;
@@ -122,12 +294,22 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
  * (bench/README.md). */
 void xm_prod(const xmat *X, const double *B, int k, double *out)
 {
+    if (X->kind == XM_CSC) { xs_prod(X, B, k, out); return; }
+    int m = X->m, n = X->n;
+    if (X->mask == XM_MASK_MISSING) {
+        for (int c0 = 0; c0 < n; c0 += XM_PROD_COLS) {
+            int nb = n - c0 < XM_PROD_COLS ? n - c0 : XM_PROD_COLS;
+            double *blk = masked_cols(X, k, c0, nb);
+            la_gemm("N", "N", m, k, nb, 1.0, blk, m, B + c0, n,
+                    c0 ? 1.0 : 0.0, out, m);
+        }
+        return;
+    }
     if (X->trans) {
         la_gemm("T", "N", X->m, k, X->n, X->scale, X->x, X->n, B, X->n,
                 0.0, out, X->m);
         return;
     }
-    int m = X->m, n = X->n;
     if ((size_t) m * n < XM_PROD_MIN) {
         la_gemm("N", "N", m, k, n, X->scale, X->x, m, B, n > 0 ? n : 1, 0.0,
                 out, m);
@@ -140,9 +322,10 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
     }
 }
 
-/* The smaller Gram matrix of sX, accumulated over blocks of sX copied into
- * scratch.  Scaling the product of the raw data by scale^2 instead would
- * overflow or underflow (Inf * 0 = NaN) once max(X) is beyond ~1e+-154. */
+/* The smaller Gram matrix of s(X o Omega), accumulated over blocks of it
+ * copied into scratch (xm_block).  Scaling the product of the raw data by
+ * scale^2 instead would overflow or underflow (Inf * 0 = NaN) once max(X)
+ * is beyond ~1e+-154. */
 void xm_gram(const xmat *X, double *out)
 {
     int m = X->m, n = X->n, rows = (m <= n);    /* rows: X X^T (m x m) */
@@ -151,17 +334,17 @@ void xm_gram(const xmat *X, double *out)
     int b = bs < 1 ? 1 : (bs > (size_t) big ? big : (int) bs);
     double *blk = (double *) R_alloc((size_t) small * (b > 0 ? b : 1),
                                      sizeof(double));
-    double sc = X->scale;
     for (int j0 = 0; j0 < big; j0 += b) {
         int nb = big - j0 < b ? big - j0 : b;
-        for (int jj = 0; jj < nb; jj++) {
-            double *c = blk + (size_t) jj * small;
-            for (int i = 0; i < small; i++)
-                c[i] = sc * (rows ? xm_at(X, i, (size_t) j0 + jj)
-                                  : xm_at(X, (size_t) j0 + jj, i));
+        if (rows) {
+            xm_block(X, 0, m, j0, nb, blk, (size_t) m);
+            la_gemm("N", "T", small, small, nb, 1.0, blk, small, blk, small,
+                    j0 == 0 ? 0.0 : 1.0, out, small);
+        } else {
+            xm_block(X, j0, nb, 0, n, blk, (size_t) nb);
+            la_gemm("T", "N", small, small, nb, 1.0, blk, nb, blk, nb,
+                    j0 == 0 ? 0.0 : 1.0, out, small);
         }
-        la_gemm("N", "T", small, small, nb, 1.0, blk, small, blk, small,
-                j0 == 0 ? 0.0 : 1.0, out, small);
     }
 }
 
@@ -173,9 +356,12 @@ static int xm_block_cols(const xmat *X)
     return (int) b;
 }
 
-/* scratch of the blockwise passes: an m x block panel and block sums */
-size_t xm_work_size(const xmat *X)
+/* scratch of the blockwise passes: an m x block panel and block sums; the
+ * sparse kind needs X Ht (m x k) and two k x k matrices */
+size_t xm_work_size(const xmat *X, int k)
 {
+    if (X->kind == XM_CSC)
+        return (size_t) X->m * (k > 0 ? k : 1) + 2 * (size_t) k * k + 1;
     return ((size_t) X->m + 1) * xm_block_cols(X);
 }
 
@@ -185,6 +371,7 @@ size_t xm_work_size(const xmat *X)
 double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
                       double *work)
 {
+    if (X->kind == XM_CSC) return xs_resid_sumsq(X, W, Ht, k, work);
     int m = X->m, n = X->n, bc = xm_block_cols(X);
     double s = 0.0, sc = X->scale, *acc = work + (size_t) m * bc;
     for (int j0 = 0; j0 < n; j0 += bc) {
@@ -196,7 +383,9 @@ double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
         for (int jj = 0; jj < b; jj++) {
             const double *p = work + (size_t) jj * m;
             double t = 0.0;
+            MISS_BEGIN(X, j0 + jj, q, end);
             for (int i = 0; i < m; i++) {
+                if (MISS_SKIP(X, i, q, end)) continue;
                 double r = sc * xm_at(X, i, (size_t) j0 + jj) - p[i];
                 t += r * r;
             }
@@ -210,6 +399,7 @@ double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
 double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, double *out, double *work)
 {
+    if (X->kind == XM_CSC) return xs_kl(X, W, Ht, k, which, out, work);
     int m = X->m, n = X->n, bc = xm_block_cols(X);
     double div = 0.0, sc = X->scale, *acc = work + (size_t) m * bc;
     for (int j0 = 0; j0 < n; j0 += bc) {
@@ -220,7 +410,12 @@ double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
 #endif
         for (int jj = 0; jj < b; jj++) {
             double *p = work + (size_t) jj * m, t = 0.0;
+            MISS_BEGIN(X, j0 + jj, q, end);
             for (int i = 0; i < m; i++) {
+                if (MISS_SKIP(X, i, q, end)) {
+                    p[i] = 0.0;
+                    continue;
+                }
                 double x = sc * xm_at(X, i, (size_t) j0 + jj), y = p[i];
                 if (x > 0) {
                     t += x * log(x / y) - x + y;

@@ -67,7 +67,7 @@ for (method in c("hals", "mu", "kl")) {
   ## one step
   code <- match(method, c("hals", "mu", "kl")) - 1L
   W <- matrix(runif(24 * 3), 24, 3); H <- matrix(runif(3 * 17), 3, 17)
-  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16)
+  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16, NULL)
   stopifnot(all(is.finite(st$W)), all(is.finite(st$H)), all(st$H >= 0))
 }
 
@@ -77,35 +77,35 @@ opts <- list(method = 0L, init = 0L, normalize = 1L, maxit = 10L, tol = 1e-5,
              verbose = FALSE, trace = TRUE, progress = FALSE)
 W0 <- matrix(0.5, 24, 2); H0 <- matrix(0.5, 2, 17)
 bad_calls <- list(
-  quote(.Call(mlnmf:::C_mlnmf_fit, "a", 2L, opts, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2, opts, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, integer(0), opts, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, c(3L, NA), opts, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, c(3L, 5L), opts, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X * 0, 2L, opts, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X * 1e-310, 2L, opts, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X * 1e308, c(3L, 2L), opts, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, NULL, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, unname(opts), NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, opts[-1], NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(method = "a")), NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(method = 9L)), NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(maxit = .Machine$integer.max)), NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), list("a"), list("b"))),
-  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), list(W0), list(t(H0)))),
-  quote(.Call(mlnmf:::C_mlnmf_project, "a", list(W0), opts)),
-  quote(.Call(mlnmf:::C_mlnmf_project, X, W0, opts)),
-  quote(.Call(mlnmf:::C_mlnmf_project, X, list(), opts)),
-  quote(.Call(mlnmf:::C_mlnmf_project, X, list("a"), opts)),
-  quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0, W0), opts)),
-  quote(.Call(mlnmf:::C_mlnmf_project, X * 1e-310, list(W0), opts)),
-  quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0), 1)),
-  quote(.Call(mlnmf:::C_mlnmf_step, matrix(1L, 24, 17), W0, H0, 0L, 1e-16)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, c(W0), H0, 0L, 1e-16)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16)))
+  quote(.Call(mlnmf:::C_mlnmf_fit, "a", 2L, opts, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2, opts, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, integer(0), opts, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, c(3L, NA), opts, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, c(3L, 5L), opts, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X * 0, 2L, opts, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X * 1e-310, 2L, opts, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X * 1e308, c(3L, 2L), opts, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, NULL, NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, unname(opts), NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, opts[-1], NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(method = "a")), NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(method = 9L)), NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(maxit = .Machine$integer.max)), NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), NULL, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), list("a"), list("b"), NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(init = 4L)), list(W0), list(t(H0)), NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_project, "a", list(W0), opts, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, W0, opts, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, list(), opts, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, list("a"), opts, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0, W0), opts, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X * 1e-310, list(W0), opts, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0), 1, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, matrix(1L, 24, 17), W0, H0, 0L, 1e-16, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, c(W0), H0, 0L, 1e-16, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16, NULL)))
 for (cl in bad_calls) {
   ok <- tryCatch({ eval(cl); FALSE }, error = function(e) TRUE)
   if (!ok) stop("no error from ", deparse1(cl))
@@ -147,7 +147,7 @@ stopifnot(all(is.finite(layer_map(fg, 1))), all(is.finite(layer_stats(fg)$condit
 pt <- suppressWarnings(permutation_test(fg, groups = 2, fraction = c(0.5, 1), reps = 3, seed = 1))
 stopifnot(all(is.finite(pt$error)), all(pt$error >= 0))
 stopifnot(all(is.finite(reconstruct(fg, c(1, 2, 4, 3, 5, 6)))))
-stopifnot(identical(.Call(mlnmf:::C_mlnmf_scan, c(1, -1, NA, 0)), c(1, 1, 1)))
+stopifnot(identical(.Call(mlnmf:::C_mlnmf_scan, c(1, -1, NA, 0)), c(1, 0, 1, 1)))
 
 cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 3 interrupts, instruments: done\n",
             n_calls, length(bad_calls)))

@@ -50,11 +50,13 @@ test_that("describe() names the kind of object", {
 
 test_that("the one-pass scan counts what the validators need", {
   x <- c(1, 0, -2, NA, Inf, NaN, 3, -Inf, 0)
-  expect_equal(.Call(mlnmf:::C_mlnmf_scan, x), c(4, 1, 2))
-  expect_equal(.Call(mlnmf:::C_mlnmf_scan, numeric(0)), c(0, 0, 0))
+  expect_equal(.Call(mlnmf:::C_mlnmf_scan, x), c(2, 2, 1, 2))
+  expect_equal(.Call(mlnmf:::C_mlnmf_scan, numeric(0)), c(0, 0, 0, 0))
   X <- matrix(runif(50), 10)
-  X[2, 3] <- -1; X[4, 4] <- NA
+  X[4, 4] <- NA
   expect_error(nmf(X, 2), "'X' must be finite: 1 entries")
+  X[2, 3] <- -1
+  expect_error(nmf(X, 2, mask = "NA"), "'X' must be nonnegative: 1 entries are negative")
   X[4, 4] <- 0
   expect_error(nmf(X, 2), "'X' must be nonnegative: 1 entries are negative")
 })

@@ -1,0 +1,113 @@
+## Missing values: the 'mask' argument of mlnmf(), nmf() and predict().
+##
+## resolve_mask() turns what the user gave into what src/xops.c reads:
+##   NULL                       no mask (type 0)
+##   list(1L)                   observed = the stored entries of a sparse X
+##   list(2L, p, i)             the missing entries as a column-compressed
+##                              pattern over the columns of X (0-based rows)
+## and returns it with X (a dense X under mask = "zeros" is read as sparse)
+## and a summary kept in the fit.  Nothing of the size of X is allocated
+## beyond the pattern itself.
+
+.mask_names <- c("NA", "zeros")
+
+resolve_mask <- function(mask, X, arg = "X") {
+  d <- dim(X)
+  na <- .Call(C_mlnmf_na_pattern, X)
+  n_na <- length(na$i)
+  if (is.null(mask)) {
+    if (n_na > 0)
+      stopf("'%s' must be finite: %d entries are NA or NaN (give mask = \"NA\" to fit the observed entries only)",
+            arg, n_na)
+    return(list(X = X, desc = NULL, info = NULL))
+  }
+  if (is.character(mask)) {
+    if (length(mask) != 1L || is.na(mask) || !(mask %in% .mask_names))
+      stopf("'mask' must be NULL, \"NA\", \"zeros\", or a logical or sparse matrix of dim(%s), not %s",
+            arg, if (is.character(mask) && length(mask) == 1L)
+                   sprintf("\"%s\"", mask) else describe(mask))
+    if (mask == "NA") {
+      desc <- list(2L, na$p, na$i)
+      return(finish_mask(X, desc, "NA", arg))
+    }
+    if (n_na > 0)
+      stopf("'%s' has %d NA entries: with mask = \"zeros\" every entry must be a number; give a logical mask to ignore both",
+            arg, n_na)
+    if (!is_sparse(X)) {
+      nz <- .Call(C_mlnmf_scan, X)[4L]
+      if (nz == length(X))
+        stopf("mask = \"zeros\" ignores the zeros of '%s', but it has none: use mask = NULL",
+              arg)
+      X <- methods::as(X, "CsparseMatrix")   # the nonzeros only, read once
+    } else if (any(X@x == 0)) {
+      X <- Matrix::drop0(X)                  # stored zeros are zeros too
+    }
+    return(finish_mask(X, list(1L), "zeros", arg))
+  }
+  if (is.matrix(mask) && is.logical(mask)) {
+    check_mask_dim(mask, d, arg)
+    if (anyNA(mask)) stopf("'mask' must not contain NA")
+    idx <- which(mask) - 1                  # column-major, so sorted by column
+    j <- idx %/% d[1L]
+    p <- c(0L, cumsum(tabulate(j + 1, d[2L])))
+    desc <- list(2L, as.integer(p), as.integer(idx - j * d[1L]))
+  } else if (methods::is(mask, "sparseMatrix")) {
+    check_mask_dim(mask, d, arg)
+    M <- methods::as(mask, "CsparseMatrix")
+    if (methods::is(M, "symmetricMatrix") || methods::is(M, "triangularMatrix"))
+      M <- methods::as(M, "generalMatrix")
+    M <- Matrix::drop0(M)
+    if (methods::is(M, "dMatrix") && anyNA(M@x)) stopf("'mask' must not contain NA")
+    desc <- list(2L, as.integer(M@p), as.integer(M@i))
+  } else {
+    stopf("'mask' must be NULL, \"NA\", \"zeros\", or a logical or sparse matrix of dim(%s), not %s",
+          arg, describe(mask))
+  }
+  if (n_na > 0) {
+    lin_na <- na$i + rep(seq_len(d[2L]) - 1, diff(na$p)) * d[1L]
+    lin_mask <- desc[[3L]] + rep(seq_len(d[2L]) - 1, diff(desc[[2L]])) * d[1L]
+    out <- sum(!(lin_na %in% lin_mask))
+    if (out > 0)
+      stopf("'%s' has %d NA entries that 'mask' does not mark as missing", arg, out)
+  }
+  finish_mask(X, desc, "given", arg)
+}
+
+check_mask_dim <- function(mask, d, arg) {
+  if (!identical(as.integer(dim(mask)), as.integer(d)))
+    stopf("'mask' must be %d x %d like '%s', not %s", d[1L], d[2L], arg,
+          paste(dim(mask), collapse = " x "))
+}
+
+## Counts, and the rows and columns with nothing observed: their factor
+## rows are not fitted (they keep their starting values), which a warning
+## says.
+finish_mask <- function(X, desc, kind, arg) {
+  d <- dim(X)
+  total <- as.double(d[1L]) * d[2L]
+  if (desc[[1L]] == 1L) {
+    obs_col <- diff(X@p)
+    obs_row <- tabulate(X@i + 1L, d[1L])
+  } else {
+    obs_col <- d[1L] - diff(desc[[2L]])
+    obs_row <- d[2L] - tabulate(desc[[3L]] + 1L, d[1L])
+  }
+  n_obs <- sum(as.double(obs_col))
+  if (n_obs == 0) stopf("'mask' leaves no entry of '%s' observed", arg)
+  if (n_obs == total) return(list(X = X, desc = NULL, info = NULL))
+  hid_r <- which(obs_row == 0)
+  hid_c <- which(obs_col == 0)
+  if (length(hid_r) || length(hid_c))
+    warning(sprintf("'mask' hides every entry of %s of '%s': their factor rows are not fitted (they keep their starting values), so the fitted values there are not estimates",
+                    paste(c(if (length(hid_r)) sprintf("row%s %s", if (length(hid_r) > 1L) "s" else "", few(hid_r)),
+                            if (length(hid_c)) sprintf("column%s %s", if (length(hid_c) > 1L) "s" else "", few(hid_c))),
+                          collapse = " and "), arg), call. = FALSE)
+  list(X = X, desc = desc,
+       info = list(type = kind, missing = total - n_obs, observed = n_obs,
+                   hidden_rows = hid_r, hidden_cols = hid_c))
+}
+
+few <- function(i) {
+  if (length(i) <= 6L) paste(i, collapse = ", ")
+  else paste0(paste(i[1:5], collapse = ", "), ", ... (", length(i), " in all)")
+}
