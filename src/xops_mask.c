@@ -10,7 +10,9 @@
  * Each B_i is built from whichever list is at hand: the observed entries
  * when they are the stored entries of a sparse X (mask = "zeros"), or
  * Ht^T Ht minus the missing entries' terms (mask = "NA", a logical or a
- * sparse mask).  Cost: k(k+1)/2 per listed entry and side.
+ * sparse mask; from the observed entries directly for a column with more
+ * missing than observed entries, or where the subtraction lost digits).
+ * Cost: k(k+1)/2 per listed entry and side.
  *
  * Both lists are stored by column of X.  The columns of X (side 1) read
  * their lists directly; the rows of X (side 0) are taken in increasing
@@ -47,6 +49,44 @@ static inline void finish_gram(int k, double *B, const double *FtF, int obs)
         }
 }
 
+/* B (k x k, lower) = sum over the observed entries of row i (side 0) or
+ * column j (side 1) of f f^T, from the complement of the missing list */
+static void direct_gram(const xmat *X, int side, int r, const double *Ft,
+                        int k, double *B)
+{
+    memset(B, 0, (size_t) k * k * sizeof(double));
+    if (side == 1) {
+        int q = X->mp[r], end = X->mp[r + 1];
+        for (int i = 0; i < X->m; i++) {
+            if (q < end && X->mi[q] == i) { q++; continue; }
+            rank1_lower(k, B, Ft + (size_t) i * k);
+        }
+    } else {
+        for (int j = 0; j < X->n; j++) {
+            int q = xs_lower(X->mi, X->mp[j], X->mp[j + 1], r);
+            if (q < X->mp[j + 1] && X->mi[q] == r) continue;
+            rank1_lower(k, B, Ft + (size_t) j * k);
+        }
+    }
+}
+
+/* A Gram made as FtF minus the missing terms loses digits where the
+ * observed part is small next to FtF (a factor column that is near zero on
+ * the observed entries and large on the missing ones): its diagonal then
+ * falls below GRAM_KEEP times FtF's, and it is rebuilt from the observed
+ * entries directly.  Entry errors are a few ulps of FtF, so what is kept
+ * is accurate to ~1e-13 relative (Cauchy-Schwarz bounds the off-diagonal). */
+#define GRAM_KEEP 1e-3
+
+static int gram_lost(int k, const double *B, const double *FtF)
+{
+    for (int l = 0; l < k; l++) {
+        size_t d = l + (size_t) l * k;
+        if (B[d] < GRAM_KEEP * FtF[d]) return 1;
+    }
+    return 0;
+}
+
 void xm_mgram(const xmat *X, int side, int r0, int rb, const double *Ft,
               const double *FtF, int k, double *B, int *cur)
 {
@@ -61,11 +101,20 @@ void xm_mgram(const xmat *X, int side, int r0, int rb, const double *Ft,
 #pragma omp parallel for num_threads(X->threads) schedule(dynamic, 16) if (X->threads > 1 && rb > 32)
 #endif
         for (int r = 0; r < rb; r++) {
-            int j = r0 + r;
+            int j = r0 + r, listed = P[j + 1] - P[j];
             double *Bj = B + (size_t) r * kk;
+            if (!obs && X->m - listed <= listed) {
+                direct_gram(X, 1, j, Ft, k, Bj);
+                finish_gram(k, Bj, FtF, 1);
+                continue;
+            }
             for (int q = P[j]; q < P[j + 1]; q++)
                 rank1_lower(k, Bj, Ft + (size_t) I[q] * k);
             finish_gram(k, Bj, FtF, obs);
+            if (!obs && gram_lost(k, Bj, FtF)) {
+                direct_gram(X, 1, j, Ft, k, Bj);
+                finish_gram(k, Bj, FtF, 1);
+            }
         }
         return;
     }
@@ -78,7 +127,17 @@ void xm_mgram(const xmat *X, int side, int r0, int rb, const double *Ft,
             rank1_lower(k, B + (size_t) (I[q] - r0) * kk, f);
         cur[j] = q;
     }
-    for (int r = 0; r < rb; r++) finish_gram(k, B + (size_t) r * kk, FtF, obs);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(X->threads) schedule(dynamic, 16) if (X->threads > 1 && rb > 32)
+#endif
+    for (int r = 0; r < rb; r++) {
+        double *Br = B + (size_t) r * kk;
+        finish_gram(k, Br, FtF, obs);
+        if (!obs && gram_lost(k, Br, FtF)) {
+            direct_gram(X, 0, r0 + r, Ft, k, Br);
+            finish_gram(k, Br, FtF, 1);
+        }
+    }
 }
 
 void xm_obs_prod(const xmat *X, int side, const double *F, int k, double *out)
