@@ -71,6 +71,39 @@ for (method in c("hals", "mu", "kl")) {
   stopifnot(all(is.finite(st$W)), all(is.finite(st$H)), all(st$H >= 0))
 }
 
+## sparse input (dgCMatrix: products, Gram, range finder, residual by the
+## Gram identity, divergence), and masks: the missing pattern on dense and
+## sparse data, mask = "zeros", per-row Grams over several blocks (rows >
+## 65536 / k^2), 2 threads, predict with a mask, and the NA pattern
+S <- methods::as(X, "CsparseMatrix")
+SY <- methods::as(Y * (Y > 0.5), "CsparseMatrix")
+MX <- matrix(runif(length(X)) < 0.2, nrow(X))
+XN <- X; XN[MX] <- NA
+MZ <- matrix(runif(length(Z)) < 0.1, nrow(Z))
+for (method in c("hals", "mu", "kl")) {
+  sound(quiet(mlnmf(S, c(5, 3), method = method, maxit = 8)), S)
+  sound(quiet(mlnmf(SY, 3, method = method, maxit = 5, threads = 2)), SY)
+  sound(quiet(mlnmf(X, c(5, 3), method = method, maxit = 8, mask = MX)), X)
+  sound(quiet(mlnmf(XN, 4, method = method, maxit = 8, mask = "NA", threads = 2)), X)
+  sound(quiet(mlnmf(S, 4, method = method, maxit = 8, mask = MX)), S)
+  sound(quiet(mlnmf(S, 4, method = method, maxit = 8, mask = "zeros")), S)
+  sound(quiet(mlnmf(Z, 30, method = method, maxit = 2, mask = MZ)), Z)
+  p <- predict(quiet(mlnmf(S, 3, method = method, maxit = 5)), XN, mask = "NA", maxit = 5)
+  stopifnot(all(is.finite(p)))
+  code <- match(method, c("hals", "mu", "kl")) - 1L
+  st <- .Call(mlnmf:::C_mlnmf_step, S, W, H, code, 1e-16, list(1L))
+  stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
+}
+pat <- .Call(mlnmf:::C_mlnmf_na_pattern, XN)
+stopifnot(length(pat$i) == sum(MX), identical(.Call(mlnmf:::C_mlnmf_na_pattern, S)$p, rep(0L, ncol(S) + 1L)))
+opts0 <- list(method = 0L, init = 0L, normalize = 1L, maxit = 10L, tol = 1e-5,
+              eps = 1e-16, inner_max = 50L, inner_alpha = 0.5, inner_delta = 0.1,
+              extrapolate = TRUE, threads = 1L, verbose = FALSE, trace = TRUE,
+              progress = FALSE)
+r <- tryCatch(.Call(mlnmf:::C_mlnmf_fit, X, 2L, opts0, NULL, NULL, list(2L, 1:3, 0L)),
+              error = function(e) conditionMessage(e))
+stopifnot(grepl("not a valid sparse pattern", r))
+
 ## every error path of the three routines
 opts <- list(method = 0L, init = 0L, normalize = 1L, maxit = 10L, tol = 1e-5,
              eps = 1e-16, inner_max = 50L, inner_alpha = 0.5, inner_delta = 0.1, extrapolate = TRUE, threads = 1L,
