@@ -15,6 +15,7 @@ rel_err_sparse <- function(A, W, H) {
   a2 <- sum(A@x^2)
   sqrt(max(0, a2 - 2 * sum(W * (A %*% t(H))) + sum(crossprod(W) * tcrossprod(H))) / a2)
 }
+set.seed(1)
 invisible(gc(full = TRUE))
 cat("5", file = "/proc/self/clear_refs")
 rss0 <- status("VmRSS")

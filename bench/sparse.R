@@ -32,9 +32,12 @@ make_counts <- function(d, N, k, density, seed = 20261130) {
                        dims = c(d, N))
 }
 
-A <- make_counts(d, N, k, density)
-f_data <- tempfile(fileext = ".rds")
-saveRDS(A, f_data)
+f_data <- file.path(tempdir(), sprintf("sparse-%g-%g-%g.rds", d, N, density))
+f_data <- Sys.getenv("BENCH_SPARSE_FILE", f_data)
+if (file.exists(f_data)) A <- readRDS(f_data) else {
+  A <- make_counts(d, N, k, density)
+  saveRDS(A, f_data)
+}
 mb_sparse <- as.numeric(object.size(A)) / 2^20
 cat(sprintf("data %d x %d, %.2f%% nonzero, %.1f MiB as dgCMatrix (%.0f MiB dense)\n",
             d, N, 100 * length(A@x) / (d * N), mb_sparse, 8 * d * N / 2^20))
@@ -43,9 +46,11 @@ child <- file.path(bench_dir, "sparse-child.R")
 run_child <- function(who, maxit, thr) {
   out <- system2(file.path(R.home("bin"), "Rscript"),
                  c(child, shQuote(who), maxit, thr, f_data),
-                 stdout = TRUE, stderr = FALSE,
+                 stdout = TRUE, stderr = TRUE,
                  env = sprintf("OPENBLAS_NUM_THREADS=%d", thr))
-  r <- strsplit(grep("^RESULT", out, value = TRUE), "\t")[[1]]
+  res <- grep("^RESULT", out, value = TRUE)
+  if (!length(res)) stop("the child for ", who, " failed:\n", paste(out, collapse = "\n"))
+  r <- strsplit(res, "\t")[[1]]
   c(time = as.numeric(r[2]), err = as.numeric(r[3]), peak = as.numeric(r[4]),
     iter = as.numeric(r[5]))
 }

@@ -77,53 +77,61 @@ static void hals_cd(int len, int k, double *M, const double *A,
 #ifndef HALS_RCOND
 #define HALS_RCOND 1e-10
 #endif
-#define HALS_WORK(len, k) ((size_t) (len) * (3 * (size_t) (k) + 2) + \
+/* The shortcut runs over blocks of HALS_XROWS rows, so its scratch (the
+ * solution, and the rows gathered for the sweeps) is O(HALS_XROWS k), not
+ * O(len k): a 20000 x 20 factor of sparse data needed 10 MB of it. */
+#define HALS_XROWS 2048
+#define HALS_XB(len) ((size_t) ((len) < HALS_XROWS ? (len) : HALS_XROWS))
+#define HALS_WORK(len, k) (HALS_XB(len) * (3 * (size_t) (k) + 1) + HALS_ROWS + \
                            (size_t) (k) * (k) + 4 * (size_t) (k))
 static void hals_sweeps(int len, int k, double *M, const double *A,
                         const double *B, double eps, int q, double delta,
                         int exact, double *work)
 {
-    size_t lk = (size_t) len * k;
-    double *tmp = work, *flag = tmp + len, *R = flag + len;
+    size_t xb = HALS_XB(len), bk = xb * k;
+    double *tmp = work, *flag = tmp + HALS_ROWS, *R = flag + xb;
     double *cw = R + (size_t) k * k, *S = cw + 4 * (size_t) k;
-    double *Mc = S + lk, *Ac = Mc + lk;
-    if (exact && len > 0 && la_chol_rcond(k, B, R, cw) > HALS_RCOND) {
-        memcpy(S, A, lk * sizeof(double));
-        la_solve_right_chol(len, k, R, S);
-        for (int i = 0; i < len; i++) flag[i] = 1.0;
+    double *Mc = S + bk, *Ac = Mc + bk;
+    if (!(exact && len > 0 && la_chol_rcond(k, B, R, cw) > HALS_RCOND)) {
+        hals_cd(len, k, M, A, B, eps, q, delta, tmp);
+        return;
+    }
+    for (int r0 = 0; r0 < len; r0 += (int) xb) {
+        int rb = len - r0 < (int) xb ? len - r0 : (int) xb;
+        for (int l = 0; l < k; l++)
+            memcpy(S + (size_t) l * rb, A + (size_t) l * len + r0,
+                   (size_t) rb * sizeof(double));
+        la_solve_right_chol(rb, k, R, S);
+        for (int i = 0; i < rb; i++) flag[i] = 1.0;
         for (int l = 0; l < k; l++) {
-            const double *Sl = S + (size_t) l * len;
-            for (int i = 0; i < len; i++)
+            const double *Sl = S + (size_t) l * rb;
+            for (int i = 0; i < rb; i++)
                 flag[i] = (Sl[i] >= eps && Sl[i] < R_PosInf) ? flag[i] : 0.0;
         }
         int nc = 0;
-        for (int i = 0; i < len; i++) nc += flag[i] == 0.0;
+        for (int i = 0; i < rb; i++) nc += flag[i] == 0.0;
         for (int l = 0; l < k; l++) {
-            double *Ml = M + (size_t) l * len;
-            const double *Sl = S + (size_t) l * len;
-            for (int i = 0; i < len; i++) Ml[i] = flag[i] != 0.0 ? Sl[i] : Ml[i];
+            double *Ml = M + (size_t) l * len + r0;
+            const double *Sl = S + (size_t) l * rb;
+            for (int i = 0; i < rb; i++) Ml[i] = flag[i] != 0.0 ? Sl[i] : Ml[i];
         }
-        if (nc == 0) return;
-        if (nc < len) {
-            for (int l = 0; l < k; l++) {
-                size_t o = (size_t) l * len, oc = (size_t) l * nc;
-                for (int i = 0, j = 0; i < len; i++)
-                    if (flag[i] == 0.0) {
-                        Mc[oc + j] = M[o + i];
-                        Ac[oc + j] = A[o + i];
-                        j++;
-                    }
-            }
-            hals_cd(nc, k, Mc, Ac, B, eps, q, delta, tmp);
-            for (int l = 0; l < k; l++) {
-                size_t o = (size_t) l * len, oc = (size_t) l * nc;
-                for (int i = 0, j = 0; i < len; i++)
-                    if (flag[i] == 0.0) M[o + i] = Mc[oc + j++];
-            }
-            return;
+        if (nc == 0) continue;
+        for (int l = 0; l < k; l++) {
+            size_t o = (size_t) l * len + r0, oc = (size_t) l * nc;
+            for (int i = 0, j = 0; i < rb; i++)
+                if (flag[i] == 0.0) {
+                    Mc[oc + j] = M[o + i];
+                    Ac[oc + j] = A[o + i];
+                    j++;
+                }
+        }
+        hals_cd(nc, k, Mc, Ac, B, eps, q, delta, tmp);
+        for (int l = 0; l < k; l++) {
+            size_t o = (size_t) l * len + r0, oc = (size_t) l * nc;
+            for (int i = 0, j = 0; i < rb; i++)
+                if (flag[i] == 0.0) M[o + i] = Mc[oc + j++];
         }
     }
-    hals_cd(len, k, M, A, B, eps, q, delta, tmp);
 }
 
 /* One row under a mask: up to q coordinate sweeps of m (k) with its own

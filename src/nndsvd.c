@@ -120,6 +120,8 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
         for (size_t i = 0; i < mk; i++) W[i] = a * 2.0 * unif_rand();
         for (size_t i = 0; i < nk; i++) Ht[i] = a * 2.0 * unif_rand();
     } else {
+        /* U, V and the SVD's scratch are released once W and Ht are set */
+        const void *vmax = vmaxget();
         double *U = (double *) R_alloc(mk, sizeof(double));
         double *V = (double *) R_alloc(nk, sizeof(double));
         double *s = (double *) R_alloc((size_t) k, sizeof(double));
@@ -141,6 +143,7 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
             fill_part(m, u, sg, sg > 0 ? up : un, r, w);
             fill_part(n, v, sg, sg > 0 ? vp : vn, r, h);
         }
+        vmaxset(vmax);
         if (type == INIT_NNDSVDA || type == INIT_NNDSVDAR) {
             for (size_t i = 0; i < mk; i++)
                 if (W[i] <= eps)

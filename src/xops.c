@@ -115,8 +115,8 @@ void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
 #define XM_PROD_MIN ((size_t) 1 << 17)
 static size_t xm_tbuf_need(const xmat *X, int k)
 {
-    if (X->kind == XM_CSC)          /* row-major copies of both factors */
-        return 2 * (size_t) k * ((size_t) X->m + X->n);
+    if (X->kind == XM_CSC)    /* a row-major factor and the product */
+        return (size_t) k * ((size_t) X->m + X->n);
     size_t need = (size_t) k * ((size_t) X->m + XM_PROD_COLS);
     if (X->mask == XM_MASK_MISSING)  /* a block of X o Omega */
         need += (size_t) X->m * XM_PROD_COLS;

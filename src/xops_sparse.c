@@ -273,7 +273,10 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
     int m = X->m, n = X->n, sn = SN(X), olen = which == 0 ? m : n;
     double *Wt = scratch(X, 0, (size_t) k * m);
     double *Htt = scratch(X, (size_t) k * m, (size_t) k * n);
-    double *Ot = scratch(X, (size_t) k * (m + n), (size_t) k * olen);
+    /* the accumulator of R Ht or R^T W lives only during this call */
+    const void *vmax = vmaxget();
+    double *Ot = which >= 0 ?
+        (double *) R_alloc((size_t) k * olen, sizeof(double)) : NULL;
     double sc = X->scale, t = 0.0, ystored = 0.0;
     to_rows(m, k, W, Wt);
     to_rows(n, k, Ht, Htt);
@@ -312,5 +315,6 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
         if (X->mask == XM_MASK_MISSING) ysum -= missing_y(X, Wt, Htt, k, 0);
     }
     if (which >= 0) from_rows(olen, k, Ot, out);
+    vmaxset(vmax);
     return t + ysum;
 }
