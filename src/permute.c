@@ -155,6 +155,7 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
             double *tmp = T; T = Tn; Tn = tmp;
             tpos = j;
         }
+        const void *vmax = vmaxget();   /* scratch of one order, if any */
         const int *o = ord + (size_t) p * L;
         const double *cur = F[o[a - 1] - 1];
         int rows = rk[a - 1], cols = rk[a];
@@ -173,6 +174,7 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
             la_gemm("N", "N", d, cols, rows, 1.0, Pre[a - 1], d, cur, rows,
                     0.0, W, d);
         e[p] = xm_resid_sumsq(&Xm, W, T, cols, work);
+        vmaxset(vmax);
     }
 
     /* back to the units of X: times max(X)^2, in two steps so that
