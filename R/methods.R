@@ -103,13 +103,15 @@ coef.mlnmf <- function(object, ...) {
 }
 
 predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
-                          threads = default_threads(), ...) {
+                          threads = default_threads(), samples = NULL, ...) {
   check_fit(object, need = c("F", "G", "layers", "dim", "method", "eps"))
   if (missing(newdata)) return(coef(object))
-  newdata <- check_data(newdata, "newdata", allow_zero = TRUE)
+  samples <- check_samples(samples, newdata, "newdata",
+                           default = if (is.null(object$samples)) "columns" else object$samples)
+  newdata <- model_layout(check_data(newdata, "newdata", allow_zero = TRUE), samples)
   if (nrow(newdata) != object$dim[1L])
-    stopf("'newdata' must have %d rows like the data of the fit, not %d",
-          object$dim[1L], nrow(newdata))
+    stopf("'newdata' must have %d %s like the data of the fit, not %d", object$dim[1L],
+          if (samples == "rows") "columns (samples = \"rows\")" else "rows", nrow(newdata))
   maxit <- check_count(maxit, "maxit")
   tol <- check_number(tol, "tol", lower = 0)
   threads <- check_count(threads, "threads")

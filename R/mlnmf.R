@@ -8,9 +8,10 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   init = NULL, normalize = c("l1", "none", "l2", "max"),
                   maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
-                  threads = default_threads(), control = list()) {
+                  threads = default_threads(), control = list(), samples = NULL) {
   call <- match.call()
-  X <- check_data(X)
+  samples <- check_samples(samples, X)
+  X <- model_layout(check_data(X), samples)
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
   check_rank_type(rank)
   layers <- check_count(layers, "layers")
@@ -48,7 +49,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                     nc, layers, maxit), call. = FALSE)
   structure(c(res, list(rank = rank, layers = layers, method = method,
                         init = start$name, normalize = normalize, maxit = maxit,
-                        tol = tol, eps = eps, dim = dim(X),
+                        tol = tol, eps = eps, dim = dim(X), samples = samples,
                         data = if (keep.data) X, call = call)),
             class = "mlnmf")
 }
