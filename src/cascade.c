@@ -11,6 +11,7 @@
  *   leaves F_i G_i unchanged.  After each layer the exact relative error
  *   ||X - F1 ... Fi G_i||_F / ||X||_F is computed in one blockwise pass.
  * mlnmf_project:  new columns through the layers with every F fixed.
+ * mlnmf_step:     one outer iteration from given factors, unscaled (tests).
  *
  * Memory is flat in the depth: the stored output (F_i, G_i, traces) plus
  * one layer's workspace.  Each layer's R_alloc scratch (start, solver,
@@ -19,7 +20,6 @@
  * hands to the next lives in two ping-pong buffers allocated before the
  * loop: G_i^T (N x k_max) and the prefix F1 ... Fi (d x k_max).  The
  * SEXP X is read in one place, data_input().
- * mlnmf_step:     one outer iteration from given factors, unscaled (tests).
  */
 #include "mlnmf.h"
 #include <math.h>
