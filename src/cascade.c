@@ -130,10 +130,9 @@ static void check_status(int status, int layer)
  * several layers piles up (10 x 100000 data at rank 10: peak RSS above the
  * output 60 MiB higher for 20 layers than for one; bench/README.md).  So
  * a layer whose scratch is large, at least RELEASE_GC_BYTES by the
- * estimate below, is followed by a full collection: about 30 ms of CPU in
- * a session holding such a fit, against about 1 s for each layer of that
- * fit with the default settings.  Smaller layers are left to R's
- * collector. */
+ * estimate below, is followed by a full collection: 15-30 ms of CPU in a
+ * session holding such a fit, against 0.8 s for each layer of that fit at
+ * maxit = 30.  Smaller layers are left to R's collector. */
 #ifndef RELEASE_GC_BYTES
 #define RELEASE_GC_BYTES ((size_t) 16 << 20)
 #endif
