@@ -49,6 +49,10 @@ test_that("samples given: no message, and either reading of either input", {
   same_fit(fit_m, mlnmf(M, c(3, 2), threads = 1))
   expect_identical(fit_m$samples, "rows")
   expect_identical(mlnmf(M, 2, threads = 1)$samples, "columns")
+  ## the instruments take the stored data, already in the model's layout
+  dep <- dependence(fit_m)
+  expect_equal(dep$map_error, dependence(mlnmf(M, c(3, 2), threads = 1))$map_error,
+               tolerance = 1e-12)
 })
 
 test_that("the user's data frame and matrix are left unchanged", {
