@@ -106,9 +106,10 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
                           threads = default_threads(), samples = NULL, ...) {
   check_fit(object, need = c("F", "G", "layers", "dim", "method", "eps"))
   if (missing(newdata)) return(coef(object))
-  samples <- check_samples(samples, newdata, "newdata",
-                           default = if (is.null(object$samples)) "columns" else object$samples)
-  newdata <- model_layout(check_data(newdata, "newdata", allow_zero = TRUE), samples)
+  input <- model_data(newdata, samples, "newdata", allow_zero = TRUE,
+                      default = if (is.null(object$samples)) "columns" else object$samples)
+  newdata <- input$X
+  samples <- input$samples
   if (nrow(newdata) != object$dim[1L])
     stopf("'newdata' must have %d %s like the data of the fit, not %d", object$dim[1L],
           if (samples == "rows") "columns (samples = \"rows\")" else "rows", nrow(newdata))

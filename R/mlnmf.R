@@ -10,8 +10,9 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
                   threads = default_threads(), control = list(), samples = NULL) {
   call <- match.call()
-  samples <- check_samples(samples, X)
-  X <- model_layout(check_data(X), samples)
+  input <- model_data(X, samples)
+  X <- input$X
+  samples <- input$samples
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
   check_rank_type(rank)
   layers <- check_count(layers, "layers")

@@ -5,18 +5,21 @@
 ## reads a data frame as d x N.  Every result (F, G, fitted, residuals,
 ## predict, the stored data) is in the model's layout.
 
-## "columns" or "rows".  NULL: "rows" for a data frame, `default` for
-## anything else (predict() passes the fit's own); a data frame read as rows
-## by this default, against `default`, says so in one line.
-check_samples <- function(samples, X, arg = "X", default = "columns") {
-  if (!is.null(samples)) return(check_choice(samples, c("columns", "rows"), "samples"))
-  if (!is.data.frame(X)) return(default)
-  if (default != "rows")
+## The data validated (check_data) and in the model's layout, with the
+## reading used: list(X = d x N double matrix, samples = "columns" or
+## "rows").  samples = NULL: "rows" for a data frame, `default` for anything
+## else (predict() passes the fit's own).  A data frame read by rows by
+## this default, against `default`, says so in one line.  Reading by rows
+## transposes, one copy.
+model_data <- function(X, samples, arg = "X", default = "columns",
+                       allow_zero = FALSE) {
+  frame <- is.data.frame(X)
+  say <- is.null(samples) && frame && default != "rows"
+  samples <- if (!is.null(samples)) check_choice(samples, c("columns", "rows"), "samples")
+             else if (frame) "rows" else default
+  X <- check_data(X, arg, allow_zero = allow_zero)
+  if (say)
     message(sprintf("'%s' is a data frame: its %d rows are taken as the samples (samples = \"rows\"; see ?mlnmf)",
                     arg, nrow(X)))
-  "rows"
+  list(X = if (samples == "rows") t(X) else X, samples = samples)
 }
-
-## The validated data (check_data's result) in the model's layout, d x N:
-## its transpose, a copy, when the samples are its rows.
-model_layout <- function(X, samples) if (samples == "rows") t(X) else X

@@ -1,4 +1,4 @@
-## Orientation of the data (R/samples.R): a data frame is read one
+## Orientation of the data (R/samples.R, model_data): a data frame is read one
 ## observation per row, a matrix one per column unless samples = "rows";
 ## results are in the model's d x N layout either way.
 
@@ -101,4 +101,7 @@ test_that("bad 'samples' and mis-oriented newdata give clear errors", {
   expect_error(predict(fit_df, M[1:5, ], samples = "columns"),
                "'newdata' must have 6 rows like the data of the fit, not 5")
   expect_error(predict(fit_df, df, samples = "sideways"), "'samples' must be one of")
+  ## a data frame that is not valid data: the error, and no message first
+  expect_message(expect_error(nmf(data.frame(a = 1:3, b = letters[1:3]), 1),
+                              "non-numeric columns: b"), NA)
 })
