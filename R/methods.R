@@ -144,15 +144,18 @@ coef.mlnmf <- function(object, ...) {
 }
 
 predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
-                          threads = default_threads(), mask = NULL, ...) {
+                          threads = default_threads(), samples = NULL, mask = NULL,
+                          ...) {
   check_fit(object, need = c("F", "G", "layers", "dim", "method", "eps"))
   if (missing(newdata)) return(coef(object))
-  newdata <- check_data(newdata, "newdata", allow_zero = TRUE, na_ok = TRUE)
-  mk <- resolve_mask(mask, newdata, "newdata")
+  input <- model_data(newdata, samples, "newdata", allow_zero = TRUE, na_ok = TRUE,
+                      default = if (is.null(object$samples)) "columns" else object$samples)
+  samples <- input$samples
+  mk <- resolve_mask(orient_mask(mask, samples), input$X, "newdata")
   newdata <- mk$X
   if (nrow(newdata) != object$dim[1L])
-    stopf("'newdata' must have %d rows like the data of the fit, not %d",
-          object$dim[1L], nrow(newdata))
+    stopf("'newdata' must have %d %s like the data of the fit, not %d", object$dim[1L],
+          if (samples == "rows") "columns (samples = \"rows\")" else "rows", nrow(newdata))
   maxit <- check_count(maxit, "maxit")
   tol <- check_number(tol, "tol", lower = 0)
   threads <- check_count(threads, "threads")

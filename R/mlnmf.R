@@ -8,10 +8,12 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   init = NULL, normalize = c("l1", "none", "l2", "max"),
                   maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
-                  threads = default_threads(), control = list(), mask = NULL) {
+                  threads = default_threads(), control = list(), samples = NULL,
+                  mask = NULL) {
   call <- match.call()
-  X <- check_data(X, na_ok = TRUE)
-  mk <- resolve_mask(mask, X)
+  input <- model_data(X, samples, na_ok = TRUE)
+  samples <- input$samples
+  mk <- resolve_mask(orient_mask(mask, samples), input$X)
   X <- mk$X
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
   check_rank_type(rank)
@@ -50,7 +52,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                     nc, layers, maxit), call. = FALSE)
   structure(c(res, list(rank = rank, layers = layers, method = method,
                         init = start$name, normalize = normalize, maxit = maxit,
-                        tol = tol, eps = eps, dim = dim(X),
+                        tol = tol, eps = eps, dim = dim(X), samples = samples,
                         sparse = is_sparse(X), mask = mk$info,
                         data = if (keep.data) X,
                         mask_pattern = if (keep.data) mk$desc, call = call)),

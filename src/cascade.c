@@ -2,16 +2,24 @@
  * cascade.c: the multilayer cascade and the other solver entry points.
  *
  * mlnmf_fit:      X (d x N) ~ F1 G1, G1 ~ F2 G2, ..., G_{L-1} ~ FL GL.
- *   Layer i factorizes G_{i-1} (G_0 = X), scaled by 1 / max(G_{i-1}) so
- *   every solver sees data of order one; the scale is moved back into G_i.
- *   G_i is kept transposed (N x k_i) and fed to layer i + 1 as a
- *   transposed dense xmat, so no layer input is copied.  With normalize,
- *   each F_i is rescaled (columns summing to one, unit Euclidean norm, or
- *   unit maximum) and the scale moved into G_i, which leaves F_i G_i
- *   unchanged.  After each layer the exact relative error
+ *   Layer i (fit_layer) factorizes G_{i-1} (G_0 = X), scaled by
+ *   1 / max(G_{i-1}) so every solver sees data of order one; the scale is
+ *   moved back into G_i.  G_i is kept transposed (N x k_i) and fed to
+ *   layer i + 1 as a transposed dense xmat, so no layer input is copied.
+ *   With normalize, each F_i is rescaled (columns summing to one, unit
+ *   Euclidean norm, or unit maximum) and the scale moved into G_i, which
+ *   leaves F_i G_i unchanged.  After each layer the exact relative error
  *   ||X - F1 ... Fi G_i||_F / ||X||_F is computed in one blockwise pass.
  * mlnmf_project:  new columns through the layers with every F fixed.
  * mlnmf_step:     one outer iteration from given factors, unscaled (tests).
+ *
+ * Memory is flat in the depth: the stored output (F_i, G_i, traces) plus
+ * one layer's workspace.  Each layer's R_alloc scratch (start, solver,
+ * products) is released after it with vmaxget / vmaxset, and large
+ * released scratch is collected at once (release_scratch).  What a layer
+ * hands to the next lives in two ping-pong buffers allocated before the
+ * loop: G_i^T (N x k_max) and the prefix F1 ... Fi (d x k_max).  The
+ * SEXP X is read in one place, data_input().
  */
 #include "mlnmf.h"
 #include <math.h>
@@ -63,10 +71,13 @@ static void read_opts(SEXP opts, nmf_opts *o)
         error(_("'maxit' out of range"));
 }
 
-static void check_matrix(SEXP X, const char *what)
+/* The data of a .Call entry as layer 1's input: the only place that reads
+ * the SEXP X.  Checks the type; the R side has checked the values. */
+static void data_input(SEXP X, SEXP mask, const char *what, int threads,
+                       xmat *out)
 {
-    if (TYPEOF(X) != REALSXP || !isMatrix(X))
-        error(_("'%s' must be a double matrix"), what);
+    xm_from_sexp(out, X, mask, what);   /* dense or dgCMatrix, and the mask */
+    out->threads = threads;
 }
 
 /* Scale the columns of W (m x k) to the chosen norm; Ht gets the inverse. */
@@ -87,13 +98,6 @@ static void normalize_cols(int m, int n, int k, double *W, double *Ht, int type)
     }
 }
 
-static void transpose(int r, int c, const double *A, double *B)
-{
-    for (int j = 0; j < c; j++)
-        for (int i = 0; i < r; i++)
-            B[j + (size_t) i * c] = A[i + (size_t) j * r];
-}
-
 /* 1 / max of a layer input; its largest entry must be a normal double. */
 static double inv_scale(double mx, const char *what)
 {
@@ -111,183 +115,286 @@ static void check_finite(size_t len, const double *x, int layer)
             error(_("layer %d produced a non-finite value: the data are out of the range this solver can represent"), layer);
 }
 
+static void check_status(int status, int layer)
+{
+    if (status != NMF_OK)
+        error(_("layer %d: the solver failed: %s (status %d)"), layer,
+              nmf_status_msg(status), status);
+}
+
+/* Release the R_alloc scratch above vmax (one layer's).  The released
+ * blocks are garbage to R's collector, which runs when its heap limit is
+ * reached; that limit grows with the stored output, so the garbage of
+ * several layers piles up (10 x 100000 data at rank 10: peak RSS above the
+ * output 60 MiB higher for 20 layers than for one; bench/README.md).  So
+ * a layer whose scratch is large, at least RELEASE_GC_BYTES by the
+ * estimate below, is followed by a full collection: 15-30 ms of CPU in a
+ * session holding such a fit, against 0.8 s for each layer of that fit at
+ * maxit = 30.  Smaller layers are left to R's collector. */
+#ifndef RELEASE_GC_BYTES
+#define RELEASE_GC_BYTES ((size_t) 16 << 20)
+#endif
+static void release_scratch(const void *vmax, size_t bytes)
+{
+    vmaxset(vmax);
+    if (bytes >= RELEASE_GC_BYTES) R_gc();
+}
+
+/* One layer's scratch in bytes, roughly: HALS with extrapolation holds
+ * about 8 (m + n) k doubles (the products, three pairs of factors, the
+ * sweeps' workspace); MU and KL somewhat less. */
+static size_t layer_scratch_bytes(int m, int n, int k)
+{
+    return 8 * ((size_t) m + n) * k * sizeof(double);
+}
+
+/* The settings of a fit and the state the layers share. */
+typedef struct {
+    nmf_opts o;
+    int init, norm, keep_trace, progress, L;
+    SEXP Finit, Ginit;       /* given starting factors (init == INIT_GIVEN) */
+    const xmat *X1;          /* layer 1's input, for the errors            */
+    double xn2;              /* ||s X||^2                                   */
+    double *work1;           /* xm_work_size(X1) doubles                    */
+    double *P[2];            /* ping-pong: s F1 ... Fi (d x k_max)          */
+    SEXP Fl, Gl, Tl, iters, conv, errs, objs;   /* the outputs, per layer  */
+} cascade;
+
+/* The start of layer i (0-based): the given factors, floored at eps and
+ * Ht scaled like the layer's input, or NNDSVD / random. */
+static void layer_start(const cascade *c, int i, const xmat *Xi, int k,
+                        double *W, double *Ht)
+{
+    int m = Xi->m, N = Xi->n;
+    double eps = c->o.eps;
+    if (c->init == INIT_GIVEN && i < XLENGTH(c->Finit)) {
+        SEXP F0 = VECTOR_ELT(c->Finit, i), G0 = VECTOR_ELT(c->Ginit, i);
+        util_check_matrix(F0, "init$F", 0);
+        util_check_matrix(G0, "init$G", 0);
+        if (nrows(F0) != m || ncols(F0) != k || nrows(G0) != k || ncols(G0) != N)
+            error(_("'init' factors of layer %d have the wrong dimensions"), i + 1);
+        const double *f0 = REAL(F0);
+        for (size_t j = 0; j < (size_t) m * k; j++) W[j] = f0[j] > eps ? f0[j] : eps;
+        util_transpose(k, N, REAL(G0), Ht);
+        for (size_t j = 0; j < (size_t) N * k; j++) {
+            double v = Ht[j] * Xi->scale;
+            Ht[j] = v > eps ? v : eps;
+        }
+    } else {
+        nndsvd_init(Xi, k, c->init == INIT_GIVEN ? INIT_NNDSVD : c->init, eps,
+                    W, Ht);
+    }
+}
+
+/*
+ * Layer i (0-based) of the cascade: Xi (m x N, scale set) ~ W Ht^T with
+ * W = F_i (m x k, the output list's matrix) and Ht (N x k, the caller's
+ * buffer, G_i^T on return).  Start, solve, unscale, normalise; then the
+ * prefix c->P[i % 2] = s F1 ... Fi, the error of the cascade so far,
+ * G_i, the trace and the progress line.  Scratch from R_alloc: the caller
+ * releases it after the layer.
+ */
+static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
+{
+    int m = Xi->m, N = Xi->n, d = c->X1->m;
+    const nmf_opts *o = &c->o;
+    SEXP Fi = PROTECT(allocMatrix(REALSXP, m, k));
+    SET_VECTOR_ELT(c->Fl, i, Fi);
+    UNPROTECT(1);
+    double *W = REAL(Fi);
+    layer_start(c, i, Xi, k, W, Ht);
+
+    SEXP tr = PROTECT(allocVector(REALSXP, c->keep_trace ? o->maxit + 1 : 0));
+    SET_VECTOR_ELT(c->Tl, i, tr);
+    UNPROTECT(1);
+    nmf_result res = { 0, 0, 0.0, c->keep_trace ? REAL(tr) : NULL };
+    check_status(nmf_solve(Xi, k, W, Ht, o, &res), i + 1);
+    if (c->keep_trace) SET_VECTOR_ELT(c->Tl, i, lengthgets(tr, res.iter + 1));
+
+    double inv = 1.0 / Xi->scale;
+    for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] *= inv;
+    normalize_cols(m, N, k, W, Ht, c->norm);
+    check_finite((size_t) m * k, W, i + 1);
+    check_finite((size_t) N * k, Ht, i + 1);
+
+    double *P = c->P[i % 2];
+    if (i == 0) for (size_t j = 0; j < (size_t) d * k; j++) P[j] = W[j] * c->X1->scale;
+    else la_gemm("N", "N", d, k, m, 1.0, c->P[(i + 1) % 2], d, W, m, 0.0, P, d);
+    double e2 = xm_resid_sumsq(c->X1, P, Ht, k, c->work1);
+    double err = sqrt(e2 / c->xn2);
+    REAL(c->errs)[i] = err;
+    INTEGER(c->iters)[i] = res.iter;
+    LOGICAL(c->conv)[i] = res.converged;
+    REAL(c->objs)[i] = res.obj;
+
+    SEXP Gi = PROTECT(allocMatrix(REALSXP, k, N));
+    SET_VECTOR_ELT(c->Gl, i, Gi);
+    UNPROTECT(1);
+    util_transpose(N, k, Ht, REAL(Gi));
+
+    int L = c->L;
+    if (o->verbose)
+        Rprintf("layer %d/%d: rank %d, %d iterations%s, relative error %.4g\n",
+                i + 1, L, k, res.iter, res.converged ? "" : " (not converged)",
+                err);
+    else if (c->progress) {
+        int w = 40, done = (int) ((double) w * (i + 1) / L);
+        Rprintf("\r  |");
+        for (int b = 0; b < w; b++) Rprintf(b < done ? "=" : " ");
+        Rprintf("| %3d%%", (int) (100.0 * (i + 1) / L));
+        if (i == L - 1) Rprintf("\n");
+        R_FlushConsole();
+    }
+}
+
 SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
                SEXP mask)
 {
     int nprot = 0;
-    xmat X1, Xi;
-    xm_from_sexp(&X1, X, mask, "X");
+    cascade c;
+    read_opts(opts, &c.o);
+    xmat X1;
+    data_input(X, mask, "X", c.o.threads, &X1);
     if (TYPEOF(ranks) != INTSXP || XLENGTH(ranks) < 1)
         error(_("'rank' must be a non-empty integer vector"));
-    nmf_opts o;
-    read_opts(opts, &o);
-    int init = opt_int(opts, "init"), norm = opt_int(opts, "normalize");
-    int keep_trace = opt_int(opts, "trace"), progress = opt_int(opts, "progress");
-    int L = (int) XLENGTH(ranks);
+    c.init = opt_int(opts, "init");
+    c.norm = opt_int(opts, "normalize");
+    c.keep_trace = opt_int(opts, "trace");
+    c.progress = opt_int(opts, "progress");
+    c.Finit = Finit;
+    c.Ginit = Ginit;
+    int L = c.L = (int) XLENGTH(ranks);
     int d = X1.m, N = X1.n;
     const int *rk = INTEGER(ranks);
-    if (init == INIT_GIVEN &&
+    if (c.init == INIT_GIVEN &&
         (TYPEOF(Finit) != VECSXP || TYPEOF(Ginit) != VECSXP ||
          XLENGTH(Finit) < 1 || XLENGTH(Ginit) != XLENGTH(Finit) ||
          XLENGTH(Finit) > L))
         error(_("'init' must give lists 'F' and 'G' of equal length"));
+    int kmax = 1;
+    for (int i = 0, m = d; i < L; m = rk[i], i++) {
+        if (rk[i] == NA_INTEGER || rk[i] < 1 || rk[i] > m || rk[i] > N)
+            error(_("'rank' %d of layer %d is out of range"), rk[i], i + 1);
+        if (rk[i] > kmax) kmax = rk[i];
+    }
 
-    SEXP Fl = PROTECT(allocVector(VECSXP, L)); nprot++;
-    SEXP Gl = PROTECT(allocVector(VECSXP, L)); nprot++;
-    SEXP Tl = PROTECT(allocVector(VECSXP, L)); nprot++;
-    SEXP iters = PROTECT(allocVector(INTSXP, L)); nprot++;
-    SEXP conv = PROTECT(allocVector(LGLSXP, L)); nprot++;
-    SEXP errs = PROTECT(allocVector(REALSXP, L)); nprot++;
-    SEXP objs = PROTECT(allocVector(REALSXP, L)); nprot++;
+    c.Fl = PROTECT(allocVector(VECSXP, L)); nprot++;
+    c.Gl = PROTECT(allocVector(VECSXP, L)); nprot++;
+    c.Tl = PROTECT(allocVector(VECSXP, L)); nprot++;
+    c.iters = PROTECT(allocVector(INTSXP, L)); nprot++;
+    c.conv = PROTECT(allocVector(LGLSXP, L)); nprot++;
+    c.errs = PROTECT(allocVector(REALSXP, L)); nprot++;
+    c.objs = PROTECT(allocVector(REALSXP, L)); nprot++;
 
     double xmax = xm_max(&X1);
     if (!(xmax > 0)) error(_("'X' has no positive entry"));
     X1.scale = inv_scale(xmax, "X");
-    X1.threads = o.threads;
-    double xn2 = xm_sumsq(&X1);
-    xm_reserve(&X1, rk[0] + 10);    /* the solvers' k, NNDSVD's k + 10 */
-    double *work1 = (double *) R_alloc(xm_work_size(&X1, rk[0]), sizeof(double));
-    double *P = NULL;                 /* F1 ... Fi, d x k_i */
-    const double *prevHt = NULL;
-    int prevk = d;
+    xm_reserve(&X1, rk[0] + 10);     /* the solvers' k, NNDSVD's k + 10 */
+    c.X1 = &X1;
+    c.xn2 = xm_sumsq(&X1);
+    c.work1 = (double *) R_alloc(xm_work_size(&X1, kmax), sizeof(double));
+    /* the ping-pong buffers: layer i writes G_i^T into Hbuf[i % 2] and
+     * the prefix into P[i % 2] while it reads layer i - 1's */
+    size_t nk = (size_t) N * kmax, dk = (size_t) d * kmax;
+    double *Hbuf[2];
+    Hbuf[0] = (double *) R_alloc(nk, sizeof(double));
+    Hbuf[1] = L > 1 ? (double *) R_alloc(nk, sizeof(double)) : NULL;
+    c.P[0] = (double *) R_alloc(dk, sizeof(double));
+    c.P[1] = L > 1 ? (double *) R_alloc(dk, sizeof(double)) : NULL;
 
     GetRNGstate();
     for (int i = 0; i < L; i++) {
         R_CheckUserInterrupt();
-        int k = rk[i], m = (i == 0) ? d : prevk;
-        if (k < 1 || k > m || k > N) error(_("'rank' %d of layer %d is out of range"), k, i + 1);
-        if (i == 0) {
-            Xi = X1;
-        } else {
-            xm_dense(&Xi, prevHt, m, N, 1);
-            Xi.threads = o.threads;
-            double mx = xm_max(&Xi);
-            Xi.scale = inv_scale(mx, "G");
+        xmat Xi = X1;
+        if (i > 0) {
+            xm_dense(&Xi, Hbuf[(i - 1) % 2], rk[i - 1], N, 1);
+            Xi.threads = c.o.threads;
+            Xi.scale = inv_scale(xm_max(&Xi), "G");
         }
-        SEXP Fi = PROTECT(allocMatrix(REALSXP, m, k));
-        SET_VECTOR_ELT(Fl, i, Fi);
-        UNPROTECT(1);
-        double *W = REAL(Fi);
-        double *Ht = (double *) R_alloc((size_t) N * k, sizeof(double));
-        if (init == INIT_GIVEN && i < XLENGTH(Finit)) {
-            SEXP F0 = VECTOR_ELT(Finit, i), G0 = VECTOR_ELT(Ginit, i);
-            check_matrix(F0, "init$F");
-            check_matrix(G0, "init$G");
-            if (nrows(F0) != m || ncols(F0) != k || nrows(G0) != k || ncols(G0) != N)
-                error(_("'init' factors of layer %d have the wrong dimensions"), i + 1);
-            for (size_t j = 0; j < (size_t) m * k; j++) {
-                double v = REAL(F0)[j];
-                W[j] = v > o.eps ? v : o.eps;
-            }
-            transpose(k, N, REAL(G0), Ht);
-            for (size_t j = 0; j < (size_t) N * k; j++) {
-                double v = Ht[j] * Xi.scale;
-                Ht[j] = v > o.eps ? v : o.eps;
-            }
-        } else {
-            nndsvd_init(&Xi, k, init == INIT_GIVEN ? INIT_NNDSVD : init, o.eps, W, Ht);
-        }
-        SEXP tr = PROTECT(allocVector(REALSXP, keep_trace ? o.maxit + 1 : 0));
-        SET_VECTOR_ELT(Tl, i, tr);
-        UNPROTECT(1);
-        nmf_result res = { 0, 0, 0.0, keep_trace ? REAL(tr) : NULL };
-        nmf_solve(&Xi, k, W, Ht, &o, &res);
-        if (keep_trace) SET_VECTOR_ELT(Tl, i, lengthgets(tr, res.iter + 1));
-
-        double inv = 1.0 / Xi.scale;
-        for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] *= inv;
-        normalize_cols(m, N, k, W, Ht, norm);
-        check_finite((size_t) m * k, W, i + 1);
-        check_finite((size_t) N * k, Ht, i + 1);
-
-        double *Pn = (double *) R_alloc((size_t) d * k, sizeof(double));
-        if (i == 0) for (size_t j = 0; j < (size_t) d * k; j++) Pn[j] = W[j] * X1.scale;
-        else la_gemm("N", "N", d, k, m, 1.0, P, d, W, m, 0.0, Pn, d);
-        P = Pn;
-        double e2 = xm_resid_sumsq(&X1, P, Ht, k, work1);
-        REAL(errs)[i] = sqrt(e2 / xn2);
-        INTEGER(iters)[i] = res.iter;
-        LOGICAL(conv)[i] = res.converged;
-        REAL(objs)[i] = res.obj;
-
-        SEXP Gi = PROTECT(allocMatrix(REALSXP, k, N));
-        SET_VECTOR_ELT(Gl, i, Gi);
-        UNPROTECT(1);
-        transpose(N, k, Ht, REAL(Gi));
-        prevHt = Ht;
-        prevk = k;
-        if (o.verbose)
-            Rprintf("layer %d/%d: rank %d, %d iterations%s, relative error %.4g\n",
-                    i + 1, L, k, res.iter, res.converged ? "" : " (not converged)",
-                    REAL(errs)[i]);
-        else if (progress) {
-            int w = 40, done = (int) ((double) w * (i + 1) / L);
-            Rprintf("\r  |");
-            for (int b = 0; b < w; b++) Rprintf(b < done ? "=" : " ");
-            Rprintf("| %3d%%", (int) (100.0 * (i + 1) / L));
-            if (i == L - 1) Rprintf("\n");
-            R_FlushConsole();
-        }
+        const void *vmax = vmaxget();
+        fit_layer(&c, i, &Xi, rk[i], Hbuf[i % 2]);
+        release_scratch(vmax, layer_scratch_bytes(Xi.m, N, rk[i]));
     }
     PutRNGstate();
 
     const char *nm[] = {"F", "G", "iter", "converged", "error", "objective", "trace", ""};
     SEXP ans = PROTECT(mkNamed(VECSXP, nm)); nprot++;
-    SET_VECTOR_ELT(ans, 0, Fl);
-    SET_VECTOR_ELT(ans, 1, Gl);
-    SET_VECTOR_ELT(ans, 2, iters);
-    SET_VECTOR_ELT(ans, 3, conv);
-    SET_VECTOR_ELT(ans, 4, errs);
-    SET_VECTOR_ELT(ans, 5, objs);
-    SET_VECTOR_ELT(ans, 6, Tl);
+    SET_VECTOR_ELT(ans, 0, c.Fl);
+    SET_VECTOR_ELT(ans, 1, c.Gl);
+    SET_VECTOR_ELT(ans, 2, c.iters);
+    SET_VECTOR_ELT(ans, 3, c.conv);
+    SET_VECTOR_ELT(ans, 4, c.errs);
+    SET_VECTOR_ELT(ans, 5, c.objs);
+    SET_VECTOR_ELT(ans, 6, c.Tl);
     UNPROTECT(nprot);
     return ans;
+}
+
+/*
+ * One layer of a projection: Xi (m x N) ~ F Ht^T with F (m x k) fixed;
+ * Ht (N x k, the caller's buffer) receives the coefficients, unscaled.
+ * Start: every entry the mean column scale, then the solver (HALS for
+ * the Frobenius loss) updates Ht only.  Scratch from R_alloc.
+ */
+static void project_layer(const xmat *Xi, double mx, const double *F, int k,
+                          const nmf_opts *o, double *Ht, int layer)
+{
+    int m = Xi->m, N = Xi->n;
+    double *W = (double *) R_alloc((size_t) m * k, sizeof(double));
+    for (size_t j = 0; j < (size_t) m * k; j++) W[j] = F[j] > o->eps ? F[j] : o->eps;
+    double avg = xm_sum(Xi) / xm_nobs(Xi), ws = 0.0;
+    for (size_t j = 0; j < (size_t) m * k; j++) ws += W[j];
+    double h0 = ws > 0 ? avg * m / ws : 1.0;
+    if (!(h0 > o->eps)) h0 = o->eps;
+    for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = h0;
+    nmf_result res = { 0, 0, 0.0, NULL };
+    if (mx > 0) check_status(nmf_solve(Xi, k, W, Ht, o, &res), layer);
+    else for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = 0.0;
+    double inv = 1.0 / Xi->scale;
+    for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] *= inv;
 }
 
 SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
 {
     int nprot = 0;
-    xmat Xi;
-    xm_from_sexp(&Xi, X, mask, "newdata");
     if (TYPEOF(Flist) != VECSXP || XLENGTH(Flist) < 1) error(_("'F' must be a non-empty list"));
     nmf_opts o;
     read_opts(opts, &o);
     o.fix_w = 1;
     if (o.method == METHOD_MU) o.method = METHOD_HALS;  /* same loss, faster */
+    xmat X1;
+    data_input(X, mask, "newdata", o.threads, &X1);
     int L = (int) XLENGTH(Flist);
-    int m = Xi.m, N = Xi.n;
-    const double *prevHt = NULL;
-    double *Ht = NULL;
+    int N = X1.n, kmax = 1;
+    for (int i = 0, m = X1.m; i < L; i++) {
+        SEXP F = VECTOR_ELT(Flist, i);
+        util_check_matrix(F, "F", 0);
+        if (nrows(F) != m) error(_("layer %d: 'F' has %d rows, the input has %d"), i + 1, nrows(F), m);
+        m = ncols(F);
+        if (m > kmax) kmax = m;
+    }
+    double *Hbuf[2];
+    Hbuf[0] = (double *) R_alloc((size_t) N * kmax, sizeof(double));
+    Hbuf[1] = L > 1 ? (double *) R_alloc((size_t) N * kmax, sizeof(double)) : NULL;
     int k = 0;
     for (int i = 0; i < L; i++) {
+        R_CheckUserInterrupt();
         SEXP F = VECTOR_ELT(Flist, i);
-        check_matrix(F, "F");
-        if (nrows(F) != m) error(_("layer %d: 'F' has %d rows, the input has %d"), i + 1, nrows(F), m);
         k = ncols(F);
-        if (i > 0) xm_dense(&Xi, prevHt, m, N, 1);
-        else xm_reserve(&Xi, k);
-        Xi.threads = o.threads;
+        xmat Xi = X1;
+        if (i > 0) {
+            xm_dense(&Xi, Hbuf[(i - 1) % 2], nrows(F), N, 1);
+            Xi.threads = o.threads;
+        }
+        const void *vmax = vmaxget();
+        if (i == 0) xm_reserve(&Xi, k);
         double mx = xm_max(&Xi);
         Xi.scale = inv_scale(mx, "newdata");
-        double *W = (double *) R_alloc((size_t) m * k, sizeof(double));
-        for (size_t j = 0; j < (size_t) m * k; j++) W[j] = REAL(F)[j] > o.eps ? REAL(F)[j] : o.eps;
-        Ht = (double *) R_alloc((size_t) N * k, sizeof(double));
-        /* start: the mean column scale, then coordinate descent */
-        double avg = xm_sum(&Xi) / xm_nobs(&Xi), ws = 0.0;
-        for (size_t j = 0; j < (size_t) m * k; j++) ws += W[j];
-        double h0 = ws > 0 ? avg * m / ws : 1.0;
-        if (!(h0 > o.eps)) h0 = o.eps;
-        for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = h0;
-        nmf_result res = { 0, 0, 0.0, NULL };
-        if (mx > 0) nmf_solve(&Xi, k, W, Ht, &o, &res);
-        else for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = 0.0;
-        double inv = 1.0 / Xi.scale;
-        for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] *= inv;
-        prevHt = Ht;
-        m = k;
+        project_layer(&Xi, mx, REAL(F), k, &o, Hbuf[i % 2], i + 1);
+        release_scratch(vmax, layer_scratch_bytes(Xi.m, N, k));
     }
     SEXP G = PROTECT(allocMatrix(REALSXP, k, N)); nprot++;
-    transpose(N, k, Ht, REAL(G));
+    util_transpose(N, k, Hbuf[(L - 1) % 2], REAL(G));
     UNPROTECT(nprot);
     return G;
 }
@@ -296,9 +403,9 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask)
 {
     int nprot = 0;
     xmat Xm;
-    xm_from_sexp(&Xm, X, mask, "X");
-    check_matrix(W, "W");
-    check_matrix(H, "H");
+    data_input(X, mask, "X", 1, &Xm);
+    util_check_matrix(W, "W", 0);
+    util_check_matrix(H, "H", 0);
     int m = Xm.m, n = Xm.n, k = ncols(W);
     if (nrows(W) != m || nrows(H) != k || ncols(H) != n)
         error(_("'W' and 'H' do not conform to 'X'"));
@@ -309,10 +416,10 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask)
     SEXP Wn = PROTECT(duplicate(W)); nprot++;
     SEXP Hn = PROTECT(allocMatrix(REALSXP, k, n)); nprot++;
     double *Ht = (double *) R_alloc((size_t) n * k, sizeof(double));
-    transpose(k, n, REAL(H), Ht);
+    util_transpose(k, n, REAL(H), Ht);
     nmf_result res = { 0, 0, 0.0, NULL };
-    nmf_solve(&Xm, k, REAL(Wn), Ht, &o, &res);
-    transpose(n, k, Ht, REAL(Hn));
+    check_status(nmf_solve(&Xm, k, REAL(Wn), Ht, &o, &res), 1);
+    util_transpose(n, k, Ht, REAL(Hn));
     const char *nm[] = {"W", "H", ""};
     SEXP ans = PROTECT(mkNamed(VECSXP, nm)); nprot++;
     SET_VECTOR_ELT(ans, 0, Wn);

@@ -20,12 +20,6 @@
 #include "mlnmf.h"
 #include <math.h>
 
-static void dep_check_matrix(SEXP M, const char *what, int i)
-{
-    if (TYPEOF(M) != REALSXP || !isMatrix(M))
-        error(_("'%s[[%d]]' must be a double matrix"), what, i);
-}
-
 
 /*
  * One pair.  Gprev (a x N), Fi (a x b), Fn (b x c), Gn (c x N).
@@ -57,9 +51,7 @@ static void dependence_pair(const double *Gprev, const double *Fi,
         double e = Fn[l] - Z[l];
         dz += e * e;
     }
-    for (int j = 0; j < N; j++)
-        for (int l = 0; l < c; l++)
-            Ht[j + (size_t) l * N] = Gn[l + (size_t) j * c];
+    util_transpose(c, N, Gn, Ht);
     double ng = xm_sumsq(&xg);
 
     la_gemm("N", "N", a, c, b, 1.0, Fi, a, Z, b, 0.0, W, a);
@@ -83,8 +75,7 @@ static void dependence_pair(const double *Gprev, const double *Fi,
 SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps)
 {
     int nprot = 0;
-    if (TYPEOF(X) != REALSXP || !isMatrix(X))
-        error(_("'X' must be a double matrix"));
+    util_check_matrix(X, "X", 0);
     if (TYPEOF(Flist) != VECSXP || TYPEOF(Glist) != VECSXP ||
         XLENGTH(Flist) != XLENGTH(Glist))
         error(_("'F' and 'G' must be lists of equal length"));
@@ -95,8 +86,8 @@ SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps)
     int want = LOGICAL(maps)[0] == TRUE;
     int N = ncols(X);
     for (int i = 0; i < L; i++) {
-        dep_check_matrix(VECTOR_ELT(Flist, i), "F", i + 1);
-        dep_check_matrix(VECTOR_ELT(Glist, i), "G", i + 1);
+        util_check_matrix(VECTOR_ELT(Flist, i), "F", i + 1);
+        util_check_matrix(VECTOR_ELT(Glist, i), "G", i + 1);
     }
 
     SEXP stats = PROTECT(allocMatrix(REALSXP, np, 5)); nprot++;

@@ -3,11 +3,14 @@
  *
  * Layers of the code, top to bottom (nothing below calls upward):
  *   cascade.c                      the multilayer cascade, .Call entry mlnmf_fit
- *   nmf_hals.c nmf_mu.c nmf_kl.c   one-layer solvers (pure C workers)
+ *   nmf_solve.c                    one layer by the chosen method (dispatch)
+ *   nmf_hals.c nmf_mu.c nmf_kl.c   one-layer solvers (pure C workers), over
+ *   nmf_frob.c nmf_common.c        the pieces they share
  *   nndsvd.c                       initialisation
  *   xops.c                         the only code that reads the data matrix X
  *   la.c                           every BLAS / LAPACK call
- * pinv.c, dependence.c and permute.c sit beside the solvers and use la.c.
+ * pinv.c, dependence.c and permute.c sit beside the solvers and use la.c;
+ * util.c holds the small helpers of the .Call entry points.
  *
  * All matrices are column-major doubles.  Sizes passed to BLAS are int and
  * are checked to fit (la_int); offsets into X are size_t / R_xlen_t.
@@ -184,8 +187,12 @@ typedef struct {
     double *trace;       /* objective per iteration (maxit + 1), may be 0  */
 } nmf_result;
 
+/* Status of a solver (and of nmf_solve): NMF_OK, or a code the caller
+ * turns into an R error with nmf_status_msg(). */
+enum { NMF_OK = 0, NMF_ERR_METHOD = 1 };
+
 /* One layer: X (m x n) ~ W (m x k) Ht^T, Ht (n x k).  W and Ht hold the
- * start on entry and the solution on return.  Returns 0 or an error code. */
+ * start on entry and the solution on return.  Returns a status. */
 int nmf_hals(const xmat *X, int k, double *W, double *Ht,
              const nmf_opts *o, nmf_result *res);
 int nmf_mu(const xmat *X, int k, double *W, double *Ht,
@@ -208,8 +215,11 @@ typedef void (*nmf_row_fn)(int k, double *m, const double *a,
 int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
                  const nmf_opts *o, nmf_result *res,
                  nmf_inner_fn inner, size_t inner_work, nmf_row_fn row);
+
+/* nmf_solve.c: the solver of o->method; returns its status */
 int nmf_solve(const xmat *X, int k, double *W, double *Ht,
               const nmf_opts *o, nmf_result *res);
+const char *nmf_status_msg(int status);
 
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH);
@@ -223,6 +233,12 @@ int nmf_inner_q(double m, double n, double k, const nmf_opts *o);
  * the randomized range finder of large X (caller brackets GetRNGstate). */
 void nndsvd_init(const xmat *X, int k, int type, double eps,
                  double *W, double *Ht);
+
+/* ---------------------------------------------------------------- util.c */
+/* error unless A is a double matrix ('what', or 'what[[index]]' if index > 0) */
+void util_check_matrix(SEXP A, const char *what, int index);
+/* B (c x r) = A^T, A (r x c) */
+void util_transpose(int r, int c, const double *A, double *B);
 
 /* -------------------------------------------------------- .Call entries */
 SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,

@@ -1,7 +1,8 @@
 /*
- * nmf_common.c: what the three one-layer solvers share: the dispatcher,
- * the Frobenius objective from the products already computed, and the
- * stopping rule.
+ * nmf_common.c: what the three one-layer solvers share: the Frobenius
+ * objective from the products already computed, the stopping rule, the
+ * multiplicative update and the number of inner updates.  (The dispatcher
+ * over the solvers, nmf_solve, is in nmf_solve.c, above them.)
  *
  *   ||sX - W Ht^T||^2 = ||sX||^2 - 2 <X^T W, Ht> + <W^T W, Ht^T Ht>
  *
@@ -11,18 +12,6 @@
 #include "mlnmf.h"
 #include <float.h>
 #include <math.h>
-
-int nmf_solve(const xmat *X, int k, double *W, double *Ht,
-              const nmf_opts *o, nmf_result *res)
-{
-    switch (o->method) {
-    case METHOD_HALS: return nmf_hals(X, k, W, Ht, o, res);
-    case METHOD_MU:   return nmf_mu(X, k, W, Ht, o, res);
-    case METHOD_KL:   return nmf_kl(X, k, W, Ht, o, res);
-    default: error(_("unknown method code %d"), o->method);
-    }
-    return 1;
-}
 
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH)

@@ -22,14 +22,6 @@
 #include "mlnmf.h"
 #include <limits.h>
 
-static void check_real_matrix(SEXP A, const char *what, int i)
-{
-    if (TYPEOF(A) != REALSXP || !isMatrix(A)) {
-        if (i > 0) error(_("'%s[[%d]]' must be a double matrix"), what, i);
-        error(_("'%s' must be a double matrix"), what);
-    }
-}
-
 /*
  * mlnmf_permute(X, F, G, orders)
  *   X       d x N double matrix (nonnegative, max(X) > 0)
@@ -44,8 +36,8 @@ static void check_real_matrix(SEXP A, const char *what, int i)
 SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
 {
     int nprot = 0;
-    check_real_matrix(X, "X", 0);
-    check_real_matrix(G, "G", 0);
+    util_check_matrix(X, "X", 0);
+    util_check_matrix(G, "G", 0);
     if (TYPEOF(Fl) != VECSXP || XLENGTH(Fl) < 1)
         error(_("'F' must be a non-empty list"));
     if (XLENGTH(Fl) > INT_MAX - 1) error(_("'F' is too long"));
@@ -63,7 +55,7 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
     int kmax = 1;
     for (int i = 0; i < L; i++) {
         SEXP Fi = VECTOR_ELT(Fl, i);
-        check_real_matrix(Fi, "F", i + 1);
+        util_check_matrix(Fi, "F", i + 1);
         if (nrows(Fi) != rk[i])
             error(_("'F[[%d]]' has %d rows, the chain needs %d"), i + 1,
                   nrows(Fi), rk[i]);
@@ -127,10 +119,7 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
     /* the suffix buffers (N x kmax each) hold T_j = S_j^T, N x rk[j-1] */
     double *T = (double *) R_alloc((size_t) N * kmax, sizeof(double));
     double *Tn = (double *) R_alloc((size_t) N * kmax, sizeof(double));
-    const double *g = REAL(G);
-    for (int j = 0; j < N; j++)
-        for (int i = 0; i < rk[L]; i++)
-            T[j + (size_t) i * N] = g[i + (size_t) j * rk[L]];
+    util_transpose(rk[L], N, REAL(G), T);
     int tpos = L + 1;
 
     double base = xm_resid_sumsq(&Xm, Pre[L], T, rk[L], work);
@@ -155,6 +144,7 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
             double *tmp = T; T = Tn; Tn = tmp;
             tpos = j;
         }
+        const void *vmax = vmaxget();   /* scratch of one order, if any */
         const int *o = ord + (size_t) p * L;
         const double *cur = F[o[a - 1] - 1];
         int rows = rk[a - 1], cols = rk[a];
@@ -173,6 +163,7 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
             la_gemm("N", "N", d, cols, rows, 1.0, Pre[a - 1], d, cur, rows,
                     0.0, W, d);
         e[p] = xm_resid_sumsq(&Xm, W, T, cols, work);
+        vmaxset(vmax);
     }
 
     /* back to the units of X: times max(X)^2, in two steps so that

@@ -59,8 +59,7 @@ int pinv_work(int m, int n, const double *A, double tol, double *out,
 SEXP mlnmf_pinv(SEXP A, SEXP tol)
 {
     int nprot = 0;
-    if (TYPEOF(A) != REALSXP || !isMatrix(A))
-        error(_("'A' must be a double matrix"));
+    util_check_matrix(A, "A", 0);
     if (TYPEOF(tol) != REALSXP || XLENGTH(tol) != 1)
         error(_("'tol' must be a single double"));
     SEXP dim = getAttrib(A, R_DimSymbol);

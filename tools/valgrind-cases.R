@@ -11,7 +11,8 @@
 ## (min(dim) > 4 (rank + 10)); the blockwise passes over X in one block and
 ## in several (> 2^17 entries); transposed layer inputs; 1 x N and N x 1
 ## data; data x 1e-300 and 1e300; mlnmf_project (fitted columns, zero
-## columns, several layers); mlnmf_step for each method; every type and
+## columns, several layers); layers large enough that their scratch is
+## collected after them (fit and projection); mlnmf_step for each method; every type and
 ## range error of the three routines; and an interrupt (setTimeLimit)
 ## in the middle of a fit and of a projection, whose workspace must not
 ## leak.
@@ -164,6 +165,12 @@ r <- local({
 })
 stopifnot(is.character(r), grepl("time limit", r))
 sound(quiet(mlnmf(X, 3, maxit = 5)), X)
+
+## layers whose scratch is released and collected after each one
+## (release_scratch in cascade.c: >= 16 MiB by its estimate, 8 (m + N) k
+## doubles = 8 * 30010 * 9), in the fit and in predict() through them
+Xl <- matrix(runif(10 * 30000), 10, 30000)
+sound(quiet(mlnmf(Xl, 9, layers = 2, maxit = 2)), Xl)
 
 ## the instruments' C paths (pinv, dependence, permutations) and the scan,
 ## on matrices of more than 16 entries, with the values looked at

@@ -46,6 +46,9 @@ bad <- list(
   list("X negative", quote(mlnmf(with_neg, 2)), "'X' must be nonnegative: 1 entries are negative"),
   list("X all zero", quote(mlnmf(X * 0, 1)), "'X' is all zero"),
   list("X subnormal", quote(mlnmf(X * 1e-310, 1)), "'X' is too small to rescale"),
+  ## samples (orientation of X)
+  list("samples unknown", quote(mlnmf(X, 2, samples = "diagonal")), paste0("'samples' ", choices("columns", "rows"), ", not \"diagonal\"")),
+  list("samples number", quote(nmf(X, 2, samples = 1)), paste0("'samples' ", choices("columns", "rows"))),
   ## rank
   list("rank missing", quote(mlnmf(X)), "'rank' is missing"),
   list("rank 0", quote(mlnmf(X, 0)), "'rank' must be >= 1: got 0"),
@@ -124,6 +127,8 @@ bad <- list(
   list("predict newdata NA", quote(predict(fit, with_na)), "'newdata' must be finite"),
   list("predict newdata 0 columns", quote(predict(fit, X[, 0, drop = FALSE])), "'newdata' must have at least one row and one column"),
   list("predict newdata subnormal", quote(predict(fit, X * 1e-310)), "'newdata' is too small to rescale"),
+  list("predict samples unknown", quote(predict(fit, X, samples = "diagonal")), paste0("'samples' ", choices("columns", "rows"))),
+  list("predict newdata rows, wrong columns", quote(predict(fit, X[, 1:3], samples = "rows")), "'newdata' must have 6 columns \\(samples = \"rows\"\\) like the data of the fit, not 3"),
   list("predict maxit 0", quote(predict(fit, X, maxit = 0)), "'maxit' must be a single whole number >= 1"),
   list("predict tol negative", quote(predict(fit, X, tol = -1)), "'tol' must be >= 0"),
   ## the methods given something that is not a fit

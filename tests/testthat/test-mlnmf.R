@@ -87,7 +87,8 @@ test_that("the user's data are never modified", {
 test_that("data frames, integer and logical matrices are accepted", {
   set.seed(7)
   df <- as.data.frame(matrix(runif(10 * 8), 10, 8))
-  expect_s3_class(nmf(df, 2), "mlnmf")
+  expect_message(fit <- nmf(df, 2), "its 10 rows are taken as the samples")
+  expect_s3_class(fit, "mlnmf")
   expect_s3_class(nmf(matrix(rpois(60, 4), 10, 6), 2), "mlnmf")
   L <- matrix(c(TRUE, FALSE), 10, 6)
   expect_s3_class(nmf(L, 1), "mlnmf")

@@ -1,0 +1,32 @@
+## Which way the samples run in the data given to mlnmf(), nmf() and
+## predict().  The model is the paper's: X is d x N, one sample per column.
+## A data frame is read the way R reads data frames, one sample per row,
+## and transposed; samples = "rows" does the same for a matrix, "columns"
+## reads a data frame as d x N.  Every result (F, G, fitted, residuals,
+## predict, the stored data) is in the model's layout.
+
+## The data validated (check_data) and in the model's layout, with the
+## reading used: list(X = d x N double matrix, samples = "columns" or
+## "rows").  samples = NULL: "rows" for a data frame, `default` for anything
+## else (predict() passes the fit's own).  A data frame read by rows by
+## this default, against `default`, says so in one line.  Reading by rows
+## transposes, one copy.
+model_data <- function(X, samples, arg = "X", default = "columns",
+                       allow_zero = FALSE, na_ok = FALSE) {
+  frame <- is.data.frame(X)
+  say <- is.null(samples) && frame && default != "rows"
+  samples <- if (!is.null(samples)) check_choice(samples, c("columns", "rows"), "samples")
+             else if (frame) "rows" else default
+  X <- check_data(X, arg, allow_zero = allow_zero, na_ok = na_ok)
+  if (say)
+    message(sprintf("'%s' is a data frame: its %d rows are taken as the samples (samples = \"rows\"; see ?mlnmf)",
+                    arg, nrow(X)))
+  list(X = if (samples == "rows") t(X) else X, samples = samples)
+}
+
+## A mask given in the user's layout, in the model's: transposed with the
+## data when the samples are rows.
+orient_mask <- function(mask, samples) {
+  if (samples == "rows" && (is.matrix(mask) || methods::is(mask, "Matrix"))) t(mask)
+  else mask
+}
