@@ -16,8 +16,20 @@
  * and optionally returns f(F_i).  G_{i-1} is read through an xmat, so the
  * first pair (G_0 = X) goes through xops.c like every other access to X;
  * the residuals are exact blockwise passes (no cancellation).
+ *
+ * Scaling: with s = 1 / max(G_{i-1}) and t = 1 / max(G_{i+1}), the work is
+ * done on s G_{i-1} and t G_{i+1} (entries of order one, whatever the
+ * units of the data: 1e308 would overflow the norms, 1e-300 underflow
+ * them).  With Z' = F_i^+ (s G_{i-1}) (t G_{i+1})^+ and r = t / s,
+ *     f(F_i) = r Z',
+ *     s (G_{i-1} - F_i f(F_i) G_{i+1}) = s G_{i-1} - F_i Z' (t G_{i+1}),
+ *     s (G_{i-1} - F_i F_{i+1} G_{i+1}) = s G_{i-1} - F_i (F_{i+1} / r) (t G_{i+1}),
+ * so the relative errors come out of scaled quantities; only a map whose
+ * entries are beyond the largest double is returned as Inf (the R side
+ * refuses it with a message).
  */
 #include "mlnmf.h"
+#include <float.h>
 #include <math.h>
 
 static void dep_check_matrix(SEXP M, const char *what, int i)
@@ -27,6 +39,38 @@ static void dep_check_matrix(SEXP M, const char *what, int i)
 }
 
 
+/* ||p x - q y||_F, accumulated with a running scale (as LAPACK's dnrm2)
+ * so that neither the squares nor the sum overflow or underflow; y may be
+ * NULL (then ||p x||). */
+static double diff_norm(size_t len, double p, const double *x, double q,
+                        const double *y)
+{
+    double scale = 0.0, ssq = 1.0;
+    for (size_t i = 0; i < len; i++) {
+        double v = fabs(p * x[i] - (y ? q * y[i] : 0.0));
+        if (v == 0.0) continue;
+        if (scale < v) {
+            ssq = 1.0 + ssq * (scale / v) * (scale / v);
+            scale = v;
+        } else {
+            ssq += (v / scale) * (v / scale);
+        }
+    }
+    return scale * sqrt(ssq);
+}
+
+/* 1 / mx for the largest entry mx of G_i (i = 0: X); an error names the
+ * matrix when mx is not a positive normal double. */
+static double dep_inv_scale(double mx, int i)
+{
+    if (!(mx >= DBL_MIN) || !R_FINITE(mx)) {
+        if (i == 0)
+            error(_("'X' cannot be rescaled: its largest entry is %g"), mx);
+        error(_("'G[[%d]]' cannot be rescaled: its largest entry is %g"), i, mx);
+    }
+    return 1.0 / mx;
+}
+
 /*
  * One pair.  Gprev (a x N), Fi (a x b), Fn (b x c), Gn (c x N).
  * Z (b x c) receives f(F_i); stats[0..4] as in the file comment.
@@ -34,40 +78,55 @@ static void dep_check_matrix(SEXP M, const char *what, int i)
  */
 static void dependence_pair(const double *Gprev, const double *Fi,
                             const double *Fn, const double *Gn,
-                            int a, int b, int c, int N, double *Z,
+                            int a, int b, int c, int N, int i, double *Z,
                             double *stats)
 {
     xmat xg;
     xm_dense(&xg, Gprev, a, N, 0);
+    size_t bc = (size_t) b * c, cn = (size_t) c * N;
 
     double *Fp = (double *) R_alloc((size_t) b * a, sizeof(double));
     double *Gp = (double *) R_alloc((size_t) N * c, sizeof(double));
+    double *Gs = (double *) R_alloc(cn, sizeof(double));
     double *T = (double *) R_alloc((size_t) a * c, sizeof(double));
     double *W = (double *) R_alloc((size_t) a * c, sizeof(double));
+    double *Fr = (double *) R_alloc(bc, sizeof(double));
     double *Ht = (double *) R_alloc((size_t) N * c, sizeof(double));
     double *work = (double *) R_alloc(xm_work_size(&xg), sizeof(double));
 
-    int rF = pinv_work(a, b, Fi, -1.0, Fp, NULL);
-    int rG = pinv_work(c, N, Gn, -1.0, Gp, NULL);
-    xm_prod(&xg, Gp, c, T);                                 /* G_{i-1} G^+ */
-    la_gemm("N", "N", b, c, a, 1.0, Fp, b, T, a, 0.0, Z, b);
+    double s = dep_inv_scale(xm_max(&xg), i - 1);
+    double mg = 0.0;
+    for (size_t l = 0; l < cn; l++) if (Gn[l] > mg) mg = Gn[l];
+    double t = dep_inv_scale(mg, i + 1);
+    for (size_t l = 0; l < cn; l++) Gs[l] = t * Gn[l];
+    xg.scale = s;
+    double r = (1.0 / s) * t;                       /* f(F_i) = r Z' */
 
-    double dz = 0.0, nf = la_sumsq((size_t) b * c, Fn);
-    for (size_t l = 0; l < (size_t) b * c; l++) {
-        double e = Fn[l] - Z[l];
-        dz += e * e;
-    }
+    int rF = pinv_work(a, b, Fi, -1.0, Fp, NULL);
+    int rG = pinv_work(c, N, Gs, -1.0, Gp, NULL);
+    if (rF < 0) error(_("'F[[%d]]' has non-finite entries"), i);
+    if (rG < 0) error(_("'G[[%d]]' has non-finite entries"), i + 1);
+    xm_prod(&xg, Gp, c, T);                         /* s G_{i-1} (tG)^+ */
+    la_gemm("N", "N", b, c, a, 1.0, Fp, b, T, a, 0.0, Z, b);   /* Z' */
+
+    /* ||F_{i+1} - r Z'|| / ||F_{i+1}|| = u ||F/u - (r/u) Z'|| / ||F||,
+     * u = max(r, 1), so neither term overflows */
+    double u = r > 1.0 ? r : 1.0;
+    double nf = diff_norm(bc, 1.0, Fn, 0.0, NULL);
+    double dz = diff_norm(bc, 1.0 / u, Fn, r / u, Z);
     for (int j = 0; j < N; j++)
         for (int l = 0; l < c; l++)
-            Ht[j + (size_t) l * N] = Gn[l + (size_t) j * c];
+            Ht[j + (size_t) l * N] = Gs[l + (size_t) j * c];
     double ng = xm_sumsq(&xg);
 
     la_gemm("N", "N", a, c, b, 1.0, Fi, a, Z, b, 0.0, W, a);
     double r_map = xm_resid_sumsq(&xg, W, Ht, c, work);
-    la_gemm("N", "N", a, c, b, 1.0, Fi, a, Fn, b, 0.0, W, a);
+    for (size_t l = 0; l < bc; l++) Fr[l] = Fn[l] / r;
+    la_gemm("N", "N", a, c, b, 1.0, Fi, a, Fr, b, 0.0, W, a);
     double r_fit = xm_resid_sumsq(&xg, W, Ht, c, work);
+    for (size_t l = 0; l < bc; l++) Z[l] *= r;      /* f(F_i) */
 
-    stats[0] = sqrt(dz) / sqrt(nf);
+    stats[0] = (dz / nf) * u;
     stats[1] = sqrt(r_map) / sqrt(ng);
     stats[2] = sqrt(r_fit) / sqrt(ng);
     stats[3] = rF;
@@ -122,7 +181,7 @@ SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps)
         SEXP Z = PROTECT(allocMatrix(REALSXP, b, c));
         const void *vmax = vmaxget();
         dependence_pair(REAL(Gprev), REAL(Fi), REAL(Fn), REAL(Gn), a, b, c,
-                        N, REAL(Z), one);
+                        N, i, REAL(Z), one);
         vmaxset(vmax);
         for (int s = 0; s < 5; s++) st[p + (size_t) s * np] = one[s];
         if (want) SET_VECTOR_ELT(zl, p, Z);

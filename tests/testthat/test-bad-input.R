@@ -60,7 +60,7 @@ bad <- list(
   list("rank NULL", quote(mlnmf(X, NULL)), "'rank' must be .*, not NULL"),
   list("rank list", quote(mlnmf(X, list(2))), "'rank' must be .*, not a list"),
   list("rank function", quote(mlnmf(X, mean)), "'rank' must be .*, not a function"),
-  list("rank empty", quote(mlnmf(X, integer(0), layers = 1)), "'rank' must be .*, not an integer vector"),
+  list("rank empty", quote(mlnmf(X, integer(0), layers = 1)), "'rank' is empty: give one rank, or one per layer"),
   ## layers
   list("layers 0", quote(mlnmf(X, 2, layers = 0)), "'layers' must be a single whole number >= 1"),
   list("layers negative", quote(mlnmf(X, 2, layers = -1)), "'layers' must be a single whole number >= 1"),
@@ -138,7 +138,7 @@ bad <- list(
   list("class without a fit", quote(fitted(structure(list(), class = "mlnmf"))), "'object' has class \"mlnmf\" but is not a complete fit"),
   list("fit with a layer removed", quote(coef(fit_short)), "'object' has class \"mlnmf\" but is not a complete fit"),
   list("residuals without data", quote(residuals(fit_nodata)), "'object' was fitted with keep.data = FALSE"),
-  list("plot type unknown", quote(plot(fit, type = "loss")), paste0(choices("error", "trace"), ', not "loss"')),
+  list("plot type unknown", quote(plot(fit, type = "loss")), paste0(choices("error", "trace", "factors", "basis"), ', not "loss"')),
   ## the registered C routines, called directly
   list("C fit: X character", quote(.Call(mlnmf:::C_mlnmf_fit, chr_mat, 2L, opts, NULL, NULL)), "'X' must be a double matrix"),
   list("C fit: X integer", quote(.Call(mlnmf:::C_mlnmf_fit, matrix(1:24, 6), 2L, opts, NULL, NULL)), "'X' must be a double matrix"),
