@@ -24,7 +24,8 @@
  *     f(F_i) = r Z',
  *     s (G_{i-1} - F_i f(F_i) G_{i+1}) = s G_{i-1} - F_i Z' (t G_{i+1}),
  *     s (G_{i-1} - F_i F_{i+1} G_{i+1}) = s G_{i-1} - F_i (F_{i+1} / r) (t G_{i+1}),
- * so the relative errors come out of scaled quantities; only a map whose
+ * (for r < 1, r times the last: t G_{i-1} - F_i F_{i+1} (t G_{i+1})), so
+ * the relative errors come out of scaled quantities; only a map whose
  * entries are beyond the largest double is returned as Inf (the R side
  * refuses it with a message).
  */
@@ -121,14 +122,23 @@ static void dependence_pair(const double *Gprev, const double *Fi,
 
     la_gemm("N", "N", a, c, b, 1.0, Fi, a, Z, b, 0.0, W, a);
     double r_map = xm_resid_sumsq(&xg, W, Ht, c, work);
-    for (size_t l = 0; l < bc; l++) Fr[l] = Fn[l] / r;
+    /* r >= 1: s G_{i-1} - F_i (F_{i+1} / r) (t G_{i+1}) as above; r < 1
+     * (F_{i+1} / r would be large): r times it, t G_{i-1} - F_i F_{i+1}
+     * (t G_{i+1}), and the ratio divided by r at the end */
+    xmat xt = xg;
+    if (r >= 1.0) {
+        for (size_t l = 0; l < bc; l++) Fr[l] = Fn[l] / r;
+    } else {
+        for (size_t l = 0; l < bc; l++) Fr[l] = Fn[l];
+        xt.scale = t;
+    }
     la_gemm("N", "N", a, c, b, 1.0, Fi, a, Fr, b, 0.0, W, a);
-    double r_fit = xm_resid_sumsq(&xg, W, Ht, c, work);
+    double r_fit = xm_resid_sumsq(&xt, W, Ht, c, work);
     for (size_t l = 0; l < bc; l++) Z[l] *= r;      /* f(F_i) */
 
     stats[0] = (dz / nf) * u;
     stats[1] = sqrt(r_map) / sqrt(ng);
-    stats[2] = sqrt(r_fit) / sqrt(ng);
+    stats[2] = (sqrt(r_fit) / sqrt(ng)) / (r >= 1.0 ? 1.0 : r);
     stats[3] = rF;
     stats[4] = rG;
 }
