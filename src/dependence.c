@@ -114,6 +114,7 @@ static void dependence_pair(const double *Gprev, const double *Fi,
      * u = max(r, 1), so neither term overflows */
     double u = r > 1.0 ? r : 1.0;
     double nf = diff_norm(bc, 1.0, Fn, 0.0, NULL);
+    if (!R_FINITE(nf)) error(_("'F[[%d]]' has non-finite entries"), i + 1);
     double dz = diff_norm(bc, 1.0 / u, Fn, r / u, Z);
     for (int j = 0; j < N; j++)
         for (int l = 0; l < c; l++)
