@@ -50,7 +50,7 @@ plot_factors <- function(x, layer = NULL, main = NULL, ...) {
                main = sprintf("G%d (%d x %d)", layer, nrow(Gi), ncol(Gi)),
                xlab = "column (by dominant component)", ylab = "component", ...)
   axis(2L, at = seq_len(nrow(Gi)), labels = rev(seq_len(nrow(Gi))), las = 1L)
-  graphics::mtext(main, side = 3L, line = -1.2, outer = TRUE, font = 2L)
+  mtext(main, side = 3L, line = -1.2, outer = TRUE, font = 2L)
   invisible(list(F = Fi[of, , drop = FALSE], G = Gi[, og, drop = FALSE],
                  row_order = of, col_order = og))
 }
@@ -86,6 +86,6 @@ plot_basis <- function(x, layer = NULL, dim = NULL, main = NULL,
   if (is.null(main))
     main <- sprintf("basis vectors of layer %d (columns of %s)", layer,
                     if (layer == 1L) "F1" else paste0("F1...F", layer))
-  if (nzchar(main)) graphics::mtext(main, side = 3L, outer = TRUE, font = 2L)
+  if (nzchar(main)) mtext(main, side = 3L, outer = TRUE, font = 2L)
   invisible(P)
 }
