@@ -55,8 +55,7 @@ plot_factors <- function(x, layer = NULL, main = NULL, ...) {
                  row_order = of, col_order = og))
 }
 
-plot_basis <- function(x, layer = NULL, dim = NULL, main = NULL,
-                       ncol = NULL, ...) {
+plot_basis <- function(x, layer = NULL, dim = NULL, main = NULL, ...) {
   layer <- if (is.null(layer)) 1L else check_layer(layer, x$layers)
   P <- prototypes(x, layer)
   d <- nrow(P)
@@ -73,7 +72,7 @@ plot_basis <- function(x, layer = NULL, dim = NULL, main = NULL,
           d)
   dim <- as.integer(dim)
   k <- ncol(P)
-  nc <- if (is.null(ncol)) ceiling(sqrt(k)) else check_count(ncol, "ncol")
+  nc <- ceiling(sqrt(k))
   nr <- ceiling(k / nc)
   op <- par(mfrow = c(nr, nc), mar = c(0.4, 0.4, 1.6, 0.4),
             oma = c(0, 0, if (is.null(main) || nzchar(main)) 2 else 0, 0))
