@@ -5,11 +5,21 @@
 dep_data <- function(fit, X) {
   if (is.null(X))
     stopf("'fit' was made with keep.data = FALSE: give the data as 'X'")
-  X <- check_data(X, "X", allow_zero = TRUE)
+  X <- check_data(X, "X", na_ok = TRUE)
   if (!identical(dim(X), as.integer(fit$dim)))
     stopf("'X' must be %d x %d like the data of the fit, not %d x %d",
           fit$dim[1L], fit$dim[2L], nrow(X), ncol(X))
-  X
+  ## a masked fit: its errors are over the entries it observed
+  mask <- fit$mask_pattern
+  if (is.null(mask)) X <- resolve_mask(NULL, X)$X
+  else if (mask[[1L]] == 1L && !is_sparse(X)) X <- resolve_mask("zeros", X)$X
+  ## the relative errors are computed on X scaled to a maximum of one, as
+  ## the fit does; a maximum below the smallest normal double cannot be
+  mx <- max(if (is_sparse(X)) X@x else X, na.rm = TRUE)
+  if (mx < .Machine$double.xmin)
+    stopf("'X' is too small to rescale: its largest entry %g is below %g; multiply it by a constant",
+          mx, .Machine$double.xmin)
+  list(X = X, mask = mask)
 }
 
 check_pair <- function(i, L) {
@@ -38,36 +48,60 @@ check_y <- function(Y, arg, d) {
 }
 
 layer_map <- function(fit, i, Y1 = NULL, Y2 = NULL, X = fit$data) {
-  check_fit(fit, "fit")
+  check_fit(fit, "fit", need = c("F", "G", "layers", "dim"), all_G = TRUE)
   L <- fit$layers
   if (missing(i)) stopf("'i' is missing: the map predicts F[[i + 1]] from F[[i]]")
   i <- check_pair(i, L)
   d <- dim(fit$F[[i + 1L]])
   Y1 <- check_y(Y1, "Y1", d)
   Y2 <- check_y(Y2, "Y2", d)
-  X <- if (i == 1L) dep_data(fit, X) else matrix(0, 0L, fit$dim[2L])
-  res <- .Call(C_mlnmf_dependence, X, fit$F, fit$G, i, TRUE)
+  dd <- if (i == 1L) dep_data(fit, X) else list(X = matrix(0, 0L, fit$dim[2L]))
+  res <- .Call(C_mlnmf_dependence, dd$X, fit$F, fit$G, i, TRUE, dd$mask)
   Z <- res$maps[[1L]]
-  if (!is.null(Y1)) {
-    Fi <- fit$F[[i]]
-    Z <- Z + Y1 - pinv(Fi) %*% (Fi %*% Y1)
-  }
-  if (!is.null(Y2)) {
-    Gn <- fit$G[[i + 1L]]
-    Z <- Z + Y2 - (Y2 %*% Gn) %*% pinv(Gn)
-  }
+  if (!all(is.finite(Z)))
+    stopf("the map of pair %d overflows: pinv(F[[%d]]) G[[%d]] pinv(G[[%d]]) has entries beyond the largest double (is 'X' on the scale of the fit?)",
+          i, i, i - 1L, i + 1L)
+  ## The terms of Y1 and Y2 are their projections on the complements of
+  ## the column space of F_i and the row space of G_(i+1); both projections
+  ## are invariant to the scale of F_i, G_(i+1) and Y, so they are computed
+  ## on scaled copies (Y of 1e308 would overflow the products otherwise).
+  if (!is.null(Y1))
+    Z <- Z + scaled_proj(Y1, function(Y) {
+      Fi <- fit$F[[i]] / max(fit$F[[i]])
+      Y - pinv(Fi) %*% (Fi %*% Y)
+    })
+  if (!is.null(Y2))
+    Z <- Z + scaled_proj(Y2, function(Y) {
+      Gn <- fit$G[[i + 1L]] / max(fit$G[[i + 1L]])
+      Y - (Y %*% Gn) %*% pinv(Gn)
+    })
+  if (!all(is.finite(Z)))
+    stopf("the map of pair %d with 'Y1' or 'Y2' has entries beyond the largest double: use smaller 'Y1' or 'Y2'",
+          i)
   dimnames(Z) <- dimnames(fit$F[[i + 1L]])
   Z
 }
 
+## s * proj(Y / s) for s = max(abs(Y)): proj linear, computed on order one.
+scaled_proj <- function(Y, proj) {
+  s <- max(abs(Y))
+  if (s == 0) return(Y)
+  proj(Y / s) * s
+}
+
 dependence <- function(fit, X = fit$data) {
-  check_fit(fit, "fit")
+  check_fit(fit, "fit", need = c("F", "G", "layers", "dim"), all_G = TRUE)
   L <- fit$layers
   if (L < 2L)
     stopf("'fit' has one layer: the dependence map needs at least two")
-  X <- dep_data(fit, X)
+  dd <- dep_data(fit, X)
   pairs <- seq_len(L - 1L)
-  st <- .Call(C_mlnmf_dependence, X, fit$F, fit$G, pairs, FALSE)$stats
+  st <- .Call(C_mlnmf_dependence, dd$X, fit$F, fit$G, pairs, FALSE, dd$mask)$stats
+  bad <- which(!is.finite(st[, 1:3, drop = FALSE]), arr.ind = TRUE)
+  if (nrow(bad))
+    stopf("the %s of pair %d is beyond the largest double: 'X' (largest entry %g) is not on the scale of the fit's factors",
+          c("map error", "map reconstruction error", "fit reconstruction error")[bad[1L, 2L]],
+          pairs[bad[1L, 1L]], max(X))
   out <- data.frame(from = pairs, to = pairs + 1L,
                     map_error = st[, 1L], recon_map = st[, 2L],
                     recon_fit = st[, 3L],

@@ -2,13 +2,18 @@
 
 ## F1 F2 ... Fi (d x k_i)
 prototypes <- function(object, layer = object$layers) {
+  check_fit(object)
+  layer <- check_layer(layer, object$layers)
   P <- object$F[[1L]]
   for (i in seq_len(layer)[-1L]) P <- P %*% object$F[[i]]
   P
 }
 
+.print_fields <- c("F", "G", "layers", "dim", "rank", "method", "init",
+                   "normalize", "error", "iter", "converged")
+
 print.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  check_fit(x, "x")
+  check_fit(x, "x", need = .print_fields)
   L <- x$layers
   cat(if (L == 1L) "Nonnegative matrix factorization" else
         sprintf("Multilayer NMF with %d layers", L),
@@ -42,7 +47,7 @@ compact_ranks <- function(r) {
 }
 
 summary.mlnmf <- function(object, ...) {
-  check_fit(object)
+  check_fit(object, need = c(.print_fields, "objective"))
   tab <- data.frame(layer = seq_len(object$layers), rank = object$rank,
                     iterations = object$iter, converged = object$converged,
                     rel_error = object$error,
@@ -76,19 +81,28 @@ print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), .
   invisible(x)
 }
 
-plot.mlnmf <- function(x, type = c("error", "trace"), main = NULL, ...) {
+plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis"),
+                       main = NULL, layer = NULL, dim = NULL, ...) {
   check_fit(x, "x")
-  type <- check_choice(type, c("error", "trace"), "type")
+  type <- check_choice(type, c("error", "trace", "factors", "basis"), "type")
+  if (type == "factors") return(invisible(plot_factors(x, layer, main, ...)))
+  if (type == "basis") return(invisible(plot_basis(x, layer, dim, main, ...)))
   if (type == "error") {
+    check_fit(x, "x", need = "error")
     if (is.null(main)) main <- "Relative reconstruction error by layer"
     plot(seq_len(x$layers), x$error, type = "b", pch = 19, cex = 0.6,
          xlab = "layer i", ylab = "||X - F1...Fi Gi|| / ||X||",
          main = main, ...)
   } else {
     tr <- x$trace
+    if (!is.list(tr) || length(tr) != x$layers || all(lengths(tr) == 0L))
+      stopf("'x' has no trace to plot (a fit keeps one when 'maxit' <= %d)",
+            .max_trace)
     len <- max(lengths(tr))
     M <- vapply(tr, function(t) c(t, rep(NA, len - length(t))), numeric(len))
-    M[M <= 0] <- NA
+    M[!(M > 0)] <- NA
+    if (all(is.na(M)))
+      stopf("'x' has no positive objective in its trace to plot on a log scale")
     matplot(seq_len(len) - 1L, M, type = "l", lty = 1, log = "y",
             col = hcl.colors(ncol(M), "viridis"), xlab = "iteration",
             ylab = "relative objective",
@@ -148,6 +162,9 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
                           ...) {
   check_fit(object, need = c("F", "G", "layers", "dim", "method", "eps"))
   if (missing(newdata)) return(coef(object))
+  maxit <- check_count(maxit, "maxit")
+  tol <- check_number(tol, "tol", lower = 0)
+  threads <- check_threads(threads)
   input <- model_data(newdata, samples, "newdata", allow_zero = TRUE, na_ok = TRUE,
                       default = if (is.null(object$samples)) "columns" else object$samples)
   samples <- input$samples
@@ -156,13 +173,15 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   if (nrow(newdata) != object$dim[1L])
     stopf("'newdata' must have %d %s like the data of the fit, not %d", object$dim[1L],
           if (samples == "rows") "columns (samples = \"rows\")" else "rows", nrow(newdata))
-  maxit <- check_count(maxit, "maxit")
-  tol <- check_number(tol, "tol", lower = 0)
-  threads <- check_count(threads, "threads")
   opts <- list(threads = threads, method = match(object$method, .methods) - 1L, maxit = maxit,
                tol = tol, eps = object$eps, inner_max = 50L, inner_alpha = 0.5,
                inner_delta = 0.1, extrapolate = FALSE, verbose = FALSE)
   out <- .Call(C_mlnmf_project, newdata, object$F, opts, mk$desc)
+  ## Each layer is solved on its input scaled to a maximum of one; only
+  ## coefficients beyond the largest double can come back non-finite.
+  if (!all(is.finite(out)))
+    stopf("the coefficients of 'newdata' overflow (its largest entry is %g): they exceed the largest double; divide 'newdata' by a constant (the coefficients scale with it)",
+          max(if (is_sparse(newdata)) newdata@x else newdata, na.rm = TRUE))
   colnames(out) <- colnames(newdata)
   out
 }

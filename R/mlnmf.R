@@ -11,14 +11,13 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   threads = default_threads(), control = list(), samples = NULL,
                   mask = NULL) {
   call <- match.call()
-  input <- model_data(X, samples, na_ok = TRUE)
-  samples <- input$samples
-  mk <- resolve_mask(orient_mask(mask, samples), input$X)
-  X <- mk$X
+  ## cheap scalar arguments first, and the limits on sizes, before anything
+  ## proportional to the data or to 'layers' is read or allocated
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
   check_rank_type(rank)
   layers <- check_count(layers, "layers")
-  rank <- check_rank(rank, layers, nrow(X), ncol(X))
+  if (layers > .max_layers)
+    stopf("'layers' must be at most %d, not %d", .max_layers, layers)
   method <- check_choice(method, .methods, "method")
   normalize <- check_choice(normalize, .norms, "normalize")
   maxit <- check_count(maxit, "maxit")
@@ -27,8 +26,13 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   verbose <- check_flag(verbose, "verbose")
   progress <- check_flag(progress, "progress")
   keep.data <- check_flag(keep.data, "keep.data")
-  threads <- check_count(threads, "threads")
+  threads <- check_threads(threads)
   ctrl <- check_control(control, method)
+  input <- model_data(X, samples, na_ok = TRUE)
+  samples <- input$samples
+  mk <- resolve_mask(orient_mask(mask, samples), input$X)
+  X <- mk$X
+  rank <- check_rank(rank, layers, nrow(X), ncol(X))
   if (is.null(init)) init <- if (method == "hals") "nndsvd" else "nndsvda"
   start <- check_init(init, rank, nrow(X), ncol(X))
 
@@ -39,7 +43,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                inner_max = ctrl$inner_max, inner_alpha = ctrl$inner_alpha,
                inner_delta = ctrl$inner_delta, extrapolate = ctrl$extrapolate,
                verbose = verbose, threads = threads,
-               trace = TRUE, progress = progress && !verbose)
+               trace = maxit <= .max_trace, progress = progress && !verbose)
   res <- .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G, mk$desc)
 
   nm <- paste0("layer", seq_len(layers))
@@ -121,11 +125,19 @@ check_init <- function(init, rank, d, N) {
   list(code = 4L, name = "given", F = Fs, G = Gs)
 }
 
-## One core fewer than the machine has (at least one), unless the option
-## mlnmf.threads says otherwise.
+## One core fewer than the machine has (at least one), or the option
+## mlnmf.threads when set; never more than OMP_THREAD_LIMIT, nor than 2
+## under R CMD check (see max_threads() in checks.R).
 default_threads <- function() {
   opt <- getOption("mlnmf.threads")
-  if (!is.null(opt)) return(opt)
-  n <- parallel::detectCores()
-  if (is.na(n)) 1L else max(1L, as.integer(n) - 1L)
+  if (!is.null(opt)) {
+    if (!is.numeric(opt) || length(opt) != 1L || is.na(opt) || !is_whole(opt) ||
+        opt < 1)
+      stopf("option 'mlnmf.threads' must be a single whole number >= 1, not %s",
+            short_value(opt))
+    return(min(as.integer(min(opt, .max_threads_arg)), max_threads()))
+  }
+  n <- suppressWarnings(as.integer(parallel::detectCores()))
+  if (length(n) != 1L || is.na(n)) n <- 1L
+  thread_limit(max(1L, n - 1L))
 }

@@ -16,52 +16,122 @@
  * and optionally returns f(F_i).  G_{i-1} is read through an xmat, so the
  * first pair (G_0 = X) goes through xops.c like every other access to X;
  * the residuals are exact blockwise passes (no cancellation).
+ *
+ * Scaling: with s = 1 / max(G_{i-1}) and t = 1 / max(G_{i+1}), the work is
+ * done on s G_{i-1} and t G_{i+1} (entries of order one, whatever the
+ * units of the data: 1e308 would overflow the norms, 1e-300 underflow
+ * them).  With Z' = F_i^+ (s G_{i-1}) (t G_{i+1})^+ and r = t / s,
+ *     f(F_i) = r Z',
+ *     s (G_{i-1} - F_i f(F_i) G_{i+1}) = s G_{i-1} - F_i Z' (t G_{i+1}),
+ *     s (G_{i-1} - F_i F_{i+1} G_{i+1}) = s G_{i-1} - F_i (F_{i+1} / r) (t G_{i+1}),
+ * (for r < 1, r times the last: t G_{i-1} - F_i F_{i+1} (t G_{i+1})), so
+ * the relative errors come out of scaled quantities; only a map whose
+ * entries are beyond the largest double is returned as Inf (the R side
+ * refuses it with a message).
  */
 #include "mlnmf.h"
+#include <float.h>
 #include <math.h>
 
+
+/* ||p x - q y||_F, accumulated with a running scale (as LAPACK's dnrm2)
+ * so that neither the squares nor the sum overflow or underflow; y may be
+ * NULL (then ||p x||). */
+static double diff_norm(size_t len, double p, const double *x, double q,
+                        const double *y)
+{
+    double scale = 0.0, ssq = 1.0;
+    for (size_t i = 0; i < len; i++) {
+        double v = fabs(p * x[i] - (y ? q * y[i] : 0.0));
+        if (v == 0.0) continue;
+        if (scale < v) {
+            ssq = 1.0 + ssq * (scale / v) * (scale / v);
+            scale = v;
+        } else {
+            ssq += (v / scale) * (v / scale);
+        }
+    }
+    return scale * sqrt(ssq);
+}
+
+/* 1 / mx for the largest entry mx of G_i (i = 0: X); an error names the
+ * matrix when mx is not a positive normal double. */
+static double dep_inv_scale(double mx, int i)
+{
+    if (!(mx >= DBL_MIN) || !R_FINITE(mx)) {
+        if (i == 0)
+            error(_("'X' cannot be rescaled: its largest entry is %g"), mx);
+        error(_("'G[[%d]]' cannot be rescaled: its largest entry is %g"), i, mx);
+    }
+    return 1.0 / mx;
+}
 
 /*
  * One pair.  Gprev (a x N), Fi (a x b), Fn (b x c), Gn (c x N).
  * Z (b x c) receives f(F_i); stats[0..4] as in the file comment.
  * Workspace from R_alloc (the caller releases it with vmaxset).
  */
-static void dependence_pair(const double *Gprev, const double *Fi,
+static void dependence_pair(const xmat *Gprev, const double *Fi,
                             const double *Fn, const double *Gn,
-                            int a, int b, int c, int N, double *Z,
+                            int a, int b, int c, int N, int i, double *Z,
                             double *stats)
 {
-    xmat xg;
-    xm_dense(&xg, Gprev, a, N, 0);
+    xmat xg = *Gprev;            /* X (dense or sparse, masked) or G_{i-1} */
+    xm_reserve(&xg, c);
+    size_t bc = (size_t) b * c, cn = (size_t) c * N;
 
     double *Fp = (double *) R_alloc((size_t) b * a, sizeof(double));
     double *Gp = (double *) R_alloc((size_t) N * c, sizeof(double));
+    double *Gs = (double *) R_alloc(cn, sizeof(double));
     double *T = (double *) R_alloc((size_t) a * c, sizeof(double));
     double *W = (double *) R_alloc((size_t) a * c, sizeof(double));
+    double *Fr = (double *) R_alloc(bc, sizeof(double));
     double *Ht = (double *) R_alloc((size_t) N * c, sizeof(double));
     double *work = (double *) R_alloc(xm_work_size(&xg, c), sizeof(double));
 
-    int rF = pinv_work(a, b, Fi, -1.0, Fp, NULL);
-    int rG = pinv_work(c, N, Gn, -1.0, Gp, NULL);
-    xm_prod(&xg, Gp, c, T);                                 /* G_{i-1} G^+ */
-    la_gemm("N", "N", b, c, a, 1.0, Fp, b, T, a, 0.0, Z, b);
+    double s = dep_inv_scale(xm_max(&xg), i - 1);
+    double mg = 0.0;
+    for (size_t l = 0; l < cn; l++) if (Gn[l] > mg) mg = Gn[l];
+    double t = dep_inv_scale(mg, i + 1);
+    for (size_t l = 0; l < cn; l++) Gs[l] = t * Gn[l];
+    xg.scale = s;
+    double r = (1.0 / s) * t;                       /* f(F_i) = r Z' */
 
-    double dz = 0.0, nf = la_sumsq((size_t) b * c, Fn);
-    for (size_t l = 0; l < (size_t) b * c; l++) {
-        double e = Fn[l] - Z[l];
-        dz += e * e;
-    }
-    util_transpose(c, N, Gn, Ht);
+    int rF = pinv_work(a, b, Fi, -1.0, Fp, NULL);
+    int rG = pinv_work(c, N, Gs, -1.0, Gp, NULL);
+    if (rF < 0) error(_("'F[[%d]]' has non-finite entries"), i);
+    if (rG < 0) error(_("'G[[%d]]' has non-finite entries"), i + 1);
+    xm_prod(&xg, Gp, c, T);                         /* s G_{i-1} (tG)^+ */
+    la_gemm("N", "N", b, c, a, 1.0, Fp, b, T, a, 0.0, Z, b);   /* Z' */
+
+    /* ||F_{i+1} - r Z'|| / ||F_{i+1}|| = u ||F/u - (r/u) Z'|| / ||F||,
+     * u = max(r, 1), so neither term overflows */
+    double u = r > 1.0 ? r : 1.0;
+    double nf = diff_norm(bc, 1.0, Fn, 0.0, NULL);
+    if (!R_FINITE(nf)) error(_("'F[[%d]]' has non-finite entries"), i + 1);
+    double dz = diff_norm(bc, 1.0 / u, Fn, r / u, Z);
+    util_transpose(c, N, Gs, Ht);
     double ng = xm_sumsq(&xg);
 
     la_gemm("N", "N", a, c, b, 1.0, Fi, a, Z, b, 0.0, W, a);
     double r_map = xm_resid_sumsq(&xg, W, Ht, c, work);
-    la_gemm("N", "N", a, c, b, 1.0, Fi, a, Fn, b, 0.0, W, a);
-    double r_fit = xm_resid_sumsq(&xg, W, Ht, c, work);
+    /* r >= 1: s G_{i-1} - F_i (F_{i+1} / r) (t G_{i+1}) as above; r < 1
+     * (F_{i+1} / r would be large): r times it, t G_{i-1} - F_i F_{i+1}
+     * (t G_{i+1}), and the ratio divided by r at the end */
+    xmat xt = xg;
+    if (r >= 1.0) {
+        for (size_t l = 0; l < bc; l++) Fr[l] = Fn[l] / r;
+    } else {
+        for (size_t l = 0; l < bc; l++) Fr[l] = Fn[l];
+        xt.scale = t;
+    }
+    la_gemm("N", "N", a, c, b, 1.0, Fi, a, Fr, b, 0.0, W, a);
+    double r_fit = xm_resid_sumsq(&xt, W, Ht, c, work);
+    for (size_t l = 0; l < bc; l++) Z[l] *= r;      /* f(F_i) */
 
-    stats[0] = sqrt(dz) / sqrt(nf);
+    stats[0] = (dz / nf) * u;
     stats[1] = sqrt(r_map) / sqrt(ng);
-    stats[2] = sqrt(r_fit) / sqrt(ng);
+    stats[2] = (sqrt(r_fit) / sqrt(ng)) / (r >= 1.0 ? 1.0 : r);
     stats[3] = rF;
     stats[4] = rG;
 }
@@ -72,10 +142,12 @@ static void dependence_pair(const double *Gprev, const double *Fi,
  * Returns list(stats = length(pairs) x 5 matrix, maps = list of f(F_i)
  * (k_{i-1} x k_i) or NULL).
  */
-SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps)
+SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps,
+                      SEXP mask)
 {
     int nprot = 0;
-    util_check_matrix(X, "X", 0);
+    xmat X0;
+    xm_from_sexp(&X0, X, mask, "X");
     if (TYPEOF(Flist) != VECSXP || TYPEOF(Glist) != VECSXP ||
         XLENGTH(Flist) != XLENGTH(Glist))
         error(_("'F' and 'G' must be lists of equal length"));
@@ -84,7 +156,7 @@ SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps)
         error(_("'maps' must be TRUE or FALSE"));
     int L = (int) XLENGTH(Flist), np = (int) XLENGTH(pairs);
     int want = LOGICAL(maps)[0] == TRUE;
-    int N = ncols(X);
+    int N = X0.n;
     for (int i = 0; i < L; i++) {
         util_check_matrix(VECTOR_ELT(Flist, i), "F", i + 1);
         util_check_matrix(VECTOR_ELT(Glist, i), "G", i + 1);
@@ -99,11 +171,15 @@ SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps)
         int i = INTEGER(pairs)[p];                 /* 1-based: F_i, F_{i+1} */
         if (i == NA_INTEGER || i < 1 || i > L - 1)
             error(_("'pairs' entry %d is out of range"), p + 1);
-        SEXP Gprev = i == 1 ? X : VECTOR_ELT(Glist, i - 2);
+        xmat Gp = X0;
+        if (i > 1) {
+            SEXP G = VECTOR_ELT(Glist, i - 2);
+            xm_dense(&Gp, REAL(G), nrows(G), ncols(G), 0);
+        }
         SEXP Fi = VECTOR_ELT(Flist, i - 1), Fn = VECTOR_ELT(Flist, i);
         SEXP Gn = VECTOR_ELT(Glist, i);
         int a = nrows(Fi), b = ncols(Fi), c = ncols(Fn);
-        if (nrows(Gprev) != a || ncols(Gprev) != N || nrows(Fn) != b ||
+        if (Gp.m != a || Gp.n != N || nrows(Fn) != b ||
             nrows(Gn) != c || ncols(Gn) != N)
             error(_("the factors of pair %d do not have matching dimensions"),
                   i);
@@ -112,8 +188,8 @@ SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps)
 
         SEXP Z = PROTECT(allocMatrix(REALSXP, b, c));
         const void *vmax = vmaxget();
-        dependence_pair(REAL(Gprev), REAL(Fi), REAL(Fn), REAL(Gn), a, b, c,
-                        N, REAL(Z), one);
+        dependence_pair(&Gp, REAL(Fi), REAL(Fn), REAL(Gn), a, b, c,
+                        N, i, REAL(Z), one);
         vmaxset(vmax);
         for (int s = 0; s < 5; s++) st[p + (size_t) s * np] = one[s];
         if (want) SET_VECTOR_ELT(zl, p, Z);

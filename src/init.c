@@ -9,7 +9,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_step, 6),
     CALLDEF(mlnmf_permute, 4),
     CALLDEF(mlnmf_pinv, 2),
-    CALLDEF(mlnmf_dependence, 5),
+    CALLDEF(mlnmf_dependence, 6),
     CALLDEF(mlnmf_scan, 1),
     CALLDEF(mlnmf_na_pattern, 1),
     {NULL, NULL, 0}

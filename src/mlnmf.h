@@ -256,6 +256,7 @@ int  pinv_work(int m, int n, const double *A, double tol, double *out,
                double *s);
 SEXP mlnmf_pinv(SEXP A, SEXP tol);
 /* dependence.c */
-SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps);
+SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps,
+                      SEXP mask);
 
 #endif

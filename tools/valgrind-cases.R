@@ -189,5 +189,25 @@ stopifnot(all(is.finite(pt$error)), all(pt$error >= 0))
 stopifnot(all(is.finite(reconstruct(fg, c(1, 2, 4, 3, 5, 6)))))
 stopifnot(identical(.Call(mlnmf:::C_mlnmf_scan, c(1, -1, NA, 0)), c(1, 0, 1, 1)))
 
+## issue 15: the scaled paths of pinv.c and dependence.c (data at 1e308 and
+## 1e-300, r = max(G_0) / max(G_2) above and below one) and their errors
+Pb <- pinv(matrix(1e308, 20, 20))
+stopifnot(all(abs(Pb * 1e308 * 400 - 1) < 1e-3))
+stopifnot(max(abs(pinv(A * 1e-300) * 1e-300 - P)) < 1e-8 * max(abs(P)))
+for (s in c(1e-300, 1e300, 1e308 / max(Xg))) {
+  ds <- dependence(fg, X = Xg * s)
+  stopifnot(all(is.finite(as.matrix(ds[, 3:5]))),
+            max(abs(ds$recon_map - dep$recon_map)) < 1e-8,
+            all(is.finite(layer_map(fg, 1, X = Xg * s))))
+}
+Yv <- matrix(runif(48), 8, 6) * 1e307
+stopifnot(all(is.finite(layer_map(fg, 1, Y1 = Yv, Y2 = Yv))))
+for (e in list(quote(pinv(matrix(1e-320, 6, 4))),
+               quote(.Call(mlnmf:::C_mlnmf_pinv, matrix(c(NaN, 1:24), 5, 5), -1)),
+               quote(.Call(mlnmf:::C_mlnmf_dependence, Xg * 0, fg$F, fg$G, 1L, FALSE, NULL)),
+               quote(.Call(mlnmf:::C_mlnmf_dependence, Xg, lapply(fg$F, `*`, NaN), fg$G, 1L, FALSE, NULL)),
+               quote(.Call(mlnmf:::C_mlnmf_dependence, Xg, fg$F, lapply(fg$G, `*`, 0), 1L, FALSE, NULL))))
+  stopifnot(inherits(tryCatch(eval(e), error = function(err) err), "error"))
+
 cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 3 interrupts, instruments: done\n",
             n_calls, length(bad_calls)))

@@ -10,6 +10,14 @@ fit <- suppressWarnings(mlnmf(X, c(3, 2), maxit = 30, tol = 1e-4))
 fit_nodata <- suppressWarnings(nmf(X, 2, maxit = 10, keep.data = FALSE))
 fit_short <- fit
 fit_short$F <- fit$F[1]
+fit_nan <- fit; fit_nan$F[[2]][1, 1] <- NaN
+fit_eps <- fit; fit_eps$eps <- -1
+fit_zeroG <- fit; fit_zeroG$G[[1]][] <- 0
+fit_layersNA <- fit; fit_layersNA$layers <- NA
+fit_dimNA <- fit; fit_dimNA$dim <- c(NA, 4L)
+fit_methodNA <- fit; fit_methodNA$method <- NA_character_
+fit_rank <- fit; fit_rank$rank <- c(3L, 1L)
+fit_chain <- fit; fit_chain$F[[2]] <- fit$F[[2]][-1, , drop = FALSE]
 lm_fit <- stats::lm(dist ~ speed, data = datasets::cars)
 with_na <- X; with_na[2, 3] <- NA
 with_nan <- X; with_nan[1, 1] <- NaN
@@ -63,7 +71,7 @@ bad <- list(
   list("rank NULL", quote(mlnmf(X, NULL)), "'rank' must be .*, not NULL"),
   list("rank list", quote(mlnmf(X, list(2))), "'rank' must be .*, not a list"),
   list("rank function", quote(mlnmf(X, mean)), "'rank' must be .*, not a function"),
-  list("rank empty", quote(mlnmf(X, integer(0), layers = 1)), "'rank' must be .*, not an integer vector"),
+  list("rank empty", quote(mlnmf(X, integer(0), layers = 1)), "'rank' is empty: give one rank, or one per layer"),
   ## layers
   list("layers 0", quote(mlnmf(X, 2, layers = 0)), "'layers' must be a single whole number >= 1"),
   list("layers negative", quote(mlnmf(X, 2, layers = -1)), "'layers' must be a single whole number >= 1"),
@@ -72,6 +80,9 @@ bad <- list(
   list("layers character", quote(mlnmf(X, 2, layers = "3")), "'layers' must be a single whole number >= 1"),
   list("layers length 2", quote(mlnmf(X, 2, layers = c(1, 2))), "'layers' must be a single whole number >= 1"),
   list("layers beyond int", quote(mlnmf(X, 2, layers = 1e10)), "'layers' must be less than 2147483647"),
+  list("layers beyond the limit", quote(mlnmf(X, 1, layers = 1e8, maxit = -1)), "'layers' must be at most 100000, not 100000000"),
+  list("rank beyond int", quote(mlnmf(X, 1e10)), "'rank' of layer 1 is 10000000000, larger than min\\(dim\\(X\\)\\) = 4"),
+  list("rank numeric empty", quote(mlnmf(X, numeric(0))), "'rank' is empty: give one rank, or one per layer"),
   ## method, init, normalize
   list("method unknown", quote(mlnmf(X, 2, method = "als")), paste0(choices("hals", "mu", "kl"), ', not "als"')),
   list("method NULL", quote(mlnmf(X, 2, method = NULL)), choices("hals", "mu", "kl")),
@@ -103,6 +114,11 @@ bad <- list(
   list("eps NaN", quote(mlnmf(X, 2, eps = NaN)), "'eps' must be a single finite number"),
   list("verbose NA", quote(mlnmf(X, 2, verbose = NA)), "'verbose' must be TRUE or FALSE"),
   list("progress number", quote(mlnmf(X, 2, progress = 1)), "'progress' must be TRUE or FALSE"),
+  list("threads 0", quote(mlnmf(X, 2, threads = 0)), "'threads' must be a single whole number >= 1"),
+  list("threads 1e9", quote(mlnmf(X, 2, threads = 1e9)), "'threads' must be at most 1024, not 1000000000"),
+  list("threads NA", quote(mlnmf(X, 2, threads = NA)), "'threads' must be a single whole number >= 1"),
+  list("threads option invalid", quote(local({ op <- options(mlnmf.threads = -2); on.exit(options(op)); default_threads() })),
+       "option 'mlnmf.threads' must be a single whole number >= 1, not -2"),
   list("keep.data character", quote(mlnmf(X, 2, keep.data = "yes")), "'keep.data' must be TRUE or FALSE"),
   list("keep.data length 2", quote(mlnmf(X, 2, keep.data = c(TRUE, FALSE))), "'keep.data' must be TRUE or FALSE"),
   list("control not a list", quote(mlnmf(X, 2, control = 1)), "'control' must be a list, not a double vector"),
@@ -129,6 +145,8 @@ bad <- list(
   list("predict newdata subnormal", quote(predict(fit, X * 1e-310)), "'newdata' is too small to rescale"),
   list("predict samples unknown", quote(predict(fit, X, samples = "diagonal")), paste0("'samples' ", choices("columns", "rows"))),
   list("predict newdata rows, wrong columns", quote(predict(fit, X[, 1:3], samples = "rows")), "'newdata' must have 6 columns \\(samples = \"rows\"\\) like the data of the fit, not 3"),
+  list("predict newdata overflows", quote(predict(fit, X / max(X) * 1e308)), "the coefficients of 'newdata' overflow"),
+  list("predict threads 1e9", quote(predict(fit, X, threads = 1e9)), "'threads' must be at most 1024"),
   list("predict maxit 0", quote(predict(fit, X, maxit = 0)), "'maxit' must be a single whole number >= 1"),
   list("predict tol negative", quote(predict(fit, X, tol = -1)), "'tol' must be >= 0"),
   ## the methods given something that is not a fit
@@ -142,8 +160,26 @@ bad <- list(
   list("plot on a list", quote(mlnmf:::plot.mlnmf(list(1))), "'x' must be a fit returned by mlnmf\\(\\)"),
   list("class without a fit", quote(fitted(structure(list(), class = "mlnmf"))), "'object' has class \"mlnmf\" but is not a complete fit"),
   list("fit with a layer removed", quote(coef(fit_short)), "'object' has class \"mlnmf\" but is not a complete fit"),
+  list("fit with NaN in F[[2]]", quote(fitted(fit_nan)), "'object\\$F\\[\\[2\\]\\]' must be finite: 1 entries are NA, NaN or infinite"),
+  list("fit with negative eps", quote(predict(fit_eps, X)), "'object\\$eps' must be a single number > 0 and <= 0.001, not -1"),
+  list("fit with zero G[[1]]", quote(dependence(fit_zeroG)), "'fit\\$G\\[\\[1\\]\\]' is all zero"),
+  list("fit with layers NA", quote(coef(fit_layersNA)), "'object\\$layers' must be a single whole number >= 1, not NA"),
+  list("fit with dim NA", quote(predict(fit_dimNA, X)), "'object\\$dim' must be two whole numbers >= 1"),
+  list("fit with method NA", quote(print(fit_methodNA)), "'x\\$method' must be one of \"hals\", \"mu\", \"kl\", not NA"),
+  list("fit with wrong ranks", quote(summary(fit_rank)), "'object\\$rank' must give the 2 ranks of the layers"),
+  list("fit with broken chain", quote(reconstruct(fit_chain)), "'fit\\$F\\[\\[2\\]\\]' has 2 rows, but F\\[\\[1\\]\\] has 3 columns"),
+  list("prototypes layer 0", quote(prototypes(fit, 0)), "'layer' must be a single whole number from 1 to 2"),
+  list("plot factors layer 3", quote(plot(fit, type = "factors", layer = 3)), "'layer' must be a single whole number from 1 to 2"),
+  list("plot basis without dim", quote(plot(fit, type = "basis")), "'dim' is needed: the 6 rows of the data are not a square image"),
+  list("plot basis dim wrong", quote(plot(fit, type = "basis", dim = c(2, 2))), "'dim' must be two whole numbers c\\(height, width\\) with height \\* width = 6"),
+  list("plot trace without a trace", quote(plot(suppressWarnings(mlnmf(X, 2, maxit = 2e6, tol = 1e-2)), type = "trace")), "'x' has no trace to plot"),
+  list("pinv NaN", quote(pinv(with_nan)), "'A' must be finite: 1 entries are NA, NaN or infinite"),
+  list("dependence X too small", quote(dependence(fit, X = X * 1e-310)), "'X' is too small to rescale"),
+  list("dependence X all zero", quote(dependence(fit, X = X * 0)), "'X' is all zero"),
+  list("simulate n 1e9", quote(simulate_gaussian_mixture(n = 1e9)), "'d' \\* 'n' and 'd' \\* 'clusters' must be at most 2147483647 entries"),
+  list("simulate sd 1e308", quote(simulate_gaussian_mixture(10, sd = 1e308)), "'sd' = 1e\\+308 and 'spread' = 10 give entries beyond the largest double"),
   list("residuals without data", quote(residuals(fit_nodata)), "'object' was fitted with keep.data = FALSE"),
-  list("plot type unknown", quote(plot(fit, type = "loss")), paste0(choices("error", "trace"), ', not "loss"')),
+  list("plot type unknown", quote(plot(fit, type = "loss")), paste0(choices("error", "trace", "factors", "basis"), ', not "loss"')),
   ## the registered C routines, called directly
   list("C fit: X character", quote(.Call(mlnmf:::C_mlnmf_fit, chr_mat, 2L, opts, NULL, NULL, NULL)), "'X' must be a double matrix"),
   list("C fit: X integer", quote(.Call(mlnmf:::C_mlnmf_fit, matrix(1:24, 6), 2L, opts, NULL, NULL, NULL)), "'X' must be a double matrix"),
@@ -176,6 +212,12 @@ bad <- list(
   list("C step: H transposed", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16, NULL)), "'W' and 'H' do not conform to 'X'"),
   list("C step: method code", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16, NULL)), "'method' code out of range"),
   list("C step: method NULL", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, NULL, 1e-16, NULL)), "'method' code out of range"),
+  list("C pinv: NaN", quote(.Call(mlnmf:::C_mlnmf_pinv, with_nan, -1)), "'A' must be finite: it has NA, NaN or infinite entries"),
+  list("C pinv: overflow", quote(.Call(mlnmf:::C_mlnmf_pinv, matrix(1e-320, 6, 4), -1)), "the pseudoinverse of 'A' has entries beyond the largest double"),
+  list("C dependence: X zero", quote(.Call(mlnmf:::C_mlnmf_dependence, X * 0, fit$F, fit$G, 1L, FALSE, NULL)), "'X' cannot be rescaled: its largest entry is 0"),
+  list("C dependence: G zero", quote(.Call(mlnmf:::C_mlnmf_dependence, X, fit$F, list(fit$G[[1]], fit$G[[2]] * 0), 1L, FALSE, NULL)), "'G\\[\\[2\\]\\]' cannot be rescaled"),
+  list("C dependence: F NaN", quote(.Call(mlnmf:::C_mlnmf_dependence, X, fit_nan$F, fit$G, 1L, FALSE, NULL)), "'F\\[\\[2\\]\\]' has non-finite entries"),
+  list("C dependence: F[[1]] Inf", quote(.Call(mlnmf:::C_mlnmf_dependence, X, list(fit$F[[1]] * Inf, fit$F[[2]]), fit$G, 1L, FALSE, NULL)), "'F\\[\\[1\\]\\]' has non-finite entries"),
   list("C scan: integer", quote(.Call(mlnmf:::C_mlnmf_scan, 1:4)), "'X' must be a double vector or matrix"),
   list("C scan: list", quote(.Call(mlnmf:::C_mlnmf_scan, list(1))), "'X' must be a double vector or matrix")
 )

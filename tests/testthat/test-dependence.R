@@ -290,16 +290,16 @@ test_that("the C entries re-check types and shapes", {
   dep <- mlnmf:::C_mlnmf_dependence
   expect_error(.Call(mlnmf:::C_mlnmf_pinv, 1:4, -1), "'A' must be a double matrix")
   expect_error(.Call(mlnmf:::C_mlnmf_pinv, diag(2), 1L), "'tol' must be a single double")
-  expect_error(.Call(dep, 1:4, fit$F, fit$G, 1L, TRUE), "'X' must be a double matrix")
-  expect_error(.Call(dep, fit$data, fit$F, fit$G[1:2], 1L, TRUE),
+  expect_error(.Call(dep, 1:4, fit$F, fit$G, 1L, TRUE, NULL), "'X' must be a double matrix")
+  expect_error(.Call(dep, fit$data, fit$F, fit$G[1:2], 1L, TRUE, NULL),
                "'F' and 'G' must be lists of equal length")
-  expect_error(.Call(dep, fit$data, fit$F, fit$G, 1, TRUE), "'pairs' must be integer")
-  expect_error(.Call(dep, fit$data, fit$F, fit$G, 1L, 1), "'maps' must be TRUE or FALSE")
+  expect_error(.Call(dep, fit$data, fit$F, fit$G, 1, TRUE, NULL), "'pairs' must be integer")
+  expect_error(.Call(dep, fit$data, fit$F, fit$G, 1L, 1, NULL), "'maps' must be TRUE or FALSE")
   bad <- fit$F
   bad[[2]] <- 1:3
-  expect_error(.Call(dep, fit$data, bad, fit$G, 1L, TRUE), "'F\\[\\[2\\]\\]' must be a double matrix")
-  expect_error(.Call(dep, fit$data, fit$F, fit$G, 3L, TRUE), "'pairs' entry 1 is out of range")
-  expect_error(.Call(dep, fit$data, fit$F, fit$G, NA_integer_, TRUE), "'pairs' entry 1 is out of range")
-  expect_error(.Call(dep, fit$data[-1, ], fit$F, fit$G, 1L, TRUE),
+  expect_error(.Call(dep, fit$data, bad, fit$G, 1L, TRUE, NULL), "'F\\[\\[2\\]\\]' must be a double matrix")
+  expect_error(.Call(dep, fit$data, fit$F, fit$G, 3L, TRUE, NULL), "'pairs' entry 1 is out of range")
+  expect_error(.Call(dep, fit$data, fit$F, fit$G, NA_integer_, TRUE, NULL), "'pairs' entry 1 is out of range")
+  expect_error(.Call(dep, fit$data[-1, ], fit$F, fit$G, 1L, TRUE, NULL),
                "the factors of pair 1 do not have matching dimensions")
 })
