@@ -8,11 +8,19 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   init = NULL, normalize = c("l1", "none", "l2", "max"),
                   maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
-                  threads = default_threads(), control = list()) {
+                  threads = default_threads(), control = list(),
+                  finetune = FALSE, max_layers = NULL, depth_tol = 0.05) {
   call <- match.call()
   X <- check_data(X)
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
   check_rank_type(rank)
+  auto <- identical(layers, "auto")
+  if (auto) {
+    depth <- check_auto_layers(max_layers, depth_tol)
+    layers <- depth$max_layers
+  } else if (!is.null(max_layers))
+    stopf("'max_layers' is only used with 'layers' = \"auto\"")
+  ft <- check_finetune_arg(finetune)
   layers <- check_count(layers, "layers")
   rank <- check_rank(rank, layers, nrow(X), ncol(X))
   method <- check_choice(method, .methods, "method")
@@ -46,11 +54,18 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   if (nc > 0L)
     warning(sprintf("%d of %d layers did not converge in 'maxit' = %d iterations",
                     nc, layers, maxit), call. = FALSE)
-  structure(c(res, list(rank = rank, layers = layers, method = method,
-                        init = start$name, normalize = normalize, maxit = maxit,
-                        tol = tol, eps = eps, dim = dim(X),
-                        data = if (keep.data) X, call = call)),
-            class = "mlnmf")
+  fit <- structure(c(res, list(rank = rank, layers = layers, method = method,
+                               init = start$name, normalize = normalize,
+                               maxit = maxit, tol = tol, eps = eps, dim = dim(X),
+                               data = if (keep.data) X, call = call)),
+                   class = "mlnmf")
+  if (auto) {
+    fit$depth <- auto_depth(fit, depth$depth_tol)
+    fit <- truncate_fit(fit, fit$depth$depth)
+  }
+  if (!is.null(ft))
+    fit <- do.call(finetune, c(list(fit, X, threads = threads), ft))
+  fit
 }
 
 nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = NULL,

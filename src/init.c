@@ -11,6 +11,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_pinv, 2),
     CALLDEF(mlnmf_dependence, 5),
     CALLDEF(mlnmf_scan, 1),
+    CALLDEF(mlnmf_finetune, 4),
     {NULL, NULL, 0}
 };
 
