@@ -107,7 +107,7 @@ auto_depth <- function(fit, depth_tol) {
   md <- vapply(fit$F, function(F)
     if (nrow(F) == ncol(F)) monomial_dist(F) else NA_real_, 0)
   hit <- which(seq_len(L) >= 2L & !is.na(md) & md < depth_tol)
-  depth <- if (length(hit)) hit[1L] - 1L else L
+  depth <- if (length(hit)) unname(hit[1L]) - 1L else L
   list(depth = depth,
        table = data.frame(layer = seq_len(L), rank = fit$rank,
                           monomial_dist = md, rel_error = fit$error,

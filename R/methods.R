@@ -21,6 +21,11 @@ print.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
               format(x$error[L], digits = digits)))
   cat(sprintf("Iterations: %d in all (%d layers converged of %d)\n",
               sum(x$iter), sum(x$converged), L))
+  if (!is.null(x$finetune))
+    cat(sprintf("All layers fine-tuned jointly (\"%s\", %d iterations%s); the cascade's error was %s\n",
+                x$finetune$method, x$finetune$iter,
+                if (x$finetune$converged) "" else ", not converged",
+                format(x$finetune$cascade_error[L], digits = digits)))
   invisible(x)
 }
 

@@ -64,7 +64,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
     fit <- truncate_fit(fit, fit$depth$depth)
   }
   if (!is.null(ft))
-    fit <- do.call(finetune, c(list(fit, X, threads = threads), ft))
+    fit <- do.call("finetune", c(list(fit, X, threads = threads), ft))
   fit
 }
 
