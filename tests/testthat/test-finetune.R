@@ -261,3 +261,24 @@ test_that("layers = \"auto\" stops at a planted number of layers", {
   expect_error(mlnmf(X, 3, layers = "auto", max_layers = 4, depth_tol = 0), "'depth_tol' must be >")
   expect_error(mlnmf(X, 3, layers = 2, max_layers = 4), "'max_layers' is only used with 'layers' = \"auto\"")
 })
+
+test_that("a start that the sweeps cannot improve is returned unchanged (restored)", {
+  set.seed(9)
+  W <- matrix(runif(24 * 3), 24, 3); W[1:5, 1] <- 0     # zeros below the floor
+  H <- matrix(runif(3 * 17), 3, 17)
+  res <- .Call(mlnmf:::C_mlnmf_finetune, W %*% H, list(W), H, ft_opts("hals"))
+  expect_true(res$restored)
+  expect_identical(res$F[[1]], W)
+  expect_equal(res$G[[1]], H, tolerance = 1e-15)
+  expect_identical(res$objective, res$start)
+})
+
+test_that("dependence() on a fine-tuned fit: G_(i-1) = F_i F_(i+1) G_(i+1) exactly", {
+  set.seed(10)
+  X <- matrix(runif(20 * 50), 20, 50)
+  ft <- suppressWarnings(finetune(mlnmf(X, c(8, 6, 5, 4), threads = 1),
+                                  maxit = 20, threads = 1))
+  dep <- dependence(ft)
+  expect_true(all(dep$recon_fit[-1] < 1e-10))
+  expect_equal(dep$recon_fit[1], ft$error[1], tolerance = 1e-8)
+})
