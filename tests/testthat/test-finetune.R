@@ -282,3 +282,17 @@ test_that("dependence() on a fine-tuned fit: G_(i-1) = F_i F_(i+1) G_(i+1) exact
   expect_true(all(dep$recon_fit[-1] < 1e-10))
   expect_equal(dep$recon_fit[1], ft$error[1], tolerance = 1e-8)
 })
+
+test_that("a long fine-tuning stops at a time limit and R carries on", {
+  set.seed(11)
+  Xl <- matrix(runif(420 * 320), 420, 320)
+  f <- mlnmf(Xl, c(10, 8, 6), maxit = 3, threads = 1)
+  on.exit(setTimeLimit(elapsed = Inf), add = TRUE)
+  setTimeLimit(elapsed = 0.5, transient = TRUE)
+  err <- tryCatch({ finetune(f, maxit = 1e6, tol = 0, threads = 1); NULL },
+                  error = function(e) e)
+  setTimeLimit(elapsed = Inf)
+  expect_s3_class(err, "error")
+  expect_match(conditionMessage(err), "time limit")
+  expect_s3_class(suppressWarnings(finetune(f, maxit = 2, threads = 1)), "mlnmf")
+})
