@@ -78,12 +78,23 @@ print.mlnmf_hierarchy <- function(x, digits = max(3L, getOption("digits") - 3L),
 }
 
 ## The tree of components: one row of nodes per layer (layer 1 at the top),
-## node size by the number of columns, edges from each component to the
+## ordered by parent, node size by the number of columns, edges from each component to the
 ## components of the next layer with width by share (shares below 'min_weight'
 ## are not drawn), the parent edge in black.
 plot.mlnmf_hierarchy <- function(x, min_weight = 0.1, main = NULL, ...) {
   L <- x$layers
-  xs <- lapply(x$rank, function(k) (seq_len(k) - 0.5) / k)
+  ## positions: the last layer in order; each layer above sorted by the
+  ## position of its parent (then by share), so the parent edges rarely cross
+  xs <- vector("list", L)
+  xs[[L]] <- (seq_len(x$rank[L]) - 0.5) / x$rank[L]
+  for (i in rev(seq_len(L - 1L))) {
+    e <- x$edges[x$edges$layer == i & x$edges$parent, ]
+    e <- e[order(e$from), ]
+    o <- order(xs[[i + 1L]][e$to], -e$weight)
+    k <- x$rank[i]
+    xs[[i]] <- numeric(k)
+    xs[[i]][o] <- (seq_len(k) - 0.5) / k
+  }
   plot(NA, xlim = c(0, 1), ylim = c(L + 0.5, 0.5), axes = FALSE,
        xlab = "", ylab = "",
        main = if (is.null(main)) "Hierarchy of components across layers" else main,

@@ -296,3 +296,27 @@ test_that("a long fine-tuning stops at a time limit and R carries on", {
   expect_match(conditionMessage(err), "time limit")
   expect_s3_class(suppressWarnings(finetune(f, maxit = 2, threads = 1)), "mlnmf")
 })
+
+test_that("mu and kl fine-tuning on the paper's data: monotone, at or below the cascade", {
+  set.seed(2)
+  X <- simulate_gaussian_mixture(n = 300, d = 10, clusters = 3)
+  for (method in c("mu", "kl")) {
+    fit <- suppressWarnings(mlnmf(X, 10, layers = 8, method = method, threads = 1,
+                                  maxit = 100))
+    ft <- suppressWarnings(finetune(fit, maxit = 15, threads = 1))
+    tr <- ft$finetune$trace
+    expect_true(all(diff(tr) <= 1e-12 * tr[1]), label = method)
+    expect_lt(ft$finetune$objective, ft$finetune$start)
+    if (method == "mu") expect_lt(ft$error[8], fit$error[8])
+  }
+})
+
+test_that("a one-layer fit is fine-tuned as plain alternating updates", {
+  set.seed(3)
+  X <- matrix(runif(25 * 30), 25, 30)
+  f <- nmf(X, 4, threads = 1, maxit = 20, control = list(extrapolate = FALSE))
+  ft <- suppressWarnings(finetune(f, maxit = 50, threads = 1))
+  expect_lte(ft$error, f$error + 1e-12)
+  expect_length(ft$G, 1L)
+  expect_equal(ft$error, ref_errors(ft, X), tolerance = 1e-8)
+})
