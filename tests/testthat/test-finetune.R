@@ -252,6 +252,7 @@ test_that("layers = \"auto\" stops at a planted number of layers", {
   expect_lt(fit$depth$table$monomial_dist[4], fit$depth$tol)
   expect_length(fit$F, 3L)
   expect_identical(fit$rank, c(8L, 5L, 3L))
+  expect_output(print(fit), "Depth chosen by layers = \"auto\": 3 of at most 6 layers")
   ## the same cascade, cut: the first three layers of the full fit
   full <- mlnmf(X, c(8, 5, 3, 3, 3, 3), threads = 1, maxit = 2000, tol = 1e-9)
   expect_equal(fit$F, full$F[1:3])
