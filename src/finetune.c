@@ -218,6 +218,7 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
         chain_suffixes(N, L, 1, rk, (const double *const *) F, T);
         const double *P = NULL;
         for (int i = 1; i <= L; i++) {
+            if (i > 1) R_CheckUserInterrupt();
             int r = rk[i - 1], c = rk[i];
             double *Fi = F[i - 1];
             const double *Ti = T[i];
