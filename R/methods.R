@@ -28,6 +28,17 @@ print.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
               format(x$error[L], digits = digits)))
   cat(sprintf("Iterations: %d in all (%d layers converged of %d)\n",
               sum(x$iter), sum(x$converged), L))
+  if (!is.null(x$depth))
+    cat(sprintf("Depth chosen by layers = \"auto\": %d of at most %d layers (%s)\n",
+                x$depth$depth, x$depth$max_layers,
+                if (x$depth$capped) "no layer was within 'depth_tol' of a scaled permutation"
+                else sprintf("layer %d is within %g of a scaled permutation",
+                             x$depth$depth + 1L, x$depth$tol)))
+  if (!is.null(x$finetune))
+    cat(sprintf("All layers fine-tuned jointly (\"%s\", %d iterations%s); the cascade's error was %s\n",
+                x$finetune$method, x$finetune$iter,
+                if (x$finetune$converged) "" else ", not converged",
+                format(x$finetune$cascade_error[L], digits = digits)))
   invisible(x)
 }
 

@@ -9,12 +9,19 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
                   threads = default_threads(), control = list(), samples = NULL,
-                  mask = NULL) {
+                  mask = NULL, finetune = FALSE, max_layers = NULL, depth_tol = 0.05) {
   call <- match.call()
   ## cheap scalar arguments first, and the limits on sizes, before anything
   ## proportional to the data or to 'layers' is read or allocated
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
   check_rank_type(rank)
+  auto <- identical(layers, "auto")
+  if (auto) {
+    depth <- check_auto_layers(max_layers, depth_tol)
+    layers <- depth$max_layers
+  } else if (!is.null(max_layers))
+    stopf("'max_layers' is only used with 'layers' = \"auto\"")
+  ft <- check_finetune_arg(finetune)
   layers <- check_count(layers, "layers")
   if (layers > .max_layers)
     stopf("'layers' must be at most %d, not %d", .max_layers, layers)
@@ -32,6 +39,8 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   samples <- input$samples
   mk <- resolve_mask(orient_mask(mask, samples), input$X)
   X <- mk$X
+  if (!is.null(ft) && !is.null(mk$desc))
+    stopf("'finetune' is not supported with missing entries ('mask'): fit without it, or leave finetune = FALSE")
   rank <- check_rank(rank, layers, nrow(X), ncol(X))
   if (is.null(init)) init <- if (method == "hals") "nndsvd" else "nndsvda"
   start <- check_init(init, rank, nrow(X), ncol(X))
@@ -54,13 +63,20 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   if (nc > 0L)
     warning(sprintf("%d of %d layers did not converge in 'maxit' = %d iterations",
                     nc, layers, maxit), call. = FALSE)
-  structure(c(res, list(rank = rank, layers = layers, method = method,
-                        init = start$name, normalize = normalize, maxit = maxit,
-                        tol = tol, eps = eps, dim = dim(X), samples = samples,
-                        sparse = is_sparse(X), mask = mk$info,
-                        data = if (keep.data) X,
-                        mask_pattern = if (keep.data) mk$desc, call = call)),
-            class = "mlnmf")
+  fit <- structure(c(res, list(rank = rank, layers = layers, method = method,
+                               init = start$name, normalize = normalize,
+                               maxit = maxit, tol = tol, eps = eps, dim = dim(X),
+                               samples = samples, sparse = is_sparse(X),
+                               mask = mk$info, data = if (keep.data) X,
+                               mask_pattern = if (keep.data) mk$desc, call = call)),
+                   class = "mlnmf")
+  if (auto) {
+    fit$depth <- auto_depth(fit, depth$depth_tol)
+    fit <- truncate_fit(fit, fit$depth$depth)
+  }
+  if (!is.null(ft))
+    fit <- do.call("finetune", c(list(fit, X, threads = threads), ft))
+  fit
 }
 
 nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = NULL,

@@ -12,6 +12,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_dependence, 6),
     CALLDEF(mlnmf_scan, 1),
     CALLDEF(mlnmf_na_pattern, 1),
+    CALLDEF(mlnmf_finetune, 5),
     {NULL, NULL, 0}
 };
 

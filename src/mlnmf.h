@@ -11,6 +11,8 @@
  *   la.c                           every BLAS / LAPACK call
  * pinv.c, dependence.c and permute.c sit beside the solvers and use la.c;
  * util.c holds the small helpers of the .Call entry points.
+ * finetune.c (joint refinement of all layers) beside the cascade, with the
+ * chain products of chain.c.
  *
  * All matrices are column-major doubles.  Sizes passed to BLAS are int and
  * are checked to fit (la_int); offsets into X are size_t / R_xlen_t.
@@ -258,5 +260,20 @@ SEXP mlnmf_pinv(SEXP A, SEXP tol);
 /* dependence.c */
 SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps,
                       SEXP mask);
+
+/* chain.c: prefix and suffix products of X ~ F_1 ... F_L G_L, with
+ * rk[0..L] = (d, k_1, ..., k_L), F[i] = F_{i+1} (rk[i] x rk[i+1]).
+ *   prefix P_j = F_1 ... F_j (d x rk[j]);  transposed suffix
+ *   T_j = (F_{j+1} ... F_L G_L)^T (N x rk[j]), T_L = G_L^T. */
+void chain_prefix_step(int d, int m, int k, const double *P, const double *F,
+                       double alpha, double *Pout);  /* P NULL: identity */
+void chain_suffix_step(int N, int m, int k, const double *T, const double *F,
+                       double *Tout);                /* T F^T, F m x k */
+void chain_prefixes(int d, int L, const int *rk, const double *const *F,
+                    double alpha, double **P);       /* P[1..L] */
+void chain_suffixes(int N, int L, int from, const int *rk,
+                    const double *const *F, double **T); /* T[from..L-1] */
+/* finetune.c: joint refinement of every layer */
+SEXP mlnmf_finetune(SEXP X, SEXP Flist, SEXP G, SEXP opts, SEXP mask);
 
 #endif

@@ -38,4 +38,15 @@ if (!identical(plain, tortured)) stop("gctorture changed the result of step_hals
 set.seed(1); plain <- .Call(step, X, W, H, m2, eps, NULL)
 set.seed(1); gctorture(TRUE); tortured <- .Call(step, X, W, H, m2, eps, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of step_kl")
-cat("GCTORTURE: 6 calls identical with and without gctorture\n")
+ftune <- mlnmf:::C_mlnmf_finetune
+fo <- list(method = 0L, maxit = 2L, tol = 0, eps = 1e-16, inner_max = 2L,
+           inner_delta = 0.1, normalize = 1L, verbose = FALSE, threads = 1L)
+fo_kl <- modifyList(fo, list(method = 2L))
+lF2 <- list(W, matrix(runif(4), 2, 2))
+set.seed(1); plain <- .Call(ftune, X, lF2, H, fo, NULL)
+set.seed(1); gctorture(TRUE); tortured <- .Call(ftune, X, lF2, H, fo, NULL); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of finetune_hals")
+set.seed(1); plain <- .Call(ftune, X, lF2, H, fo_kl, NULL)
+set.seed(1); gctorture(TRUE); tortured <- .Call(ftune, X, lF2, H, fo_kl, NULL); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of finetune_kl")
+cat("GCTORTURE: 8 calls identical with and without gctorture\n")

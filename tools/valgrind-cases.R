@@ -209,5 +209,64 @@ for (e in list(quote(pinv(matrix(1e-320, 6, 4))),
                quote(.Call(mlnmf:::C_mlnmf_dependence, Xg, fg$F, lapply(fg$G, `*`, 0), 1L, FALSE, NULL))))
   stopifnot(inherits(tryCatch(eval(e), error = function(err) err), "error"))
 
+## finetune.c and chain.c: each method; one layer (prefix = identity, G
+## block only after F_1), decreasing ranks (C = P^T (X S^T), r > c) and
+## constant ranks (C = (X^T P)^T S^T, r <= c); each normalisation; X in
+## several blocks (> 2^17 entries: blocked products); verbose; an exact
+## start whose zeros the floor lifts (the start may be restored); the
+## C-level errors; an interrupt
+ft_sound <- function(ft, X) {
+  n_calls <<- n_calls + 1L
+  v <- c(unlist(ft$F), unlist(ft$G))
+  stopifnot(all(is.finite(v)), all(v >= 0), all(is.finite(ft$error)),
+            all(is.finite(ft$finetune$trace)),
+            ft$finetune$objective <= ft$finetune$start)
+  invisible(ft)
+}
+for (method in c("hals", "mu", "kl")) {
+  f1 <- quiet(mlnmf(X, 5, method = method, maxit = 5))
+  ft_sound(quiet(finetune(f1, maxit = 3, threads = 2)), X)
+  f3 <- quiet(mlnmf(X, c(6, 4, 3), method = method, maxit = 5))
+  ft_sound(quiet(finetune(f3, maxit = 3)), X)
+  fc <- quiet(mlnmf(X, c(4, 4, 4), method = method, maxit = 5, normalize = "none"))
+  ft_sound(quiet(finetune(fc, maxit = 3)), X)
+  fz <- quiet(mlnmf(Z, c(5, 3), method = method, maxit = 2))
+  ft_sound(quiet(finetune(fz, maxit = 2, threads = 2)), Z)
+}
+for (nz in c("l2", "max")) {
+  fn <- quiet(mlnmf(X, c(6, 4), maxit = 5, normalize = nz))
+  ft_sound(quiet(finetune(fn, maxit = 2)), X)
+}
+invisible(capture.output(ft_sound(quiet(finetune(f3, maxit = 2, verbose = TRUE)), X)))
+We <- matrix(runif(24 * 3), 24, 3); We[1:5, 1] <- 0
+He <- matrix(runif(3 * 17), 3, 17)
+fe <- .Call(mlnmf:::C_mlnmf_finetune, We %*% He, list(We), He,
+            list(method = 0L, maxit = 1L, tol = 0, eps = 1e-16, inner_max = 1L,
+                 inner_delta = 0.1, normalize = 0L, verbose = FALSE, threads = 1L),
+            NULL)
+stopifnot(is.logical(fe$restored), all(is.finite(fe$F[[1]])))
+fo <- list(method = 0L, maxit = 2L, tol = 0, eps = 1e-16, inner_max = 2L,
+           inner_delta = 0.1, normalize = 1L, verbose = FALSE, threads = 1L)
+ft_bad <- list(
+  quote(.Call(mlnmf:::C_mlnmf_finetune, "a", f3$F, f3$G[[3]], fo, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_finetune, X, list(), f3$G[[3]], fo, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_finetune, X, f3$F[-1], f3$G[[3]], fo, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_finetune, X, f3$F, t(f3$G[[3]]), fo, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_finetune, X, f3$F, -f3$G[[3]], fo, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_finetune, X * 0, f3$F, f3$G[[3]], fo, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_finetune, X, f3$F, f3$G[[3]], unname(fo), NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_finetune, X, f3$F, f3$G[[3]], modifyList(fo, list(method = 4L)), NULL)))
+for (cl in ft_bad) {
+  ok <- tryCatch({ eval(cl); FALSE }, error = function(e) TRUE)
+  if (!ok) stop("no error from ", deparse1(cl))
+}
+fi <- quiet(mlnmf(Z, c(8, 6, 4), maxit = 2))
+r <- local({
+  setTimeLimit(elapsed = 1, transient = TRUE)
+  on.exit(setTimeLimit(elapsed = Inf))
+  tryCatch(finetune(fi, maxit = 1e6, tol = 0), error = function(e) conditionMessage(e))
+})
+stopifnot(is.character(r), grepl("time limit", r))
+
 cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 3 interrupts, instruments: done\n",
             n_calls, length(bad_calls)))

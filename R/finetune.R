@@ -1,0 +1,138 @@
+## Joint fine-tuning of every layer of a fit (src/finetune.c) and the
+## automatic choice of the number of layers.
+
+finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
+                     method = fit$method, control = list(), verbose = FALSE,
+                     threads = default_threads()) {
+  check_fit(fit, "fit", need = c("F", "G", "layers", "dim", "eps", "normalize"))
+  if (is.null(X))
+    stopf("'fit' was made with keep.data = FALSE: give the data as 'X'")
+  if (!is.null(fit$mask))
+    stopf("'fit' was fitted to data with missing entries (a mask): fine-tuning is not supported for it")
+  X <- check_data(X, "X")
+  if (!identical(dim(X), as.integer(fit$dim)))
+    stopf("'X' must be %d x %d like the data of 'fit', not %d x %d",
+          fit$dim[1L], fit$dim[2L], nrow(X), ncol(X))
+  maxit <- check_count(maxit, "maxit", min = 0L)
+  tol <- check_number(tol, "tol", lower = 0)
+  method <- check_choice(method, .methods, "method")
+  verbose <- check_flag(verbose, "verbose")
+  threads <- check_count(threads, "threads")
+  ctrl <- check_ft_control(control)
+  L <- fit$layers
+  opts <- list(method = match(method, .methods) - 1L, maxit = maxit, tol = tol,
+               eps = fit$eps, inner_max = ctrl$inner_max,
+               inner_delta = ctrl$inner_delta,
+               normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[fit$normalize]],
+               verbose = verbose, threads = threads)
+  Fl <- lapply(fit$F, function(f) { storage.mode(f) <- "double"; f })
+  GL <- fit$G[[L]]
+  storage.mode(GL) <- "double"
+  res <- .Call(C_mlnmf_finetune, X, Fl, GL, opts, NULL)
+
+  old_error <- fit$error
+  nm <- names(fit$F)
+  for (i in seq_len(L)) {
+    dimnames(res$F[[i]]) <- dimnames(fit$F[[i]])
+    dimnames(res$G[[i]]) <- dimnames(fit$G[[i]])
+  }
+  names(res$F) <- names(res$G) <- nm
+  fit$F <- res$F
+  fit$G <- res$G
+  err <- if (method == "kl") {
+    rel_error_r(X, prototypes(fit), fit$G[[L]])
+  } else sqrt(res$objective)
+  ## every G_i is now F_(i+1) ... F_L G_L, so F_1 ... F_i G_i is the same
+  ## product for every i and every layer has the final error
+  fit$error <- rep(err, L)
+  fit$finetune <- list(method = method, iter = res$iter,
+                       converged = res$converged, trace = res$trace,
+                       start = res$start, objective = res$objective,
+                       restored = res$restored, maxit = maxit, tol = tol,
+                       cascade_error = if (is.null(fit$finetune)) old_error
+                                       else fit$finetune$cascade_error)
+  if (!res$converged && maxit > 0L)
+    warning(sprintf("fine-tuning did not converge in 'maxit' = %d iterations", maxit),
+            call. = FALSE)
+  fit
+}
+
+check_ft_control <- function(control) {
+  if (!is.list(control)) stopf("'control' must be a list, not %s", describe(control))
+  known <- c("inner_max", "inner_delta")
+  bad <- setdiff(names(control), known)
+  if (length(bad) || (length(control) && is.null(names(control))))
+    stopf("'control' has unknown entries: %s (known: %s)",
+          paste(bad, collapse = ", "), paste(known, collapse = ", "))
+  list(inner_max = check_count(if (is.null(control$inner_max)) 10L else control$inner_max,
+                               "control$inner_max"),
+       inner_delta = check_number(if (is.null(control$inner_delta)) 0.1 else control$inner_delta,
+                                  "control$inner_delta", lower = 0, upper = 1))
+}
+
+## mlnmf(finetune = ): FALSE, TRUE, or a list of arguments of finetune().
+check_finetune_arg <- function(finetune) {
+  if (is.logical(finetune) && length(finetune) == 1L && !is.na(finetune))
+    return(if (finetune) list() else NULL)
+  if (is.list(finetune) && !is.object(finetune)) {
+    known <- c("maxit", "tol", "method", "control", "verbose")
+    bad <- setdiff(names(finetune), known)
+    if (length(bad) || (length(finetune) && is.null(names(finetune))))
+      stopf("'finetune' has unknown entries: %s (known: %s)",
+            paste(bad, collapse = ", "), paste(known, collapse = ", "))
+    return(finetune)
+  }
+  stopf("'finetune' must be TRUE, FALSE or a list of arguments of finetune(), not %s",
+        describe(finetune))
+}
+
+## layers = "auto": validate the cap.
+check_auto_layers <- function(max_layers, depth_tol) {
+  if (is.null(max_layers))
+    stopf("'layers' = \"auto\" needs 'max_layers', the largest number of layers to try")
+  max_layers <- check_count(max_layers, "max_layers")
+  if (max_layers < 2L)
+    stopf("'max_layers' must be at least 2 for 'layers' = \"auto\", not %d", max_layers)
+  depth_tol <- check_number(depth_tol, "depth_tol", lower = 0, upper = 1,
+                            lower_open = TRUE)
+  list(max_layers = max_layers, depth_tol = depth_tol)
+}
+
+## The depth criterion: a layer F_i (i >= 2) within depth_tol of a scaled
+## permutation matrix (monomial_dist, as layer_stats() measures it) only
+## relabels and rescales the components of layer i - 1, so it and the rest
+## of the cascade carry no new information.  The depth is the last layer
+## before the first such layer.  Rectangular layers (k_i < k_(i-1)) always
+## compress and always count.
+auto_depth <- function(fit, depth_tol) {
+  L <- fit$layers
+  md <- vapply(fit$F, function(F)
+    if (nrow(F) == ncol(F)) monomial_dist(F) else NA_real_, 0)
+  hit <- which(seq_len(L) >= 2L & !is.na(md) & md < depth_tol)
+  depth <- if (length(hit)) unname(hit[1L]) - 1L else L
+  list(depth = depth,
+       table = data.frame(layer = seq_len(L), rank = fit$rank,
+                          monomial_dist = md, rel_error = fit$error,
+                          kept = seq_len(L) <= depth),
+       tol = depth_tol, max_layers = L, capped = !length(hit))
+}
+
+truncate_fit <- function(fit, depth) {
+  keep <- seq_len(depth)
+  for (el in c("F", "G", "trace")) fit[[el]] <- fit[[el]][keep]
+  for (el in c("iter", "converged", "error", "objective", "rank"))
+    fit[[el]] <- fit[[el]][keep]
+  fit$layers <- depth
+  fit
+}
+
+## ||X - P G||_F / ||X||_F in R, for dense or sparse X (the sparse one
+## through the Gram identity, never densified)
+rel_error_r <- function(X, P, G) {
+  if (is_sparse(X)) {
+    x2 <- sum(X@x^2)
+    r2 <- x2 - 2 * sum(P * as.matrix(X %*% t(G))) + sum(crossprod(P) * tcrossprod(G))
+    return(sqrt(max(0, r2) / x2))
+  }
+  sqrt(sum((X - P %*% G)^2) / sum(X^2))
+}
