@@ -113,3 +113,27 @@ test_that("the error of a sparse fit (through the Gram identity) matches plain R
     expect_equal(f$error, ref_errors(f, tw$D), tolerance = 1e-8, label = m)
   }
 })
+
+test_that("dependence(), layer_map() and finetune() read sparse data like dense", {
+  tw <- sparse_twin(40, 50, 0.3, 12)
+  p <- fit_pair(tw$S, tw$D, 2, rank = c(6, 4, 3), maxit = 40)
+  da <- dependence(p$sparse)
+  db <- dependence(p$dense)
+  expect_equal(da$map_error, db$map_error, tolerance = 1e-8)
+  expect_equal(da$recon_fit, db$recon_fit, tolerance = 1e-6)
+  expect_equal(layer_map(p$sparse, 1), layer_map(p$dense, 1), tolerance = 1e-8)
+  fa <- suppressWarnings(finetune(p$sparse, maxit = 10, threads = 1))
+  fb <- suppressWarnings(finetune(p$dense, maxit = 10, threads = 1))
+  expect_equal(fa$F, fb$F, tolerance = 1e-8)
+  expect_lt(abs(fa$error[3] - fb$error[3]), 1e-7)
+  fk <- suppressWarnings(finetune(p$sparse, maxit = 5, method = "kl", threads = 1))
+  expect_true(all(is.finite(fk$error)))
+})
+
+test_that("a masked fit is refused by finetune() with a clear error", {
+  set.seed(1)
+  X <- matrix(runif(200), 20, 10); X[3, 3] <- NA
+  f <- nmf(X, 2, mask = "NA", maxit = 20)
+  expect_error(finetune(f), "missing entries \\(a mask\\): fine-tuning is not supported")
+  expect_error(mlnmf(X, 2, mask = "NA", finetune = TRUE), "'finetune' is not supported with missing entries")
+})
