@@ -65,6 +65,7 @@ for (thr in c(1L, 2L)) {
   ## mlnmf: the iterations to the target from one traced run (in this
   ## process), then a timed run with exactly that many in a child
   for (m in c("hals", "mu")) {
+    set.seed(1)          # the start of the child's run (sparse-child.R)
     f <- suppressWarnings(mlnmf::nmf(A, k, method = m, tol = 0, maxit = 100,
                                      threads = thr))
     e <- sqrt(f$trace[[1]])[-1]
