@@ -144,69 +144,41 @@ static inline double xm_at(const xmat *X, size_t i, size_t j)
         end = (X)->mask == XM_MASK_MISSING ? (X)->mp[(j) + 1] : 0
 #define MISS_SKIP(X, i, q, end) ((q) < (end) && (X)->mi[q] == (i) ? ((q)++, 1) : 0)
 
+/* One pass over the observed entries of a dense X: the maximum (unscaled),
+ * the sum or the sum of squares (of scale * X). */
+enum { PASS_MAX, PASS_SUM, PASS_SUMSQ };
+static double dense_pass(const xmat *X, int what)
+{
+    double acc = 0.0, sc = X->scale;
+    int masked = X->mask == XM_MASK_MISSING;
+    size_t m = (size_t) X->m, len = masked ? m : m * X->n;
+    for (int j = 0; j < (masked ? X->n : 1); j++) {
+        const double *c = X->x + (size_t) j * m;
+        MISS_BEGIN(X, j, q, end);
+        for (size_t i = 0; i < len; i++) {
+            if (masked && MISS_SKIP(X, (int) i, q, end)) continue;
+            double v = c[i];
+            if (what == PASS_MAX) { if (v > acc) acc = v; }
+            else if (what == PASS_SUM) acc += v;
+            else { v *= sc; acc += v * v; }
+        }
+    }
+    return what == PASS_SUM ? sc * acc : acc;
+}
+
 double xm_max(const xmat *X)
 {
-    if (X->kind == XM_CSC) return xs_max(X);
-    double mx = 0.0;
-    if (X->mask == XM_MASK_MISSING) {
-        for (int j = 0; j < X->n; j++) {
-            const double *c = X->x + (size_t) j * X->m;
-            MISS_BEGIN(X, j, q, end);
-            for (int i = 0; i < X->m; i++) {
-                if (MISS_SKIP(X, i, q, end)) continue;
-                if (c[i] > mx) mx = c[i];
-            }
-        }
-        return mx;
-    }
-    size_t len = (size_t) X->m * X->n;
-    for (size_t i = 0; i < len; i++)
-        if (X->x[i] > mx) mx = X->x[i];
-    return mx;
+    return X->kind == XM_CSC ? xs_max(X) : dense_pass(X, PASS_MAX);
 }
 
 double xm_sumsq(const xmat *X)
 {
-    if (X->kind == XM_CSC) return xs_sumsq(X);
-    double s = 0.0, sc = X->scale;
-    if (X->mask == XM_MASK_MISSING) {
-        for (int j = 0; j < X->n; j++) {
-            const double *c = X->x + (size_t) j * X->m;
-            MISS_BEGIN(X, j, q, end);
-            for (int i = 0; i < X->m; i++) {
-                if (MISS_SKIP(X, i, q, end)) continue;
-                double v = sc * c[i];
-                s += v * v;
-            }
-        }
-        return s;
-    }
-    size_t len = (size_t) X->m * X->n;
-    for (size_t i = 0; i < len; i++) {
-        double v = sc * X->x[i];
-        s += v * v;
-    }
-    return s;
+    return X->kind == XM_CSC ? xs_sumsq(X) : dense_pass(X, PASS_SUMSQ);
 }
 
 double xm_sum(const xmat *X)
 {
-    if (X->kind == XM_CSC) return xs_sum(X);
-    double s = 0.0;
-    if (X->mask == XM_MASK_MISSING) {
-        for (int j = 0; j < X->n; j++) {
-            const double *c = X->x + (size_t) j * X->m;
-            MISS_BEGIN(X, j, q, end);
-            for (int i = 0; i < X->m; i++) {
-                if (MISS_SKIP(X, i, q, end)) continue;
-                s += c[i];
-            }
-        }
-        return X->scale * s;
-    }
-    size_t len = (size_t) X->m * X->n;
-    for (size_t i = 0; i < len; i++) s += X->x[i];
-    return X->scale * s;
+    return X->kind == XM_CSC ? xs_sum(X) : dense_pass(X, PASS_SUM);
 }
 
 double xm_nobs(const xmat *X)
