@@ -3,14 +3,16 @@
 ## k "topics": the document-term / cells-x-genes model), not structureless
 ## random sparse matrices (there rank 20 explains under 1% and equal-error
 ## comparisons mean nothing).
-##   BENCH_SPARSE = "d,N,density" (default 20000,5000,0.01), rank 20.
+##   BENCH_SPARSE = "d,N,density[;d,N,density...]", rank 20; default
+##   20000 x 5000 at 1% (documents x terms) and 1000 x 100000 at 0.5%
+##   (the single-cell shape: genes x cells).
 ## Every fit runs in a fresh R process (bench/sparse-child.R) so that its
 ## peak resident memory (VmHWM above the level after loading the data) is
 ## its own; the data are made once and read from an .rds file.
 source(if (file.exists("common.R")) "common.R" else "bench/common.R")
 
-spec <- as.numeric(strsplit(Sys.getenv("BENCH_SPARSE", "20000,5000,0.01"), ",")[[1]])
-d <- spec[1]; N <- spec[2]; density <- spec[3]; k <- 20
+specs <- strsplit(Sys.getenv("BENCH_SPARSE", "20000,5000,0.01;1000,100000,0.005"), ";")[[1]]
+k <- 20
 
 make_counts <- function(d, N, k, density, seed = 20261130) {
   set.seed(seed)
@@ -32,8 +34,10 @@ make_counts <- function(d, N, k, density, seed = 20261130) {
                        dims = c(d, N))
 }
 
+for (spec in specs) {
+spec <- as.numeric(strsplit(spec, ",")[[1]])
+d <- spec[1]; N <- spec[2]; density <- spec[3]
 f_data <- file.path(tempdir(), sprintf("sparse-%g-%g-%g.rds", d, N, density))
-f_data <- Sys.getenv("BENCH_SPARSE_FILE", f_data)
 if (file.exists(f_data)) A <- readRDS(f_data) else {
   A <- make_counts(d, N, k, density)
   saveRDS(A, f_data)
@@ -87,3 +91,4 @@ report(sprintf("Sparse counts %d x %d, %.2f%% nonzero, rank %d: time to RcppML's
                d, N, 100 * length(A@x) / (d * N), k), tab,
        sprintf("data: bags of draws from k = 20 gamma(0.3) topics (bench/sparse.R); dgCMatrix %.1f MiB; every fit in a fresh process, start included; error ||A - WH||_F / ||A||_F computed identically for all; peak = VmHWM above the level after loading the data; OPENBLAS_NUM_THREADS and RcppML threads = mlnmf threads",
                mb_sparse))
+}
