@@ -18,7 +18,12 @@
 ##
 ## Run from the package root, with mlnmf installed:
 ##     Rscript inst/scripts/figure1-check.R
-## MLNMF_CORES sets the number of workers (default 2).  About 15 s of
+## MLNMF_CORES sets the number of workers (default 2); MLNMF_CHECK_OUT, if
+## set, names an .rds file that receives the comparison.  Another BLAS can
+## be tried without changing the system's, e.g. OpenBLAS unpacked from
+## Debian's libopenblas0-pthread into DIR:
+##     R_LD_LIBRARY_PATH=DIR/usr/lib/x86_64-linux-gnu/openblas-pthread:/usr/lib/R/lib \
+##       OPENBLAS_NUM_THREADS=1 Rscript inst/scripts/figure1-check.R  About 15 s of
 ## fitting per data set on one core of the machine of figure1.R.
 
 library(mlnmf)
@@ -65,6 +70,18 @@ print(data.frame(third = names(new_med), now = new_med, shipped = old_med,
 ordered <- function(m) m[["A1"]] > m[["A2"]] && m[["A2"]] > m[["A3"]]
 cat(sprintf("\nOrdering first > second > last of the medians: now %s, shipped %s\n",
             ordered(new_med), ordered(old_med)))
+out <- Sys.getenv("MLNMF_CHECK_OUT")
+if (nzchar(out)) {
+  saveRDS(list(blas = blas, blas_shipped = shipped$session$BLAS,
+               threads = Sys.getenv("OPENBLAS_NUM_THREADS"),
+               datasets = data.frame(dataset = new_ds$dataset, now = new_ds$unpermuted,
+                                     shipped = old_ds$unpermuted),
+               medians = data.frame(third = names(new_med), now = unname(new_med),
+                                    shipped = unname(old_med)),
+               factor_tol = factor_tol, within = unname(ok), elapsed = elapsed,
+               date = format(Sys.time(), "%Y-%m-%d")), out)
+  cat("saved", out, "\n")
+}
 if (all(ok)) {
   cat(sprintf("PASS: every median within a factor %g of the shipped one\n", factor_tol))
 } else {

@@ -6,7 +6,7 @@
 ##
 ## Run from the package root (it sources inst/scripts/figure1-common.R), with mlnmf installed (R CMD INSTALL .):
 ##     Rscript inst/scripts/figure1.R
-## It writes inst/extdata/figure1.rds (about 100 KB), which
+## It writes inst/extdata/figure1.rds (about 140 KB), which
 ## vignettes/figure1.Rmd loads.  Set MLNMF_CORES to change the number of
 ## worker processes (default 2; parallel::mclapply, so 1 on Windows), and
 ## MLNMF_FIG1_OUT the file written (for timing runs under another BLAS).
@@ -33,11 +33,12 @@
 ## normalisation are the package defaults (HALS, NNDSVD, columns of F
 ## summing to one), maxit = 500 and tol = 1e-5 per layer.
 ##
-## Timing of the run whose results ship with the package (mlnmf 0.2.0):
-## 79 s elapsed on 2 cores (148 s of fitting and 8 s of permutations summed
-## over the workers), on a 2-core Debian 12 container shared with other
-## jobs (load average 0.9 at the start), R 4.2.2 with the reference BLAS
-## /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0.  The run records its
+## Timing of the run whose results ship with the package (mlnmf 0.3.0
+## development): 399 s elapsed on 2 cores (666 s of fitting and 30 s of
+## permutations, all four readings, summed over the workers), on a 2-core
+## Debian 12 container shared with other jobs (load average 5.9 at the
+## start, so about 4 times slower than on an idle machine), R 4.2.2 with
+## the reference BLAS /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0.  The run records its
 ## own timing, load average and session in $timing and $session, prints them
 ## at the end, and the vignette quotes them.
 
@@ -89,7 +90,9 @@ result <- list(
   settings = settings,
   table = do.call(rbind, lapply(runs, `[[`, "table")),
   readings = list(settings = readings,
-                  table = do.call(rbind, lapply(runs, `[[`, "readings"))),
+                  table = do.call(rbind, lapply(runs, `[[`, "readings"))[
+                    , c("reading", "dataset", "block", "fraction", "n_moved",
+                        "mse_mean", "rel_error_mean")]),
   datasets = do.call(rbind, lapply(runs, `[[`, "dataset")),
   blocks = do.call(rbind, lapply(runs, `[[`, "blocks")),
   thresholds = c(near_identity = near_identity, near_monomial = near_monomial),

@@ -335,15 +335,20 @@ test_that("a long permutation test stops at an interrupt (issue 15, defect 9)", 
     on.exit(setTimeLimit(elapsed = Inf), add = TRUE)
     t0 <- proc.time()[["elapsed"]]
     setTimeLimit(elapsed = 0.3, transient = TRUE)
-    err <- tryCatch({ permutation_test(fit, reps = 1e6); NULL },
+    err <- tryCatch({ permutation_test(fit, reps = 1e6, seed = 1); NULL },
                     error = function(e) e)
     setTimeLimit(elapsed = Inf)
     list(error = err, seconds = proc.time()[["elapsed"]] - t0)
   }
+  set.seed(77)
+  u <- runif(2)
+  set.seed(77)
   r <- run()
   expect_s3_class(r$error, "error")
   expect_match(conditionMessage(r$error), "time limit")
   expect_lt(r$seconds, bound)
+  ## the caller's stream was restored on the way out of the interrupted call
+  expect_identical(runif(2), u)
   ## the next call works
   expect_s3_class(permutation_test(fit, reps = 1, seed = 1), "mlnmf_permutation")
 })
