@@ -12,9 +12,15 @@
 ## within the tolerance below.
 ##
 ## Tolerance: each median per third within a factor of 'MLNMF_CHECK_FACTOR'
-## (default 1.5) of the shipped one, i.e. |log(new / shipped)| <= log(1.5);
-## the script also reports whether the ordering first > second > last of the
-## medians is the same.  Exit status 1 if a median is outside the tolerance.
+## (default 2.5) of the shipped one, i.e. |log(new / shipped)| <= log(2.5),
+## and the first third's median more than 5 times each of the other two
+## (the conclusion that survives a change of BLAS).  Why 2.5: a median over
+## 10 data sets is noisy when single fits move; under OpenBLAS 0.3.21 (one
+## thread) against the reference BLAS 3.11.0 the unpermuted error of single
+## data sets moved by factors 0.31 to 3.0 and the medians per third by up to
+## a factor 2.3 (the vignette shows the run).  The script also reports
+## whether the ordering first > second > last of the medians is the same.
+## Exit status 1 if a check fails.
 ##
 ## Run from the package root, with mlnmf installed:
 ##     Rscript inst/scripts/figure1-check.R
@@ -36,7 +42,8 @@ if (!file.exists(shipped_file))
 shipped <- readRDS(shipped_file)
 s <- shipped$settings
 n_check <- 10L
-factor_tol <- as.numeric(Sys.getenv("MLNMF_CHECK_FACTOR", "1.5"))
+factor_tol <- as.numeric(Sys.getenv("MLNMF_CHECK_FACTOR", "2.5"))
+first_factor <- 5
 cores <- as.integer(Sys.getenv("MLNMF_CORES", "2"))
 if (.Platform$OS.type == "windows") cores <- 1L
 
@@ -53,6 +60,7 @@ new_med <- medians_by_third(new_tab)
 old_med <- medians_by_third(old_tab)
 ratio <- new_med / old_med
 ok <- abs(log(ratio)) <= log(factor_tol)
+first_ok <- new_med[["A1"]] > first_factor * max(new_med[c("A2", "A3")])
 
 new_ds <- do.call(rbind, lapply(runs, `[[`, "dataset"))
 old_ds <- shipped$datasets[match(new_ds$dataset, shipped$datasets$dataset), ]
@@ -78,14 +86,20 @@ if (nzchar(out)) {
                                      shipped = old_ds$unpermuted),
                medians = data.frame(third = names(new_med), now = unname(new_med),
                                     shipped = unname(old_med)),
-               factor_tol = factor_tol, within = unname(ok), elapsed = elapsed,
+               factor_tol = factor_tol, within = unname(ok),
+               first_factor = first_factor, first_ok = first_ok, elapsed = elapsed,
                date = format(Sys.time(), "%Y-%m-%d")), out)
   cat("saved", out, "\n")
 }
-if (all(ok)) {
-  cat(sprintf("PASS: every median within a factor %g of the shipped one\n", factor_tol))
+cat(sprintf("First third's median more than %g times the others': %s\n",
+            first_factor, first_ok))
+if (all(ok) && first_ok) {
+  cat(sprintf("PASS: every median within a factor %g of the shipped one, first third %g times above\n",
+              factor_tol, first_factor))
 } else {
-  cat(sprintf("FAIL: %s outside a factor %g of the shipped one\n",
-              paste(names(new_med)[!ok], collapse = ", "), factor_tol))
+  if (!all(ok))
+    cat(sprintf("FAIL: %s outside a factor %g of the shipped one\n",
+                paste(names(new_med)[!ok], collapse = ", "), factor_tol))
+  if (!first_ok) cat("FAIL: the first third no longer stands out\n")
   quit(status = 1)
 }
