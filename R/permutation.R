@@ -232,7 +232,7 @@ summary.mlnmf_permutation <- function(object, ...) {
   cell <- interaction(blk, factor(object$fraction), drop = TRUE, lex.order = TRUE)
   first <- !duplicated(cell)
   keys <- data.frame(block = blk[first], fraction = object$fraction[first])
-  ord <- order(as.integer(keys$block), keys$fraction)
+  ord <- order(keys$fraction, as.integer(keys$block))   # block varies fastest
   lv <- as.character(cell[first])[ord]
   stat <- function(v, f) vapply(split(v, cell)[lv], f, 0, USE.NAMES = FALSE)
   qs <- function(p) function(v) unname(quantile(v, p))
