@@ -178,5 +178,5 @@ r <- local({
 stopifnot(is.character(r), grepl("time limit", r))
 stopifnot(identical(.Call(mlnmf:::C_mlnmf_scan, c(1, -1, NA, 0)), c(1, 1, 1)))
 
-cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 3 interrupts, instruments: done\n",
+cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 4 interrupts, instruments: done\n",
             n_calls, length(bad_calls) + length(perm_bad)))
