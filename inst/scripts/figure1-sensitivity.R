@@ -25,8 +25,11 @@
 ## It writes inst/extdata/figure1-sensitivity.rds, loaded by
 ## vignettes/figure1.Rmd.  MLNMF_CORES sets the number of workers (default 2).
 ## The run time is stored in the result ($timing) and printed at the end:
-## 179 s elapsed on 2 cores for the shipped results (mlnmf 0.2.0; same
-## machine and BLAS as figure1.R, shared with other jobs).
+## 434 s (part 1) + 610 s (part 2) elapsed on 2 cores for the shipped
+## results (mlnmf 0.3.0 development; same machine and BLAS as figure1.R,
+## shared with other jobs, load average about 5).  Some fits of the grid
+## stop with "produced a non-finite value"; they are recorded as failed and
+## broken, not dropped.
 
 library(mlnmf)
 library(parallel)
