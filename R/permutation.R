@@ -1,8 +1,8 @@
 ## The layer-permutation protocol of the paper's section 5: permute the
 ## order of some layers inside one block of consecutive layers and measure
 ## ||X - F_sigma(1) ... F_sigma(L) G_L||_F^2.  The random choices are made
-## here with R's RNG; every chain product is done in one .Call into
-## src/permute.c.
+## here with R's RNG; the chain products of each chunk of permutations are
+## done in one .Call into src/permute.c.
 
 permutation_test <- function(fit, X = fit$data, groups = 3L,
                              fraction = c(0.05, 0.10, 0.15, 0.20), reps = 20L,
