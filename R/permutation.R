@@ -1,30 +1,36 @@
 ## The layer-permutation protocol of the paper's section 5: permute the
 ## order of some layers inside one block of consecutive layers and measure
 ## ||X - F_sigma(1) ... F_sigma(L) G_L||_F^2.  The random choices are made
-## here with R's RNG; every chain product is done in one .Call into
-## src/permute.c.
+## here with R's RNG; the chain products of each chunk of permutations are
+## done in one .Call into src/permute.c.
 
 permutation_test <- function(fit, X = fit$data, groups = 3L,
                              fraction = c(0.05, 0.10, 0.15, 0.20), reps = 20L,
-                             seed = NULL) {
+                             seed = NULL, fraction_of = c("block", "layers"),
+                             move_all = TRUE, min_moved = 2L) {
   check_fit(fit, "fit")
   L <- fit$layers
   if (L < 2L)
     stopf("'fit' has a single layer: there is no order of layers to permute")
   if (is.null(X))
     stopf("'X' is missing and 'fit' does not store its data (keep.data = FALSE): pass 'X'")
-  X <- check_data(X, "X")
-  if (!identical(dim(X), as.integer(fit$dim)))
-    stopf("'X' must be %d x %d like the data of 'fit', not %d x %d",
-          fit$dim[1L], fit$dim[2L], nrow(X), ncol(X))
   groups <- check_count(groups, "groups")
   if (groups > L)
     stopf("'groups' must be at most the number of layers (%d), not %d", L, groups)
   fraction <- check_fraction(fraction)
   reps <- check_count(reps, "reps")
+  if (reps > max_reps)
+    stopf("'reps' must be at most %s, not %s", format(max_reps, scientific = FALSE),
+          format(reps, scientific = FALSE))
+  fraction_of <- check_choice(fraction_of, c("block", "layers"), "fraction_of")
+  move_all <- check_flag(move_all, "move_all")
+  min_moved <- check_count(min_moved, "min_moved")
+  if (!is.null(seed) &&
+      (!is.numeric(seed) || length(seed) != 1L || !is_whole(seed)))
+    stopf("'seed' must be NULL or a single whole number")
+  dd <- dep_data(fit, X)       # dense or sparse, with the fit's mask
+  X <- dd$X
   if (!is.null(seed)) {
-    if (!is.numeric(seed) || length(seed) != 1L || !is_whole(seed))
-      stopf("'seed' must be NULL or a single whole number")
     genv <- globalenv()
     old <- if (exists(".Random.seed", envir = genv, inherits = FALSE))
       get(".Random.seed", envir = genv, inherits = FALSE)
@@ -56,36 +62,70 @@ permutation_test <- function(fit, X = fit$data, groups = 3L,
                     if (sum(ne < 2L) > 1L) "ve" else "s",
                     if (sum(ne < 2L) > 1L) "are" else "is"), call. = FALSE)
 
+  ## one row per (rep, fraction, block), rep varying fastest; the orders are
+  ## drawn and evaluated a chunk of rows at a time, so memory does not grow
+  ## with 'reps' beyond the result and an interrupt is answered at once
   use <- which(ne >= 2L)
-  grid <- expand.grid(rep = seq_len(reps), fraction = fraction, block = use,
-                      KEEP.OUT.ATTRS = FALSE)
-  n <- nrow(grid)
-  orders <- matrix(seq_len(L), L, n)
-  moved <- neworder <- character(n)
-  nmoved <- integer(n)
-  for (r in seq_len(n)) {
-    el <- eligible[[grid$block[r]]]
-    m <- min(length(el), max(2L, floor(grid$fraction[r] * length(el) + 0.5)))
-    o <- draw_order(L, el, shape[el], m)
-    pos <- which(o != seq_len(L))
-    orders[, r] <- o
-    moved[r] <- paste(pos, collapse = ",")
-    neworder[r] <- paste(o[pos], collapse = ",")
-    nmoved[r] <- length(pos)
+  nf <- length(fraction)
+  if (as.double(reps) * nf * length(use) > max_rows)
+    stopf("'reps' x length('fraction') x blocks is %s permutations; at most %s",
+          format(as.double(reps) * nf * length(use), scientific = FALSE),
+          format(max_rows, scientific = FALSE))
+  n <- reps * nf * length(use)
+  row_block <- function(r) use[(r - 1L) %/% (reps * nf) + 1L]
+  row_fraction <- function(r) ((r - 1L) %/% reps) %% nf + 1L
+  ## layers to move for block b and fraction j (before the partner rule)
+  n_draw <- function(b, j) {
+    base <- if (fraction_of == "block") ne[b] else L
+    min(ne[b], max(min_moved, floor(fraction[j] * base + 0.5)))
   }
-  res <- permutation_errors(fit, X, orders)
-
-  out <- data.frame(block = factor(bnames[grid$block], levels = bnames),
-                    fraction = grid$fraction, rep = grid$rep, n_moved = nmoved,
-                    moved = moved, order = neworder, error = res$error,
-                    rel_error = sqrt(res$error / res$norm2),
+  err <- numeric(n)
+  nmoved <- integer(n)
+  moved <- neworder <- character(n)
+  chunk <- max(1L, min(n, perm_chunk %/% L))
+  res <- NULL
+  for (first in seq.int(1L, n, by = chunk)) {
+    rows <- seq.int(first, min(n, first + chunk - 1L))
+    orders <- matrix(seq_len(L), L, length(rows))
+    for (t in seq_along(rows)) {
+      r <- rows[t]
+      b <- row_block(r)
+      el <- eligible[[b]]
+      o <- draw_order(L, el, shape[el], n_draw(b, row_fraction(r)), move_all)
+      pos <- which(o != seq_len(L))
+      orders[, t] <- o
+      moved[r] <- paste(pos, collapse = ",")
+      neworder[r] <- paste(o[pos], collapse = ",")
+      nmoved[r] <- length(pos)
+    }
+    res <- permutation_errors(fit, X, orders, dd$mask)
+    err[rows] <- res$error
+  }
+  ## the entries the errors sum over: the observed ones under a mask
+  entries <- if (is.null(fit$mask)) as.double(nrow(X)) * ncol(X) else fit$mask$observed
+  idx <- seq_len(n)
+  out <- data.frame(block = factor(bnames[row_block(idx)], levels = bnames),
+                    fraction = fraction[row_fraction(idx)],
+                    rep = (idx - 1L) %% reps + 1L, n_moved = nmoved,
+                    moved = moved, order = neworder, error = err,
+                    mse = err / entries,
+                    rel_error = sqrt(err / res$norm2),
                     unpermuted = res$base, stringsAsFactors = FALSE)
   structure(out, class = c("mlnmf_permutation", "data.frame"),
             blocks = blocks, eligible = eligible,
-            unpermuted = c(error = res$base, rel_error = sqrt(res$base / res$norm2)),
-            norm2 = res$norm2, layers = L, fractions = fraction, reps = reps,
-            seed = seed)
+            unpermuted = c(error = res$base, mse = res$base / entries,
+                           rel_error = sqrt(res$base / res$norm2)),
+            norm2 = res$norm2, entries = entries, layers = L,
+            fractions = fraction, reps = reps, seed = seed,
+            protocol = list(fraction_of = fraction_of, move_all = move_all,
+                            min_moved = min_moved))
 }
+
+## reps above this would only be a mistake (each row is a few hundred bytes)
+max_reps <- 1e6
+max_rows <- 5e7
+## about this many order entries (L per permutation) per call into C
+perm_chunk <- 2^20
 
 check_fraction <- function(fraction) {
   if (!is.numeric(fraction) || length(fraction) == 0L || anyNA(fraction))
@@ -99,21 +139,26 @@ check_fraction <- function(fraction) {
 }
 
 ## One order of 1..L that moves m of the eligible layers `el` (shapes
-## `shp`): a random subset of size m; a shape drawn only once gets a second
-## layer of its shape; within each shape the chosen layers are deranged, so
-## every chosen layer leaves its position.
-draw_order <- function(L, el, shp, m) {
+## `shp`): a random subset of size m.  move_all = TRUE: a shape drawn only
+## once gets a second layer of its shape, and within each shape the chosen
+## layers are deranged, so every chosen layer leaves its position.
+## move_all = FALSE: the chosen layers of each shape are shuffled by a
+## uniformly random permutation, so some (or all) may stay in place.
+draw_order <- function(L, el, shp, m, move_all = TRUE) {
   pick <- sample.int(length(el), m)
-  for (s in unique(shp[pick])) {
-    if (sum(shp[pick] == s) == 1L) {
-      free <- setdiff(which(shp == s), pick)
-      pick <- c(pick, free[sample.int(length(free), 1L)])
+  if (move_all) {
+    for (s in unique(shp[pick])) {
+      if (sum(shp[pick] == s) == 1L) {
+        free <- setdiff(which(shp == s), pick)
+        pick <- c(pick, free[sample.int(length(free), 1L)])
+      }
     }
   }
   o <- seq_len(L)
   for (s in unique(shp[pick])) {
     pos <- sort(el[pick[shp[pick] == s]])
-    o[pos] <- pos[derangement(length(pos))]
+    k <- length(pos)
+    o[pos] <- pos[if (move_all) derangement(k) else sample.int(k)]
   }
   o
 }
@@ -127,11 +172,10 @@ derangement <- function(k) {
 
 ## Squared errors ||X - F_o[1] ... F_o[L] G_L||_F^2 for the orders in the
 ## columns of `orders` (L x P), plus the unpermuted error and ||X||^2.
-permutation_errors <- function(fit, X, orders) {
+permutation_errors <- function(fit, X, orders, mask = NULL) {
   if (!is.matrix(orders)) orders <- matrix(orders, ncol = 1L)
   if (storage.mode(orders) != "integer") storage.mode(orders) <- "integer"
-  if (storage.mode(X) != "double") storage.mode(X) <- "double"
-  .Call(C_mlnmf_permute, X, fit$F, fit$G[[fit$layers]], orders)
+  .Call(C_mlnmf_permute, X, fit$F, fit$G[[fit$layers]], orders, mask)
 }
 
 print.mlnmf_permutation <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
@@ -143,48 +187,73 @@ print.mlnmf_permutation <- function(x, digits = max(3L, getOption("digits") - 3L
     return(NextMethod())
   cat(sprintf("Layer-permutation test: %d layers in %d blocks, %d permutations per block and fraction\n",
               attr(x, "layers"), length(blocks), attr(x, "reps")))
+  pr <- attr(x, "protocol")
+  if (!is.null(pr))
+    cat(sprintf("Fractions of %s; %s; at least %d layer%s drawn\n",
+                if (pr$fraction_of == "block") "each block's eligible layers"
+                else "all layers",
+                if (pr$move_all) "every drawn layer moves"
+                else "drawn layers shuffled (some may stay)",
+                pr$min_moved, if (pr$min_moved > 1L) "s" else ""))
   for (g in names(blocks))
     cat(sprintf("  %s: layers %d-%d, %d eligible to trade places\n", g,
                 min(blocks[[g]]), max(blocks[[g]]), length(elig[[g]])))
-  cat(sprintf("Unpermuted ||X - F1...FL GL||^2: %s (relative error %s)\n",
+  has_mse <- "mse" %in% names(base) && "mse" %in% names(x)
+  cat(sprintf("Unpermuted ||X - F1...FL GL||^2: %s%s (relative error %s)\n",
               format(base[["error"]], digits = digits),
+              if (has_mse) sprintf(", per entry %s",
+                                   format(base[["mse"]], digits = digits)) else "",
               format(base[["rel_error"]], digits = digits)))
-  cat("Mean ||X - permuted product||^2 by block (rows) and fraction moved (columns):\n")
-  M <- tapply(x$error, list(x$block, x$fraction), mean)
-  colnames(M) <- paste0(format(100 * as.numeric(colnames(M))), "%")
-  print(M, digits = digits)
+  blk <- droplevels(factor(x$block))
+  tab <- function(v) {
+    M <- tapply(v, list(blk, x$fraction), mean)
+    colnames(M) <- paste0(format(100 * as.numeric(colnames(M))), "%")
+    M
+  }
+  cat("Mean ||X - permuted product||^2 by block (rows) and fraction (columns):\n")
+  print(tab(x$error), digits = digits)
+  if (has_mse) {
+    cat("The same per entry of X (mean squared error, ||.||^2 / (d N)):\n")
+    print(tab(x$mse), digits = digits)
+  }
+  cat("Mean relative error ||X - permuted product|| / ||X||:\n")
+  print(tab(x$rel_error), digits = digits)
   cat(sprintf("(%d rows; summary() for the spread, as.data.frame() for the table)\n",
               nrow(x)))
   invisible(x)
 }
 
 summary.mlnmf_permutation <- function(object, ...) {
-  key <- list(block = object$block, fraction = object$fraction)
-  stat <- function(f) {
-    v <- tapply(object$error, key, f)
-    as.vector(v)
-  }
-  lev <- expand.grid(block = levels(factor(object$block)),
-                     fraction = sort(unique(object$fraction)),
-                     KEEP.OUT.ATTRS = FALSE, stringsAsFactors = FALSE)
+  blk <- droplevels(factor(object$block))
+  cell <- interaction(blk, factor(object$fraction), drop = TRUE, lex.order = TRUE)
+  first <- !duplicated(cell)
+  keys <- data.frame(block = blk[first], fraction = object$fraction[first])
+  ord <- order(keys$fraction, as.integer(keys$block))   # block varies fastest
+  lv <- as.character(cell[first])[ord]
+  stat <- function(v, f) vapply(split(v, cell)[lv], f, 0, USE.NAMES = FALSE)
   qs <- function(p) function(v) unname(quantile(v, p))
-  out <- data.frame(block = factor(lev$block, levels = levels(factor(object$block))),
-                    fraction = lev$fraction,
-                    n = stat(length), mean = stat(mean), sd = stat(sd),
-                    min = stat(min), q25 = stat(qs(0.25)), median = stat(median),
-                    q75 = stat(qs(0.75)), max = stat(max),
-                    mean_rel_error = as.vector(tapply(object$rel_error, key, mean)),
-                    unpermuted = as.vector(tapply(object$unpermuted, key, `[`, 1L)))
-  out <- out[!is.na(out$n), , drop = FALSE]
+  mse <- if ("mse" %in% names(object)) object$mse else
+    object$error / (if (is.null(attr(object, "entries"))) NA_real_ else attr(object, "entries"))
+  out <- data.frame(block = keys$block[ord], fraction = keys$fraction[ord],
+                    n = as.integer(stat(object$error, length)),
+                    mean = stat(object$error, mean), sd = stat(object$error, sd),
+                    min = stat(object$error, min), q25 = stat(object$error, qs(0.25)),
+                    median = stat(object$error, median),
+                    q75 = stat(object$error, qs(0.75)), max = stat(object$error, max),
+                    mean_mse = stat(mse, mean), median_mse = stat(mse, median),
+                    mean_rel_error = stat(object$rel_error, mean),
+                    unpermuted = stat(object$unpermuted, function(v) v[1L]))
   rownames(out) <- NULL
   out
 }
 
 plot.mlnmf_permutation <- function(x, type = c("lines", "boxplot"),
-                                   measure = c("error", "rel_error"), log = "y",
+                                   measure = c("error", "mse", "rel_error"), log = "y",
                                    col = NULL, main = NULL, ...) {
   type <- check_choice(type, c("lines", "boxplot"), "type")
-  measure <- check_choice(measure, c("error", "rel_error"), "measure")
+  measure <- check_choice(measure, c("error", "mse", "rel_error"), "measure")
+  if (!measure %in% names(x))
+    stopf("'measure' \"%s\" is not a column of 'x'", measure)
   v <- x[[measure]]
   if (any(v <= 0)) log <- sub("y", "", log)
   blk <- droplevels(factor(x$block))
@@ -192,12 +261,15 @@ plot.mlnmf_permutation <- function(x, type = c("lines", "boxplot"),
   nb <- nlevels(blk)
   if (is.null(col)) col <- if (nb > 1L) hcl.colors(nb, "Dark 3") else "black"
   col <- rep_len(col, nb)
-  ylab <- if (measure == "error") "||X - permuted product||^2" else
-    "||X - permuted product|| / ||X||"
+  ylab <- switch(measure, error = "||X - permuted product||^2",
+                 mse = "||X - permuted product||^2 per entry",
+                 rel_error = "||X - permuted product|| / ||X||")
   if (is.null(main)) main <- "Reconstruction error after permuting layers"
   base <- attr(x, "unpermuted")
-  base <- if (!is.null(base)) base[[measure]] else if (measure == "error")
-    x$unpermuted[1L] else sqrt(x$unpermuted[1L] / (x$error[1L] / x$rel_error[1L]^2))
+  base <- if (!is.null(base) && measure %in% names(base)) base[[measure]] else
+    switch(measure, error = x$unpermuted[1L],
+           mse = x$unpermuted[1L] * x$mse[1L] / x$error[1L],
+           rel_error = sqrt(x$unpermuted[1L] / (x$error[1L] / x$rel_error[1L]^2)))
   lab <- c(levels(blk), "unpermuted")
   lcol <- c(col, "gray40")
   if (type == "lines") {

@@ -248,7 +248,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
 SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask);
 SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask);
 SEXP mlnmf_scan(SEXP X);
-SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders);
+SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders, SEXP mask);
 
 /* pinv.c: out (n x m) = A^+ for A (m x n), singular values <= tol (tol < 0:
  * max(m, n) * DBL_EPSILON * s_max) treated as zero; s (min(m, n), may be

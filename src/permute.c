@@ -27,22 +27,24 @@
  *   X       d x N double matrix (nonnegative, max(X) > 0)
  *   F       list of L double matrices, F[[1]] d x k_1, F[[i]] k_{i-1} x k_i
  *   G       k_L x N double matrix (G_L)
- *   orders  L x P integer matrix; column p lists the layer placed at each
- *           position; a layer may only go to a position whose own layer
- *           has the same dimensions
+ *   orders  L x P integer matrix; column p is a permutation of 1..L that
+ *           lists the layer placed at each position (each layer once); a
+ *           layer may only go to a position whose own layer has the same
+ *           dimensions
  * Returns list(error = P squared errors, base = the squared error of the
  * fit's own order, norm2 = ||X||_F^2).
  */
-SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
+SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders, SEXP mask)
 {
     int nprot = 0;
-    util_check_matrix(X, "X", 0);
+    xmat Xm;
+    xm_from_sexp(&Xm, X, mask, "X");     /* dense or dgCMatrix, and its mask */
     util_check_matrix(G, "G", 0);
     if (TYPEOF(Fl) != VECSXP || XLENGTH(Fl) < 1)
         error(_("'F' must be a non-empty list"));
     if (XLENGTH(Fl) > INT_MAX - 1) error(_("'F' is too long"));
     int L = (int) XLENGTH(Fl);
-    int d = nrows(X), N = ncols(X);
+    int d = Xm.m, N = Xm.n;
     if (TYPEOF(orders) != INTSXP || XLENGTH(orders) % L != 0)
         error(_("'orders' must be an integer matrix with one row per layer"));
     R_xlen_t P = XLENGTH(orders) / L;
@@ -72,6 +74,9 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
     int *lo = (int *) R_alloc((size_t) P + 1, sizeof(int));
     int *key = (int *) R_alloc((size_t) P + 1, sizeof(int));
     int *idx = (int *) R_alloc((size_t) P + 1, sizeof(int));
+    /* seen[l - 1] == p + 1 once layer l has been met in column p */
+    int *seen = (int *) R_alloc((size_t) L, sizeof(int));
+    for (int j = 0; j < L; j++) seen[j] = 0;
     for (R_xlen_t p = 0; p < P; p++) {
         const int *o = ord + (size_t) p * L;
         int a = L + 1, b = L;
@@ -80,6 +85,10 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
             if (l == NA_INTEGER || l < 1 || l > L)
                 error(_("'orders' column %d has an entry outside 1..%d"),
                       (int) p + 1, L);
+            if (seen[l - 1] == (int) p + 1)
+                error(_("'orders' column %d is not a permutation of 1..%d: layer %d appears twice"),
+                      (int) p + 1, L, l);
+            seen[l - 1] = (int) p + 1;
             if (l != j + 1) {
                 if (a > L) a = j + 1;
                 b = j + 1;
@@ -95,13 +104,12 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders)
     }
     if (P > 1) R_qsort_int_I(key, idx, 1, (int) P);
 
-    xmat Xm;
-    xm_dense(&Xm, REAL(X), d, N, 0);
     double xmax = xm_max(&Xm);
     if (!(xmax > 0)) error(_("'X' has no positive entry"));
     double s = 1.0 / xmax;
     Xm.scale = s;
     double xn2 = xm_sumsq(&Xm);
+    xm_reserve(&Xm, kmax);
     double *work = (double *) R_alloc(xm_work_size(&Xm, kmax), sizeof(double));
 
     /* prefixes Pre[j] = s F_1 ... F_j, d x rk[j], j = 1..L */

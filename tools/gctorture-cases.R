@@ -18,6 +18,8 @@ o_mu <- modifyList(opts, list(method = 1L, init = 3L))
 o_kl <- modifyList(opts, list(method = 2L, init = 4L))
 r32 <- c(3L, 2L); r2 <- 2L; lW <- list(W); lH <- list(H); lF <- list(W, diag(2))
 m0 <- 0L; m2 <- 2L; eps <- 1e-16
+permute <- mlnmf:::C_mlnmf_permute
+lP <- list(W, matrix(c(0.7, 0.3, 0.2, 0.8), 2, 2), diag(2)); ords <- cbind(1:3, c(1L, 3L, 2L))
 ## Straight-line top-level code on purpose: a loop or a closure around the
 ## calls is byte-compiled under gctorture, which takes minutes.
 set.seed(1); plain <- .Call(fit, X, r32, opts, NULL, NULL, NULL)
@@ -49,4 +51,7 @@ if (!identical(plain, tortured)) stop("gctorture changed the result of finetune_
 set.seed(1); plain <- .Call(ftune, X, lF2, H, fo_kl, NULL)
 set.seed(1); gctorture(TRUE); tortured <- .Call(ftune, X, lF2, H, fo_kl, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of finetune_kl")
-cat("GCTORTURE: 8 calls identical with and without gctorture\n")
+set.seed(1); plain <- .Call(permute, X, lP, H, ords, NULL)
+set.seed(1); gctorture(TRUE); tortured <- .Call(permute, X, lP, H, ords, NULL); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of permute")
+cat("GCTORTURE: 9 calls identical with and without gctorture\n")

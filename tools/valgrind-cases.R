@@ -13,9 +13,10 @@
 ## data; data x 1e-300 and 1e300; mlnmf_project (fitted columns, zero
 ## columns, several layers); layers large enough that their scratch is
 ## collected after them (fit and projection); mlnmf_step for each method; every type and
-## range error of the three routines; and an interrupt (setTimeLimit)
-## in the middle of a fit and of a projection, whose workspace must not
-## leak.
+## range error of the three routines; mlnmf_permute (orders against a
+## pure-R product, chunked calls, each error branch); and an interrupt
+## (setTimeLimit) in the middle of a fit, of a projection and of a
+## permutation test, whose workspace must not leak.
 
 library(mlnmf, lib.loc = Sys.getenv("MLNMF_LIB"))
 set.seed(7)
@@ -267,6 +268,34 @@ r <- local({
   tryCatch(finetune(fi, maxit = 1e6, tol = 0), error = function(e) conditionMessage(e))
 })
 stopifnot(is.character(r), grepl("time limit", r))
+## the permutation protocol's readings, its chunked evaluation (several
+## calls into C), and every error branch of mlnmf_permute
+fq <- quiet(mlnmf(Xg, rank = 10, layers = 9, maxit = 20))
+p2 <- permutation_test(fq, fraction = c(0.2, 0.5), reps = 4, seed = 2,
+                       fraction_of = "layers", move_all = FALSE, min_moved = 1)
+stopifnot(all(is.finite(p2$error)), all(p2$mse >= 0), all(is.finite(summary(p2)$mean_mse)))
+ref_perm <- function(o) sum((Xg - Reduce(`%*%`, c(fq$F[o], list(fq$G[[9]]))))^2)
+ords <- cbind(1:9, c(2L, 1L, 3:9), c(1:7, 9L, 8L), c(9L, 2:8, 1L))
+pe <- .Call(mlnmf:::C_mlnmf_permute, Xg, fq$F, fq$G[[9]], ords, NULL)
+stopifnot(max(abs(pe$error - apply(ords, 2, ref_perm)) / pe$norm2) < 1e-10)
+perm_bad <- list(
+  quote(.Call(mlnmf:::C_mlnmf_permute, Xg, fq$F, fq$G[[9]], cbind(1:9, c(1L, 1L, 3:9)), NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_permute, Xg, fq$F, fq$G[[9]], cbind(c(0L, 2:9)), NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_permute, Xg, fg$F, fg$G[[6]], cbind(c(2L, 1L, 3:6)), NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_permute, Xg, fq$F, fq$G[[9]], 1:8, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_permute, Xg, fq$F, t(fq$G[[9]]), 1:9, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_permute, Xg * 0, fq$F, fq$G[[9]], 1:9, NULL)))
+for (cl in perm_bad) {
+  ok <- tryCatch({ eval(cl); FALSE }, error = function(e) TRUE)
+  if (!ok) stop("no error from ", deparse1(cl))
+}
+f200 <- quiet(mlnmf(Xg[, 1:40], rank = 10, layers = 200, maxit = 3))
+r <- local({
+  setTimeLimit(elapsed = 2, transient = TRUE)
+  on.exit(setTimeLimit(elapsed = Inf))
+  tryCatch(permutation_test(f200, reps = 1e6), error = function(e) conditionMessage(e))
+})
+stopifnot(is.character(r), grepl("time limit", r))
 
-cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 3 interrupts, instruments: done\n",
-            n_calls, length(bad_calls)))
+cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 4 interrupts, instruments: done\n",
+            n_calls, length(bad_calls) + length(perm_bad)))

@@ -6,14 +6,23 @@
 ##
 ## Run from the package root (it sources inst/scripts/figure1-common.R), with mlnmf installed (R CMD INSTALL .):
 ##     Rscript inst/scripts/figure1.R
-## It writes inst/extdata/figure1.rds (about 100 KB), which
+## It writes inst/extdata/figure1.rds (about 140 KB), which
 ## vignettes/figure1.Rmd loads.  Set MLNMF_CORES to change the number of
 ## worker processes (default 2; parallel::mclapply, so 1 on Windows), and
 ## MLNMF_FIG1_OUT the file written (for timing runs under another BLAS).
 ##
-## Reproducibility: data set i is simulated, fitted and permuted after
-## set.seed(i) in its worker, so the results do not depend on the number of
-## cores or on which worker gets which data set.
+## Reproducibility: data set i is simulated and fitted after set.seed(i) in
+## its worker, and its permutations draw from their own stream,
+## permutation_test(seed = 100000 + i), so the results do not depend on the
+## number of cores or on which worker gets which data set.  The results
+## depend on the BLAS (deep layers amplify rounding): inst/scripts/
+## figure1-check.R reruns 10 data sets and compares them with the shipped
+## ones.
+##
+## Besides the main reading of the protocol (fractions of a third's
+## layers, every drawn layer moves), every fit is also permuted under the
+## other readings of the file figure1-common.R (fractions of all L layers;
+## drawn layers shuffled, so some may stay): $readings.
 ##
 ## Settings.  The paper does not give the rank.  A quick look at ranks 3, 5,
 ## 8 and 10 (inst/scripts/figure1-sensitivity.R does it on 15 data sets)
@@ -24,11 +33,12 @@
 ## normalisation are the package defaults (HALS, NNDSVD, columns of F
 ## summing to one), maxit = 500 and tol = 1e-5 per layer.
 ##
-## Timing of the run whose results ship with the package (mlnmf 0.2.0):
-## 79 s elapsed on 2 cores (148 s of fitting and 8 s of permutations summed
-## over the workers), on a 2-core Debian 12 container shared with other
-## jobs (load average 0.9 at the start), R 4.2.2 with the reference BLAS
-## /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0.  The run records its
+## Timing of the run whose results ship with the package (mlnmf 0.3.0
+## development): 399 s elapsed on 2 cores (666 s of fitting and 30 s of
+## permutations, all four readings, summed over the workers), on a 2-core
+## Debian 12 container shared with other jobs (load average 5.9 at the
+## start, so about 4 times slower than on an idle machine), R 4.2.2 with
+## the reference BLAS /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0.  The run records its
 ## own timing, load average and session in $timing and $session, prints them
 ## at the end, and the vignette quotes them.
 
@@ -41,50 +51,12 @@ settings <- list(datasets = 100L, n = 1000L, d = 10L, clusters = 3L,
                  method = "hals", init = "nndsvd", normalize = "l1",
                  maxit = 500L, tol = 1e-5, groups = 3L,
                  fraction = c(0.05, 0.10, 0.15, 0.20), reps = 20L,
-                 seeds = "set.seed(i) for data set i, before simulating; permutation_test(seed = i)")
+                 entries = 1000 * 10,
+                 seeds = "set.seed(i) for data set i, before simulating; permutation_test(seed = 100000 + i)")
 cores <- as.integer(Sys.getenv("MLNMF_CORES", "2"))
 if (.Platform$OS.type == "windows") cores <- 1L
 
 
-
-one_dataset <- function(i, s) {
-  set.seed(i)
-  X <- simulate_gaussian_mixture(s$n, s$d, s$clusters, sd = s$sd, spread = s$spread)
-  t0 <- proc.time()[["elapsed"]]
-  fit <- mlnmf(X, rank = s$rank, layers = s$layers, method = s$method,
-               init = s$init, normalize = s$normalize, maxit = s$maxit,
-               tol = s$tol, progress = FALSE)
-  t1 <- proc.time()[["elapsed"]]
-  p <- permutation_test(fit, groups = s$groups, fraction = s$fraction,
-                        reps = s$reps, seed = i)
-  t2 <- proc.time()[["elapsed"]]
-  base <- attr(p, "unpermuted")
-  key <- list(block = p$block, fraction = p$fraction)
-  agg <- function(v, f) as.vector(tapply(v, key, f))
-  lev <- expand.grid(block = levels(p$block), fraction = s$fraction,
-                     KEEP.OUT.ATTRS = FALSE, stringsAsFactors = FALSE)
-  excess <- p$error - base[["error"]]
-  tab <- data.frame(dataset = i, block = lev$block, fraction = lev$fraction,
-                    n_moved = agg(p$n_moved, mean),
-                    error_mean = agg(p$error, mean), error_sd = agg(p$error, sd),
-                    excess_mean = agg(excess, mean), excess_sd = agg(excess, sd),
-                    rel_error_mean = agg(p$rel_error, mean),
-                    rel_error_sd = agg(p$rel_error, sd),
-                    stringsAsFactors = FALSE)
-  dg <- layer_diagnostics(fit)
-  blocks <- attr(p, "blocks")
-  bdiag <- cbind(dataset = i, block_diagnostics(dg, blocks))
-  list(table = tab, blocks = bdiag,
-       dataset = data.frame(dataset = i, norm2 = attr(p, "norm2"),
-                            unpermuted = base[["error"]],
-                            unpermuted_rel = base[["rel_error"]],
-                            first_layer_rel = fit$error[1L],
-                            converged = sum(fit$converged),
-                            iter_total = sum(fit$iter),
-                            fit_seconds = t1 - t0, perm_seconds = t2 - t1),
-       layer_error = fit$error,
-       diagnostics = dg)
-}
 
 cat(sprintf("Figure 1: %d data sets, %d layers of rank %d, on %d core%s\n",
             settings$datasets, settings$layers, settings$rank, cores,
@@ -93,7 +65,7 @@ loadavg <- function() tryCatch(scan("/proc/loadavg", what = "", n = 3L, quiet = 
                                 error = function(e) rep(NA_character_, 3L))
 load_start <- loadavg()
 start <- proc.time()
-runs <- mclapply(seq_len(settings$datasets), one_dataset, s = settings,
+runs <- mclapply(seq_len(settings$datasets), figure1_dataset, s = settings,
                  mc.cores = cores, mc.preschedule = FALSE)
 elapsed <- (proc.time() - start)[["elapsed"]]
 load_end <- loadavg()
@@ -117,6 +89,10 @@ blas <- if (!is.null(si$BLAS)) si$BLAS else extSoftVersion()[["BLAS"]]
 result <- list(
   settings = settings,
   table = do.call(rbind, lapply(runs, `[[`, "table")),
+  readings = list(settings = readings,
+                  table = do.call(rbind, lapply(runs, `[[`, "readings"))[
+                    , c("reading", "dataset", "block", "fraction", "n_moved",
+                        "mse_mean", "rel_error_mean")]),
   datasets = do.call(rbind, lapply(runs, `[[`, "dataset")),
   blocks = do.call(rbind, lapply(runs, `[[`, "blocks")),
   thresholds = c(near_identity = near_identity, near_monomial = near_monomial),
@@ -144,5 +120,7 @@ cat(sprintf("Done in %.1f s elapsed on %d cores (fits %.1f s, permutations %.1f 
 cat("Load average (1, 5, 15 min) at start:", load_start, " at end:", load_end, "\n")
 cat("BLAS:  ", blas, "\nLAPACK:", si$LAPACK, "\n")
 cat(sprintf("Saved %s (%.0f KB)\n", out, file.size(out) / 1024))
-print(aggregate(cbind(error_mean, excess_mean, rel_error_mean) ~ block + fraction,
+print(aggregate(cbind(error_mean, mse_mean, excess_mean, rel_error_mean) ~ block + fraction,
                 data = result$table, FUN = mean))
+cat("Median over data sets of the mean MSE per entry, by third:\n")
+print(medians_by_third(result$table))

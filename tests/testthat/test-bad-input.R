@@ -9,6 +9,7 @@ X <- matrix(c(0.9, 0.1, 0.4, 0.3, 0.8, 0.2, 0.5, 0.7, 0.6, 0.2, 0.3, 0.9,
 fit <- suppressWarnings(mlnmf(X, c(3, 2), maxit = 30, tol = 1e-4))
 fit_nodata <- suppressWarnings(nmf(X, 2, maxit = 10, keep.data = FALSE))
 fit_short <- fit
+fit_perm <- suppressWarnings(mlnmf(X, 2, layers = 6, maxit = 10))
 fit_short$F <- fit$F[1]
 fit_nan <- fit; fit_nan$F[[2]][1, 1] <- NaN
 fit_eps <- fit; fit_eps$eps <- -1
@@ -219,7 +220,12 @@ bad <- list(
   list("C dependence: F NaN", quote(.Call(mlnmf:::C_mlnmf_dependence, X, fit_nan$F, fit$G, 1L, FALSE, NULL)), "'F\\[\\[2\\]\\]' has non-finite entries"),
   list("C dependence: F[[1]] Inf", quote(.Call(mlnmf:::C_mlnmf_dependence, X, list(fit$F[[1]] * Inf, fit$F[[2]]), fit$G, 1L, FALSE, NULL)), "'F\\[\\[1\\]\\]' has non-finite entries"),
   list("C scan: integer", quote(.Call(mlnmf:::C_mlnmf_scan, 1:4)), "'X' must be a double vector or matrix"),
-  list("C scan: list", quote(.Call(mlnmf:::C_mlnmf_scan, list(1))), "'X' must be a double vector or matrix")
+  list("C scan: list", quote(.Call(mlnmf:::C_mlnmf_scan, list(1))), "'X' must be a double vector or matrix"),
+  list("permutation fraction_of unknown", quote(permutation_test(fit_perm, fraction_of = "third")), "'fraction_of' must be one of \"block\", \"layers\", not \"third\""),
+  list("permutation move_all NA", quote(permutation_test(fit_perm, move_all = NA)), "'move_all' must be TRUE or FALSE"),
+  list("permutation min_moved 0", quote(permutation_test(fit_perm, min_moved = 0)), "'min_moved' must be a single whole number >= 1"),
+  list("permutation reps too many", quote(permutation_test(fit_perm, reps = 1e7)), "'reps' must be at most 1000000, not 10000000"),
+  list("C permute: not a permutation", quote(.Call(mlnmf:::C_mlnmf_permute, X, fit_perm$F, fit_perm$G[[6]], c(1L, 2L, 2L, 4:6), NULL)), "'orders' column 1 is not a permutation of 1..6: layer 2 appears twice")
 )
 
 test_that("the bad-input table has at least 40 distinct rows", {

@@ -74,7 +74,7 @@ test_that("the C entry point rejects malformed input", {
   fit <- fake_fit(5, 20, c(4, 4, 3))
   X <- fit$data
   G <- fit$G[[3]]
-  call <- function(...) .Call(mlnmf:::C_mlnmf_permute, ...)
+  call <- function(...) .Call(mlnmf:::C_mlnmf_permute, ..., NULL)
   expect_error(call(X, fit$F, G, matrix(c(1L, 2L, 4L))), "outside 1..3")
   expect_error(call(X, fit$F, G, matrix(c(1L, 3L, 2L))),
                "puts layer 3 \\(4 x 3\\) at position 2 \\(4 x 4\\)")
@@ -118,7 +118,7 @@ test_that("the table is tidy and every permutation really changes the order", {
   pt <- permutation_test(fit, fraction = c(0.05, 0.1, 0.2, 1), reps = 6, seed = 2)
   expect_s3_class(pt, c("mlnmf_permutation", "data.frame"))
   expect_identical(names(pt), c("block", "fraction", "rep", "n_moved", "moved",
-                                "order", "error", "rel_error", "unpermuted"))
+                                "order", "error", "mse", "rel_error", "unpermuted"))
   expect_identical(nrow(pt), 3L * 4L * 6L)
   expect_identical(levels(pt$block), c("A1", "A2", "A3"))
   expect_identical(attr(pt, "blocks"),
@@ -184,7 +184,7 @@ test_that("arguments are validated with messages naming them", {
   expect_error(permutation_test(fit, seed = "a"), "'seed' must be NULL or a single whole number")
   expect_error(permutation_test(list(F = 1)), "'fit' must be a fit returned by mlnmf")
   expect_error(permutation_test(fit, X = fit$data[, -1]),
-               "'X' must be 3 x 20 like the data of 'fit', not 3 x 19")
+               "'X' must be 3 x 20 like the data of the fit, not 3 x 19")
   expect_error(permutation_test(fit, X = -fit$data), "'X' must be nonnegative")
   nod <- fit
   nod$data <- NULL
@@ -206,8 +206,10 @@ test_that("print, summary and plot work", {
   sm <- summary(pt)
   expect_identical(nrow(sm), 12L)
   expect_identical(names(sm), c("block", "fraction", "n", "mean", "sd", "min",
-                                "q25", "median", "q75", "max",
-                                "mean_rel_error", "unpermuted"))
+                                "q25", "median", "q75", "max", "mean_mse",
+                                "median_mse", "mean_rel_error", "unpermuted"))
+  expect_equal(sm$mean_mse, sm$mean / (5 * 30), tolerance = 1e-12)
+  expect_true(any(grepl("per entry", out)))
   expect_equal(sm$mean[sm$block == "A2" & sm$fraction == 0.1],
                mean(pt$error[pt$block == "A2" & pt$fraction == 0.1]),
                tolerance = 1e-12)
@@ -221,4 +223,145 @@ test_that("print, summary and plot work", {
   expect_silent(plot(pt, type = "boxplot", measure = "rel_error"))
   expect_silent(plot(pt[pt$block == "A3", ], log = ""))
   expect_error(plot(pt, type = "pie"), "'type' must be one of")
+  expect_silent(plot(pt, measure = "mse"))
+})
+
+test_that("the mean squared error per entry is the squared error over d N, from plain R products", {
+  fit <- fake_fit(6, 40, rep(6, 9))
+  X <- fit$data
+  pt <- permutation_test(fit, reps = 3, seed = 4)
+  for (i in seq_len(nrow(pt))) {
+    o <- seq_len(9)
+    o[as.integer(strsplit(pt$moved[i], ",")[[1]])] <-
+      as.integer(strsplit(pt$order[i], ",")[[1]])
+    Xhat <- Reduce(`%*%`, c(fit$F[o], list(fit$G[[9]])))
+    expect_equal(pt$mse[i], mean((X - Xhat)^2), tolerance = 1e-10)
+  }
+  base <- attr(pt, "unpermuted")
+  expect_equal(base[["mse"]],
+               mean((X - Reduce(`%*%`, c(fit$F, list(fit$G[[9]]))))^2),
+               tolerance = 1e-10)
+  expect_identical(attr(pt, "entries"), 240)
+})
+
+test_that("fraction_of = 'layers' takes the fraction of all L layers", {
+  fit <- fake_fit(4, 20, rep(4, 60))       # thirds of 20 layers, all eligible
+  pb <- permutation_test(fit, fraction = c(0.05, 0.1, 0.2), reps = 4, seed = 1)
+  pl <- permutation_test(fit, fraction = c(0.05, 0.1, 0.2), reps = 4, seed = 1,
+                         fraction_of = "layers")
+  ## of a block: max(2, round(f * 20)) = 2, 2, 4; of all: round(f * 60) = 3, 6, 12
+  expect_identical(pb$n_moved, as.integer(rep(rep(c(2, 2, 4), each = 4), 3)))
+  expect_identical(pl$n_moved, as.integer(rep(rep(c(3, 6, 12), each = 4), 3)))
+  expect_identical(attr(pl, "protocol")$fraction_of, "layers")
+  ## more than a block holds: capped at the block's eligible layers
+  pc <- permutation_test(fit, fraction = 0.5, reps = 2, seed = 1, fraction_of = "layers")
+  expect_identical(pc$n_moved, rep(20L, 6))
+  expect_error(permutation_test(fit, fraction_of = "thirds"),
+               "'fraction_of' must be one of \"block\", \"layers\"")
+})
+
+test_that("move_all = FALSE shuffles the drawn layers, which may stay in place", {
+  fit <- fake_fit(4, 20, rep(4, 30))
+  pt <- permutation_test(fit, groups = 1, fraction = 0.1, reps = 400, seed = 2,
+                         move_all = FALSE)
+  ## 3 layers drawn, uniformly shuffled: P(0 moved) = 1/6, P(2) = 1/2, P(3) = 1/3
+  tabm <- table(factor(pt$n_moved, levels = 0:3)) / 400
+  expect_identical(unname(tabm[["1"]]), 0)
+  expect_equal(unname(as.vector(tabm[c("0", "2", "3")])), c(1/6, 1/2, 1/3),
+               tolerance = 0.3)
+  still <- pt$n_moved == 0
+  expect_true(all(pt$moved[still] == ""))
+  expect_equal(pt$error[still], pt$unpermuted[still], tolerance = 1e-12)
+  expect_false(attr(pt, "protocol")$move_all)
+  ## move_all = TRUE: every drawn layer moves, always 3
+  pm <- permutation_test(fit, groups = 1, fraction = 0.1, reps = 50, seed = 2)
+  expect_identical(unique(pm$n_moved), 3L)
+  expect_error(permutation_test(fit, move_all = NA), "'move_all' must be TRUE or FALSE")
+})
+
+test_that("min_moved sets the least number of layers drawn", {
+  fit <- fake_fit(4, 20, rep(4, 30))         # thirds of 10 eligible layers
+  p1 <- permutation_test(fit, fraction = 0.05, reps = 30, seed = 3,
+                         min_moved = 1, move_all = FALSE)
+  ## round(0.05 * 10) = 1 layer drawn, shuffled alone: nothing moves
+  expect_identical(unique(p1$n_moved), 0L)
+  expect_equal(p1$error, p1$unpermuted, tolerance = 1e-12)
+  ## move_all = TRUE gives a lone drawn layer a partner
+  p2 <- permutation_test(fit, fraction = 0.05, reps = 5, seed = 3, min_moved = 1)
+  expect_identical(unique(p2$n_moved), 2L)
+  p5 <- permutation_test(fit, fraction = 0.05, reps = 5, seed = 3, min_moved = 5)
+  expect_identical(unique(p5$n_moved), 5L)
+  expect_identical(attr(p5, "protocol")$min_moved, 5L)
+  expect_error(permutation_test(fit, min_moved = 0), "'min_moved' must be a single whole number >= 1")
+  expect_error(permutation_test(fit, reps = 2e6), "'reps' must be at most 1000000")
+  expect_error(permutation_test(fit, reps = 1e6, fraction = seq(0.01, 1, by = 0.01)),
+               "at most 50000000")
+})
+
+test_that("summary works when a block is left out (issue 15, defect 5)", {
+  set.seed(1)
+  f <- suppressWarnings(mlnmf(simulate_gaussian_mixture(40, 24), 3, 6, maxit = 50))
+  expect_warning(pt <- permutation_test(f, reps = 3, seed = 1), "block A1 has no two layers")
+  sm <- summary(pt)
+  expect_identical(as.character(sm$block), rep(c("A2", "A3"), 4))
+  expect_identical(sm$fraction, rep(c(0.05, 0.1, 0.15, 0.2), each = 2))
+  expect_identical(sm$n, rep(3L, 8))
+  expect_equal(sm$mean[5], mean(pt$error[pt$block == "A2" & pt$fraction == 0.15]),
+               tolerance = 1e-12)
+  expect_output(print(pt), "A2")
+  ## a hand-made subset without attributes
+  sub <- pt[pt$block == "A3" & pt$fraction == 0.1, ]
+  expect_identical(nrow(summary(sub)), 1L)
+})
+
+test_that("the C routine refuses orders that are not permutations (issue 15, defect 8)", {
+  fit <- fake_fit(5, 20, rep(5, 4))
+  call <- function(o) .Call(mlnmf:::C_mlnmf_permute, fit$data, fit$F,
+                            fit$G[[4]], o, NULL)
+  expect_error(call(matrix(c(1L, 1L, 3L, 4L))),
+               "'orders' column 1 is not a permutation of 1..4: layer 1 appears twice")
+  expect_error(call(cbind(1:4, c(2L, 1L, 4L, 4L))),
+               "'orders' column 2 is not a permutation of 1..4: layer 4 appears twice")
+  expect_equal(call(cbind(1:4, c(2L, 1L, 4L, 3L)))$error,
+               c(ref_error(fit, fit$data, 1:4), ref_error(fit, fit$data, c(2, 1, 4, 3))),
+               tolerance = 1e-10)
+})
+
+test_that("a long permutation test stops at an interrupt (issue 15, defect 9)", {
+  ## under the sanitizers or valgrind everything is many times slower
+  bound <- if (nzchar(Sys.getenv("MLNMF_CHECK_TOOL"))) 120 else 1.5
+  fit <- fake_fit(6, 40, rep(6, 200))
+  run <- function() {
+    on.exit(setTimeLimit(elapsed = Inf), add = TRUE)
+    t0 <- proc.time()[["elapsed"]]
+    setTimeLimit(elapsed = 0.3, transient = TRUE)
+    err <- tryCatch({ permutation_test(fit, reps = 1e6, seed = 1); NULL },
+                    error = function(e) e)
+    setTimeLimit(elapsed = Inf)
+    list(error = err, seconds = proc.time()[["elapsed"]] - t0)
+  }
+  set.seed(77)
+  u <- runif(2)
+  set.seed(77)
+  r <- run()
+  expect_s3_class(r$error, "error")
+  expect_match(conditionMessage(r$error), "time limit")
+  expect_lt(r$seconds, bound)
+  ## the caller's stream was restored on the way out of the interrupted call
+  expect_identical(runif(2), u)
+  ## the next call works
+  expect_s3_class(permutation_test(fit, reps = 1, seed = 1), "mlnmf_permutation")
+})
+
+test_that("chunked evaluation gives the same table as one chunk", {
+  fit <- fake_fit(5, 30, rep(5, 12))
+  a <- permutation_test(fit, reps = 30, seed = 9)
+  old <- mlnmf:::perm_chunk
+  ns <- asNamespace("mlnmf")
+  unlockBinding("perm_chunk", ns)
+  assign("perm_chunk", 12 * 7, envir = ns)          # 7 permutations per call
+  on.exit({ assign("perm_chunk", old, envir = ns); lockBinding("perm_chunk", ns) })
+  b <- permutation_test(fit, reps = 30, seed = 9)
+  expect_identical(a$moved, b$moved)
+  expect_equal(a$error, b$error, tolerance = 1e-12)
 })

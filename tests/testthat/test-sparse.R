@@ -137,3 +137,29 @@ test_that("a masked fit is refused by finetune() with a clear error", {
   expect_error(finetune(f), "missing entries \\(a mask\\): fine-tuning is not supported")
   expect_error(mlnmf(X, 2, mask = "NA", finetune = TRUE), "'finetune' is not supported with missing entries")
 })
+
+test_that("permutation_test() of a sparse fit equals that of its dense twin", {
+  tw <- sparse_twin(30, 60, 0.4, 13)
+  p <- fit_pair(tw$S, tw$D, 4, rank = 5, layers = 9, maxit = 30)
+  a <- permutation_test(p$sparse, reps = 2, seed = 3)
+  b <- permutation_test(p$dense, reps = 2, seed = 3)
+  expect_identical(a$order, b$order)
+  expect_equal(a$error, b$error, tolerance = 1e-6)
+  expect_equal(a$mse, b$mse, tolerance = 1e-6)
+})
+
+test_that("permutation errors of a masked fit are over its observed entries", {
+  set.seed(14)
+  X <- matrix(runif(20 * 40), 20, 40)
+  M <- matrix(runif(800) < 0.2, 20, 40)
+  f <- suppressWarnings(mlnmf(X, 4, layers = 9, maxit = 30, mask = M))
+  pt <- permutation_test(f, reps = 1, seed = 1)
+  o <- as.integer(strsplit(pt$order[1], ",")[[1]])
+  mv <- as.integer(strsplit(pt$moved[1], ",")[[1]])
+  ord <- seq_len(9); ord[mv] <- o
+  R <- (X - Reduce(`%*%`, c(f$F[ord], list(f$G[[9]]))))[!M]
+  expect_equal(pt$error[1], sum(R^2), tolerance = 1e-8)
+  expect_equal(pt$mse[1], sum(R^2) / sum(!M), tolerance = 1e-8)
+  d <- dependence(f)
+  expect_true(all(is.finite(d$map_error)))
+})
