@@ -135,18 +135,28 @@ static void hals_sweeps(int len, int k, double *M, const double *A,
 }
 
 /* One row under a mask: up to q coordinate sweeps of m (k) with its own
- * Gram B (k x k) and product row a, same stop as hals_cd.  tmp unused. */
+ * Gram B (k x k) and product row a, same stop as hals_cd.  tmp unused.
+ * A row observed only where component l of the other factor is (nearly)
+ * zero has B[l, l] ~ 0: its entry l then has no bearing on the observed
+ * entries and the exact coordinate step (a_l - ...) / B[l, l] would send it
+ * anywhere (entries of 1e14 were seen on sparse data with mask = "zeros",
+ * where such rows are common).  Such entries, B[l, l] at most HALS_ROW_TINY
+ * times the largest diagonal, are left as they are. */
+#define HALS_ROW_TINY 1e-12
 static void hals_row(int k, double *m, const double *a, const double *B,
                      double eps, int q, double delta, double *tmp)
 {
     (void) tmp;
-    double first = 0.0;
+    double first = 0.0, dmax = 0.0;
+    for (int l = 0; l < k; l++)
+        if (B[l + (size_t) l * k] > dmax) dmax = B[l + (size_t) l * k];
+    double tiny = HALS_ROW_TINY * dmax;
     for (int s = 0; s < q; s++) {
         double change = 0.0;
         for (int l = 0; l < k; l++) {
             const double *Bl = B + (size_t) l * k;
             double bll = Bl[l];
-            if (!(bll > 0)) continue;
+            if (!(bll > tiny)) continue;
             double g = a[l];
             for (int j = 0; j < k; j++) g -= Bl[j] * m[j];
             double v = m[l] + g / bll;

@@ -217,3 +217,15 @@ test_that("the C routines refuse invalid patterns and data objects", {
   expect_error(st(NULL, bad), "'X' is not a valid sparse pattern")
   expect_error(.Call(mlnmf:::C_mlnmf_na_pattern, "a"), "'X' must be a double matrix or a dgCMatrix")
 })
+
+test_that("masked HALS leaves alone entries the observed data do not determine", {
+  ## sparse data with mask = "zeros": rows observed only where a component
+  ## of G is at the floor gave F entries of 1e14 before (B[l, l] ~ 0)
+  set.seed(1)
+  X <- matrix(runif(60 * 5), 60) %*% matrix(runif(5 * 50), 5)
+  X[X <= quantile(X, 0.3)] <- 0
+  S <- Matrix::Matrix(X, sparse = TRUE)
+  f <- suppressWarnings(nmf(S, 5, mask = "zeros", maxit = 300))
+  expect_lt(max(fitted(f, dense = TRUE)), 2 * max(X))
+  expect_lt(f$error, 0.01)
+})
