@@ -76,6 +76,8 @@ draw_seed <- function(seed) {
 ## future.apply when it is installed (and not switched off), else serially.
 ## Either way each element sees exactly its stream.
 run_streams <- function(n, FUN, streams, label, ...) {
+  old <- rng_save()
+  on.exit(rng_restore(old))
   if (use_future()) {
     return(tryCatch(
       future.apply::future_lapply(seq_len(n), FUN, ..., future.seed = streams,
@@ -83,14 +85,17 @@ run_streams <- function(n, FUN, streams, label, ...) {
                                   future.label = paste0(label, "-%d")),
       error = function(e)
         stopf("the future backend (%s) failed while running %d %ss: %s (the failing future is named %s-<i>; the results of the others are lost)",
-              class(future::plan())[1L], n, label, conditionMessage(e), label)))
+              plan_name(), n, label, conditionMessage(e), label)))
   }
-  old <- rng_save()
-  on.exit(rng_restore(old))
   lapply(seq_len(n), function(i) {
     assign(".Random.seed", streams[[i]], envir = globalenv())
     FUN(i, ...)
   })
+}
+
+plan_name <- function() {
+  cl <- setdiff(class(future::plan()), c("FutureStrategy", "tweaked"))
+  if (length(cl)) cl[1L] else "unknown"
 }
 
 use_future <- function() {
