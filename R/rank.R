@@ -99,14 +99,14 @@ observed_entries <- function(X, mask) {
   if (is_sparse(X)) {
     if (identical(mask, "zeros")) {
       pos <- which(!is.na(X@x) & X@x != 0)
-      return(list(kind = "x", idx = pos, n = length(pos)))
+      return(list(kind = "x", idx = pos, n = as.double(length(pos))))
     }
     na <- if (identical(mask, "NA")) sparse_linear(X, which(is.na(X@x))) else numeric()
     return(list(kind = "linear", total = total, exclude = na, n = total - length(na)))
   }
   if (is.null(mask)) return(list(kind = "linear", total = total, exclude = numeric(), n = total))
   keep <- if (mask == "NA") which(!is.na(X)) else which(!is.na(X) & X != 0)
-  list(kind = "list", idx = keep, n = length(keep))
+  list(kind = "list", idx = keep, n = as.double(length(keep)))
 }
 
 ## Linear (column-major, 1-based) indices of the entries at positions

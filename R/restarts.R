@@ -28,7 +28,7 @@ check_restarts <- function(nrun, seed) {
     stopf("'nrun' must be a single whole number >= 1 (the number of starts), not %s",
           if (is.numeric(nrun) || is.logical(nrun)) short_value(nrun) else describe(nrun))
   if (nrun > .max_nrun)
-    stopf("'nrun' must be at most %d, not %s", .max_nrun, format(nrun, big.mark = ""))
+    stopf("'nrun' must be at most %d, not %.0f", .max_nrun, nrun)
   if (!is.null(seed)) {
     if (!is.numeric(seed) || length(seed) != 1L || !is.finite(seed) ||
         !is_whole(seed) || abs(seed) > .Machine$integer.max)
