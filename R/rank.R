@@ -201,10 +201,10 @@ predict_entries <- function(F, G, lin, m) {
 print.mlnmf_rank <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   if (!inherits(x, "mlnmf_rank") || !is.data.frame(x$summary))
     stopf("'x' must be a result of nmf_rank(), not %s", describe(x))
-  cat(sprintf("Rank selection by held-out entries: %d x %d data%s, %d held out of %.0f %s entries (%.3g%%), %d repeat%s, seed %d\n",
+  cat(sprintf("Rank selection by held-out entries: %d x %d data%s, %.0f held out of %.0f %sentries (%.3g%%), %d repeat%s, seed %d\n",
               x$dim[1L], x$dim[2L], if (isTRUE(x$sparse)) " (sparse)" else "",
-              as.integer(x$heldout), x$observed,
-              switch(x$mask, none = "", "NA" = "non-missing", zeros = "nonzero"),
+              x$heldout, x$observed,
+              switch(x$mask, none = "", "NA" = "non-missing ", zeros = "nonzero "),
               100 * x$fraction, x$reps, if (x$reps > 1L) "s" else "", x$seed))
   print(x$summary, digits = digits, row.names = FALSE)
   cat(sprintf("Smallest mean held-out error at rank %d\n", x$best))
