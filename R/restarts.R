@@ -157,7 +157,10 @@ fit_restarts <- function(args, rs, call) {
   }
   fits <- lapply(res, `[[`, "fit")
   err <- vapply(fits, function(f) f$error[f$layers], 0)
-  best <- which.min(err)
+  ## layers = "auto" can stop the runs at different depths, and a deeper
+  ## cascade never has a smaller error: compare at the common depth
+  depth <- min(vapply(fits, `[[`, 0L, "layers"))
+  best <- which.min(vapply(fits, function(f) f$error[depth], 0))
   fit <- fits[[best]]
   if (best != 1L && isTRUE(args$keep.data)) {
     fit$data <- fits[[1L]]$data

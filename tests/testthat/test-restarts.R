@@ -171,3 +171,21 @@ test_that("restarts work with a mask, several layers and sparse data", {
   expect_true(g$sparse)
   expect_identical(g$data, S)
 })
+
+test_that("with layers = \"auto\" runs of different depths are compared at the common depth", {
+  set.seed(1)
+  X <- simulate_gaussian_mixture(n = 200, d = 10, clusters = 3)
+  a <- suppressWarnings(mlnmf(X, 5, layers = "auto", max_layers = 8, nrun = 3, seed = 2))
+  expect_true("layers" %in% names(a$runs))
+  expect_gt(length(unique(a$runs$layers)), 1L)   # the case this test is about
+  m <- min(a$runs$layers)
+  expect_identical(a$layers, a$runs$layers[a$best_run])
+  expect_equal(a$error[m], min(vapply(seq_len(3), function(i) {
+    old <- get0(".Random.seed", envir = globalenv()); kind <- RNGkind()
+    on.exit({ RNGkind(kind[1], kind[2], kind[3]); assign(".Random.seed", old, envir = globalenv()) })
+    assign(".Random.seed", stream_seed(2, i), envir = globalenv())
+    f <- suppressWarnings(mlnmf(X, 5, layers = "auto", max_layers = 8,
+                                init = if (i == 1) "nndsvd" else "random"))
+    f$error[m]
+  }, 0)), tolerance = 1e-12)
+})
