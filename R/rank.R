@@ -58,7 +58,7 @@ nmf_rank <- function(X, ranks, fraction = 0.1, reps = 3L, mask = NULL,
   streams <- rng_streams(seed, reps + nrow(grid))
   held <- draw_heldout(obs, size, streams[seq_len(reps)])
   res <- run_streams(nrow(grid), rank_job, streams[reps + seq_len(nrow(grid))],
-                     "mlnmf-rank", grid = grid, data = X, held = held,
+                     "mlnmf-rank", "fits", grid = grid, data = X, held = held,
                      mask = mask, args = args)
   failed <- which(vapply(res, function(r) !is.null(r$error), NA))
   if (length(failed)) {

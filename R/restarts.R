@@ -75,7 +75,7 @@ draw_seed <- function(seed) {
 ## lapply over 1..n, element i with .Random.seed = streams[[i]]: through
 ## future.apply when it is installed (and not switched off), else serially.
 ## Either way each element sees exactly its stream.
-run_streams <- function(n, FUN, streams, label, ...) {
+run_streams <- function(n, FUN, streams, label, what, ...) {
   old <- rng_save()
   on.exit(rng_restore(old))
   if (use_future()) {
@@ -84,8 +84,8 @@ run_streams <- function(n, FUN, streams, label, ...) {
                                   future.chunk.size = 1L,
                                   future.label = paste0(label, "-%d")),
       error = function(e)
-        stopf("the future backend (%s) failed while running %d %ss: %s (the failing future is named %s-<i>; the results of the others are lost)",
-              plan_name(), n, label, conditionMessage(e), label)))
+        stopf("the future backend (%s) failed while running %d %s: %s (the failing future is named %s-<i>, for %s i; the results of the others are lost)",
+              plan_name(), n, what, conditionMessage(e), label, sub("s$", "", what))))
   }
   lapply(seq_len(n), function(i) {
     assign(".Random.seed", streams[[i]], envir = globalenv())
@@ -139,7 +139,7 @@ fit_restarts <- function(args, rs, call) {
   n <- rs$nrun
   seed <- draw_seed(rs$seed)
   streams <- rng_streams(seed, n)
-  res <- run_streams(n, restart_run, streams, "mlnmf-run", args = args)
+  res <- run_streams(n, restart_run, streams, "mlnmf-run", "runs", args = args)
   failed <- which(vapply(res, function(r) !is.null(r$error), NA))
   if (length(failed)) {
     i <- failed[1L]

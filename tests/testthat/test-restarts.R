@@ -189,3 +189,15 @@ test_that("with layers = \"auto\" runs of different depths are compared at the c
     f$error[m]
   }, 0)), tolerance = 1e-12)
 })
+
+test_that("a backend that fails outside the runs gives an error naming the backend and the future", {
+  old_plan <- future::plan()
+  on.exit(future::plan(old_plan), add = TRUE)
+  cl <- parallel::makePSOCKcluster(1L)
+  future::plan(future::cluster, workers = cl)
+  ok <- nmf(Xr, 2, nrun = 2, seed = 1, maxit = 30)
+  expect_identical(nrow(ok$runs), 2L)
+  parallel::stopCluster(cl)                 # the worker is gone
+  expect_error(nmf(Xr, 2, nrun = 2, seed = 1, maxit = 30),
+               "^the future backend \\(cluster\\) failed while running 2 runs: .*mlnmf-run-1.*\\(the failing future is named mlnmf-run-<i>, for run i")
+})
