@@ -103,9 +103,10 @@ use_future <- function() {
     requireNamespace("future.apply", quietly = TRUE)
 }
 
-## One run: mlnmf() with nrun = 1 on 'args' (the caller's validated
-## arguments), from a random start for i > 1.  Errors and warnings are
-## caught and returned, so one failing run does not hide the others.  Runs
+## One run: mlnmf() with nrun = 1 on 'args' (the values of the caller's
+## arguments; each run validates them), from a random start for i > 1.
+## Errors and warnings are caught and returned, so one failing run does not
+## hide the others.  Runs
 ## after the first keep no data (the best fit gets run 1's, which is the
 ## same), and no call (it would embed the data), so workers send back little.
 restart_run <- function(i, args) {
