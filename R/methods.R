@@ -24,6 +24,7 @@ print.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
               if (length(unique(x$rank)) > 1L) "s" else "",
               compact_ranks(x$rank)))
   print_mask(x$mask)
+  print_runs(x, digits)
   cat(sprintf("Relative error ||X - F1...FL GL|| / ||X||: %s\n",
               format(x$error[L], digits = digits)))
   cat(sprintf("Iterations: %d in all (%d layers converged of %d)\n",
@@ -66,7 +67,8 @@ summary.mlnmf <- function(object, ...) {
   structure(list(call = object$call, method = object$method,
                  init = object$init, normalize = object$normalize,
                  dim = object$dim, sparse = isTRUE(object$sparse),
-                 mask = object$mask, layers = tab,
+                 mask = object$mask, layers = tab, runs = object$runs,
+                 best_run = object$best_run, seed = object$seed,
                  sparsity = vapply(object$F, function(f)
                    mean(f <= 1e-8 * max(f)), 0)),
             class = "summary.mlnmf")
@@ -85,6 +87,7 @@ print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), .
   tab <- x$layers
   tab$F_sparsity <- x$sparsity
   print_long_table(tab, digits, "layers")
+  print_runs_table(x, digits)
   cat(sprintf("\nobjective: %s, relative to %s\n",
               if (x$method == "kl") "I-divergence" else "squared Frobenius error",
               if (x$method == "kl") "sum of the layer's input" else

@@ -9,12 +9,17 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
                   threads = default_threads(), control = list(), samples = NULL,
-                  mask = NULL, finetune = FALSE, max_layers = NULL, depth_tol = 0.05) {
+                  mask = NULL, finetune = FALSE, max_layers = NULL, depth_tol = 0.05,
+                  nrun = 1L, seed = NULL) {
   call <- match.call()
   ## cheap scalar arguments first, and the limits on sizes, before anything
   ## proportional to the data or to 'layers' is read or allocated
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
   check_rank_type(rank)
+  restarts <- check_restarts(nrun, seed)            # R/restarts.R
+  if (!is.null(restarts))
+    return(fit_restarts(mget(setdiff(names(formals(mlnmf)), c("nrun", "seed"))),
+                        restarts, call))
   auto <- identical(layers, "auto")
   if (auto) {
     depth <- check_auto_layers(max_layers, depth_tol)
@@ -80,12 +85,12 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
 }
 
 nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = NULL,
-                normalize = c("none", "l1", "l2", "max"), ...) {
+                normalize = c("none", "l1", "l2", "max"), nrun = 1L, seed = NULL, ...) {
   if (missing(rank)) stopf("'rank' is missing: give the number of components")
   if (!is.numeric(rank) || length(rank) != 1L)
     stopf("'rank' must be a single whole number for nmf(); use mlnmf() for several layers")
   fit <- mlnmf(X, rank, layers = 1L, method = method, init = init,
-               normalize = normalize, ...)
+               normalize = normalize, nrun = nrun, seed = seed, ...)
   fit$call <- match.call()
   fit
 }

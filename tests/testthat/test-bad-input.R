@@ -228,6 +228,42 @@ bad <- list(
   list("C permute: not a permutation", quote(.Call(mlnmf:::C_mlnmf_permute, X, fit_perm$F, fit_perm$G[[6]], c(1L, 2L, 2L, 4:6), NULL)), "'orders' column 1 is not a permutation of 1..6: layer 2 appears twice")
 )
 
+## restarts and rank selection (issue 11): R/restarts.R, R/rank.R
+bad <- c(bad, list(
+  list("nrun 0", quote(nmf(X, 2, nrun = 0)), "'nrun' must be a single whole number >= 1 \\(the number of starts\\), not 0"),
+  list("nrun negative", quote(mlnmf(X, 2, nrun = -3)), "'nrun' must be a single whole number >= 1 .*not -3"),
+  list("nrun NA", quote(nmf(X, 2, nrun = NA)), "'nrun' must be a single whole number >= 1 .*not NA"),
+  list("nrun fraction", quote(nmf(X, 2, nrun = 2.5)), "'nrun' must be a single whole number >= 1 .*not 2.5"),
+  list("nrun text", quote(nmf(X, 2, nrun = "4")), "'nrun' must be a single whole number >= 1 .*not a character vector"),
+  list("nrun two", quote(nmf(X, 2, nrun = c(2, 3))), "'nrun' must be a single whole number >= 1 .*not 2, 3"),
+  list("nrun huge", quote(nmf(X, 2, nrun = 1e9)), "'nrun' must be at most 10000, not 1000000000"),
+  list("nrun Inf", quote(nmf(X, 2, nrun = Inf)), "'nrun' must be a single whole number >= 1 .*not Inf"),
+  list("seed text", quote(nmf(X, 2, seed = "abc")), "'seed' must be NULL or a single whole number \\(as for set.seed\\(\\)\\), not a character vector"),
+  list("seed NA", quote(nmf(X, 2, seed = NA_real_)), "'seed' must be NULL or a single whole number .*not NA"),
+  list("seed fraction", quote(mlnmf(X, 2, seed = 1.5)), "'seed' must be NULL or a single whole number .*not 1.5"),
+  list("seed two", quote(nmf(X, 2, seed = 1:2)), "'seed' must be NULL or a single whole number .*not 1, 2"),
+  list("seed too large", quote(nmf(X, 2, seed = 1e10)), "'seed' must be NULL or a single whole number .*not 1e\\+10"),
+  list("seed list", quote(nmf(X, 2, seed = list(1))), "'seed' must be NULL or a single whole number .*not a list"),
+  list("nmf_rank ranks missing", quote(nmf_rank(X)), "'ranks' is missing"),
+  list("nmf_rank ranks 0", quote(nmf_rank(X, 0:2)), "'ranks' must be whole numbers >= 1 \\(the candidate ranks\\), not 0, 1, 2"),
+  list("nmf_rank ranks text", quote(nmf_rank(X, "2")), "'ranks' must be whole numbers >= 1 .*not a character vector"),
+  list("nmf_rank ranks too large", quote(nmf_rank(X, 2:5)), "'ranks' must be at most min\\(dim\\(X\\)\\) = 4, not 5"),
+  list("nmf_rank fraction 0", quote(nmf_rank(X, 1:2, fraction = 0)), "'fraction' must be > 0 and <= 0.9"),
+  list("nmf_rank fraction 1", quote(nmf_rank(X, 1:2, fraction = 1)), "'fraction' must be > 0 and <= 0.9"),
+  list("nmf_rank fraction tiny", quote(nmf_rank(X, 1:2, fraction = 0.01)), "'fraction' = 0.01 of the 24 observed entries of 'X' holds out none: raise it"),
+  list("nmf_rank reps 0", quote(nmf_rank(X, 1:2, reps = 0)), "'reps' must be a single whole number >= 1"),
+  list("nmf_rank reps huge", quote(nmf_rank(X, 1:2, reps = 5000)), "'reps' must be at most 1000, not 5000"),
+  list("nmf_rank seed text", quote(nmf_rank(X, 1:2, seed = "a")), "'seed' must be NULL or a single whole number"),
+  list("nmf_rank mask matrix", quote(nmf_rank(X, 1:2, mask = X > 0.5)), "'mask' of nmf_rank\\(\\) must be NULL, \"NA\" or \"zeros\", not an object of class 'matrix'"),
+  list("nmf_rank rank in dots", quote(nmf_rank(X, 1:2, layers = 2)), "'layers' cannot be passed to nmf\\(\\) by nmf_rank\\(\\)"),
+  list("nmf_rank unnamed dots", quote(nmf_rank(X, 1:2, 0.1, 3, NULL, NULL, NULL, "mu")), "the arguments in '...' of nmf_rank\\(\\) must be named"),
+  list("nmf_rank bad nmf argument", quote(nmf_rank(X, 1:2, seed = 1, method = "svd")), "the fit at rank 1, repeat 1 failed: 'method' must be one of"),
+  list("nmf_rank X text", quote(nmf_rank(chr_mat, 1:2)), "'X' must be a numeric matrix, not a character matrix"),
+  list("nmf_rank X NA", quote(nmf_rank(with_na, 1:2)), "'X' must be finite: 1 entries are NA or NaN"),
+  list("print mlnmf_rank other", quote(mlnmf:::print.mlnmf_rank(list())), "'x' must be a result of nmf_rank\\(\\), not a list"),
+  list("plot mlnmf_rank other", quote(mlnmf:::plot.mlnmf_rank(lm_fit)), "'x' must be a result of nmf_rank\\(\\), not an object of class 'lm'")
+))
+
 test_that("the bad-input table has at least 40 distinct rows", {
   labels <- vapply(bad, `[[`, "", 1L)
   expect_gte(length(bad), 40L)

@@ -8,14 +8,14 @@ ref_hals_step_masked <- function(X, W, H, eps, O) {
   for (i in seq_len(nrow(W))) {
     B <- tcrossprod(H[, O[i, ], drop = FALSE])
     for (l in seq_len(ncol(W)))
-      if (B[l, l] > 0)
+      if (B[l, l] > 1e-12 * max(diag(B)))   # undetermined entries stay
         W[i, l] <- max(eps, W[i, l] + (A[i, l] - sum(W[i, ] * B[, l])) / B[l, l])
   }
   C <- crossprod(Xo, W)
   for (j in seq_len(ncol(H))) {
     B <- crossprod(W[O[, j], , drop = FALSE])
     for (l in seq_len(nrow(H)))
-      if (B[l, l] > 0)
+      if (B[l, l] > 1e-12 * max(diag(B)))
         H[l, j] <- max(eps, H[l, j] + (C[j, l] - sum(H[, j] * B[, l])) / B[l, l])
   }
   list(W = W, H = H)
@@ -47,8 +47,12 @@ step_masked <- function(X, W, H, method, desc)
   .Call(mlnmf:::C_mlnmf_step, X, W, H, match(method, c("hals", "mu", "kl")) - 1L,
         1e-16, desc)
 
-## Seed 1 also needs the exact rebuild of a Gram whose subtraction lost its
-## digits (xops_mask.c, GRAM_KEEP): without it H differs by 100%.
+## In seed 1 a column of W is at the floor on every observed row of some
+## columns: the reference and the C code both leave those entries of H alone
+## (their Gram diagonal is ~1e-32 of the largest); the Gram made by
+## subtraction is rebuilt from the observed entries there (xops_mask.c,
+## GRAM_KEEP), a path this test runs but cannot tell apart once such
+## entries are left alone.
 test_that("one masked C step equals the pure-R masked reference step", {
   for (seed in 1:3) {
     pr <- masked_problem(seed)
@@ -229,3 +233,4 @@ test_that("masked HALS leaves alone entries the observed data do not determine",
   expect_lt(max(fitted(f, dense = TRUE)), 2 * max(X))
   expect_lt(f$error, 0.01)
 })
+

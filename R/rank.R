@@ -1,0 +1,230 @@
+## Rank selection by held-out entries: nmf_rank().
+##
+## For each of 'reps' repeats, a random 'fraction' of the observed entries
+## of X is held out (hidden through the 'mask' of nmf()); for each candidate
+## rank, nmf() is fitted to the rest and the fitted values F G are compared
+## with X at the held-out entries:
+##     test error = ||X_h - (F G)_h|| / ||X_h||     (h: the held-out entries)
+##     train error = the fit's own relative error over the entries it saw.
+## The training error falls with the rank; the held-out error falls while
+## the rank adds structure and rises once it fits noise.
+##
+## The fits (reps x ranks of them) run through the same future backend as
+## the restarts (run_streams() in R/restarts.R), each with its own
+## L'Ecuyer-CMRG stream derived from 'seed'; the held-out sets are drawn in
+## the calling process from their own streams.  So the table depends on
+## 'seed' only, not on the backend.
+
+nmf_rank <- function(X, ranks, fraction = 0.1, reps = 3L, mask = NULL,
+                     seed = NULL, samples = NULL, ...) {
+  call <- match.call()
+  if (missing(ranks)) stopf("'ranks' is missing: give the candidate ranks, e.g. 1:10")
+  if (!is.numeric(ranks) || length(ranks) < 1L || anyNA(ranks) || !is_whole(ranks) ||
+      any(ranks < 1))
+    stopf("'ranks' must be whole numbers >= 1 (the candidate ranks), not %s",
+          if (is.numeric(ranks)) short_value(ranks) else describe(ranks))
+  ranks <- sort(unique(as.integer(ranks)))
+  fraction <- check_number(fraction, "fraction", lower = 0, upper = 0.9,
+                           lower_open = TRUE)
+  reps <- check_count(reps, "reps")
+  if (reps > 1000L) stopf("'reps' must be at most 1000, not %d", reps)
+  if (!is.null(seed)) seed <- check_restarts(1L, seed)$seed
+  if (!is.null(mask) && !(is.character(mask) && length(mask) == 1L &&
+                          mask %in% .mask_names))
+    stopf("'mask' of nmf_rank() must be NULL, \"NA\" or \"zeros\", not %s",
+          if (is.character(mask) && length(mask) == 1L) sprintf("\"%s\"", mask)
+          else describe(mask))
+  args <- list(...)
+  if (length(args) && (is.null(names(args)) || any(!nzchar(names(args)))))
+    stopf("the arguments in '...' of nmf_rank() must be named (they are passed to nmf())")
+  clash <- intersect(names(args), c("rank", "layers", "mask", "samples"))
+  if (length(clash))
+    stopf("'%s' cannot be passed to nmf() by nmf_rank(): %s", clash[1L],
+          "the ranks are 'ranks', the mask is nmf_rank()'s own")
+  if (is.null(args$keep.data)) args$keep.data <- FALSE
+
+  input <- model_data(X, samples, na_ok = identical(mask, "NA"))
+  X <- input$X
+  if (max(ranks) > min(dim(X)))
+    stopf("'ranks' must be at most min(dim(X)) = %d, not %d", min(dim(X)), max(ranks))
+  obs <- observed_entries(X, mask)
+  size <- round(fraction * obs$n)
+  if (size < 1)
+    stopf("'fraction' = %g of the %.0f observed entries of 'X' holds out none: raise it",
+          fraction, obs$n)
+
+  seed <- draw_seed(seed)
+  grid <- expand.grid(rank = ranks, rep = seq_len(reps))
+  streams <- rng_streams(seed, reps + nrow(grid))
+  held <- draw_heldout(obs, size, streams[seq_len(reps)])
+  res <- run_streams(nrow(grid), rank_job, streams[reps + seq_len(nrow(grid))],
+                     "mlnmf-rank", "fits", grid = grid, data = X, held = held,
+                     mask = mask, args = args)
+  failed <- which(vapply(res, function(r) !is.null(r$error), NA))
+  if (length(failed)) {
+    j <- failed[1L]
+    stopf("the fit at rank %d, repeat %d failed: %s%s", grid$rank[j], grid$rep[j],
+          res[[j]]$error, if (length(failed) > 1L)
+            sprintf(" (%d of the %d fits failed)", length(failed), nrow(grid)) else "")
+  }
+  tab <- data.frame(rank = grid$rank, rep = grid$rep,
+                    train_error = vapply(res, `[[`, 0, "train"),
+                    test_error = vapply(res, `[[`, 0, "test"),
+                    iterations = vapply(res, `[[`, 0, "iter"),
+                    converged = vapply(res, `[[`, NA, "converged"))
+  nc <- sum(!tab$converged)
+  if (nc > 0L)
+    warning(sprintf("%d of the %d fits did not converge (see $table; raise 'maxit')",
+                    nc, nrow(tab)), call. = FALSE)
+  smry <- data.frame(
+    rank = ranks,
+    train_error = tapply(tab$train_error, tab$rank, mean)[as.character(ranks)],
+    test_error = tapply(tab$test_error, tab$rank, mean)[as.character(ranks)],
+    test_sd = if (reps > 1L) tapply(tab$test_error, tab$rank, stats::sd)[as.character(ranks)]
+              else NA_real_,
+    row.names = NULL)
+  structure(list(table = tab, summary = smry,
+                 best = smry$rank[which.min(smry$test_error)],
+                 fraction = fraction, heldout = size, observed = obs$n, reps = reps,
+                 seed = seed, dim = dim(X), sparse = is_sparse(X),
+                 mask = if (is.null(mask)) "none" else mask, call = call),
+            class = "mlnmf_rank")
+}
+
+## The entries that may be held out: every entry (mask NULL), the non-NA
+## ones (mask "NA") or the nonzero ones (mask "zeros").  For a sparse X
+## under "zeros" they are positions in X@x; otherwise linear indices.
+observed_entries <- function(X, mask) {
+  total <- as.double(nrow(X)) * ncol(X)
+  if (is_sparse(X)) {
+    if (identical(mask, "zeros")) {
+      pos <- which(!is.na(X@x) & X@x != 0)
+      return(list(kind = "x", idx = pos, n = as.double(length(pos))))
+    }
+    na <- if (identical(mask, "NA")) sparse_linear(X, which(is.na(X@x))) else numeric()
+    return(list(kind = "linear", total = total, exclude = na, n = total - length(na)))
+  }
+  if (is.null(mask)) return(list(kind = "linear", total = total, exclude = numeric(), n = total))
+  keep <- if (mask == "NA") which(!is.na(X)) else which(!is.na(X) & X != 0)
+  list(kind = "list", idx = keep, n = as.double(length(keep)))
+}
+
+## Linear (column-major, 1-based) indices of the entries at positions
+## 'pos' of X@x.
+sparse_linear <- function(X, pos) {
+  j <- findInterval(pos - 1, X@p, rightmost.closed = FALSE)
+  X@i[pos] + 1 + (j - 1) * as.double(nrow(X))
+}
+
+## One held-out set per repeat, each drawn from its own stream; sorted.
+draw_heldout <- function(obs, size, streams) {
+  old <- rng_save()
+  on.exit(rng_restore(old))
+  lapply(streams, function(s) {
+    assign(".Random.seed", s, envir = globalenv())
+    if (obs$kind == "linear") {
+      h <- numeric()
+      while (length(h) < size) {           # the excluded (NA) entries are redrawn
+        h <- unique(c(h, sample.int(obs$total, size - length(h))))
+        h <- h[!(h %in% obs$exclude)]
+      }
+      sort(h)
+    } else sort(obs$idx[sample.int(length(obs$idx), size)])
+  })
+}
+
+## One fit of nmf_rank(): rank grid$rank[j], held-out set grid$rep[j].
+rank_job <- function(j, grid, data, held, mask, args) {
+  X <- data
+  k <- grid$rank[j]
+  h <- held[[grid$rep[j]]]
+  d <- dim(X)
+  if (is_sparse(X) && identical(mask, "zeros")) {
+    vals <- X@x[h]
+    lin <- sparse_linear(X, h)
+    Xt <- X
+    Xt@x[h] <- 0
+    Xt <- Matrix::drop0(Xt)
+    mk <- "zeros"
+  } else if (is_sparse(X)) {
+    lin <- h
+    cols <- (h - 1) %/% d[1L]
+    vals <- X[cbind(as.integer(h - cols * d[1L]), as.integer(cols + 1))]
+    miss <- h
+    if (identical(mask, "NA")) miss <- sort(c(miss, sparse_linear(X, which(is.na(X@x)))))
+    mc <- (miss - 1) %/% d[1L]
+    mk <- Matrix::sparseMatrix(i = as.integer(miss - mc * d[1L]), j = as.integer(mc + 1),
+                               x = TRUE, dims = d)
+    Xt <- X
+  } else {
+    lin <- h
+    vals <- X[h]
+    Xt <- X
+    if (identical(mask, "zeros")) {
+      Xt[h] <- 0
+      mk <- "zeros"
+    } else {
+      Xt[h] <- NA
+      mk <- "NA"
+    }
+  }
+  nh <- sqrt(sum(vals^2))
+  if (nh == 0)
+    return(list(error = "the held-out entries are all zero, so their relative error is undefined: raise 'fraction'"))
+  warns <- character()
+  fit <- tryCatch(withCallingHandlers(
+    do.call(nmf, c(list(Xt, k, mask = mk, samples = "columns"), args)),
+    warning = function(w) {
+      warns <<- c(warns, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    }), error = function(e) e)
+  if (inherits(fit, "error")) return(list(error = conditionMessage(fit)))
+  pred <- predict_entries(fit$F[[1L]], fit$G[[1L]], lin, d[1L])
+  list(error = NULL, train = fit$error[1L], test = sqrt(sum((vals - pred)^2)) / nh,
+       iter = sum(fit$iter), converged = all(fit$converged))
+}
+
+## (F G) at linear indices 'lin' of an m x N matrix, in blocks, without
+## forming F G.
+predict_entries <- function(F, G, lin, m) {
+  out <- numeric(length(lin))
+  Gt <- t(G)
+  for (s in seq(1, length(lin), by = 1e6)) {
+    b <- s:min(length(lin), s + 1e6 - 1)
+    cols <- (lin[b] - 1) %/% m
+    rows <- lin[b] - cols * m
+    out[b] <- rowSums(F[rows, , drop = FALSE] * Gt[cols + 1, , drop = FALSE])
+  }
+  out
+}
+
+print.mlnmf_rank <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  if (!inherits(x, "mlnmf_rank") || !is.data.frame(x$summary))
+    stopf("'x' must be a result of nmf_rank(), not %s", describe(x))
+  cat(sprintf("Rank selection by held-out entries: %d x %d data%s, %.0f held out of %.0f %sentries (%.3g%%), %d repeat%s, seed %d\n",
+              x$dim[1L], x$dim[2L], if (isTRUE(x$sparse)) " (sparse)" else "",
+              x$heldout, x$observed,
+              switch(x$mask, none = "", "NA" = "non-missing ", zeros = "nonzero "),
+              100 * x$fraction, x$reps, if (x$reps > 1L) "s" else "", x$seed))
+  print(x$summary, digits = digits, row.names = FALSE)
+  cat(sprintf("Smallest mean held-out error at rank %d\n", x$best))
+  invisible(x)
+}
+
+plot.mlnmf_rank <- function(x, main = "Rank selection by held-out entries", ...) {
+  if (!inherits(x, "mlnmf_rank") || !is.data.frame(x$table))
+    stopf("'x' must be a result of nmf_rank(), not %s", describe(x))
+  tab <- x$table
+  s <- x$summary
+  yl <- range(c(tab$test_error, tab$train_error))
+  plot(tab$rank, tab$test_error, pch = 1, col = "grey50", ylim = yl,
+       xlab = "rank", ylab = "relative error", main = main, xaxt = "n", ...)
+  axis(1, at = s$rank)
+  lines(s$rank, s$test_error, type = "b", pch = 19, col = "firebrick")
+  lines(s$rank, s$train_error, type = "b", pch = 17, col = "steelblue")
+  abline(v = x$best, lty = 3)
+  legend("topright", c("held-out (mean)", "held-out (each repeat)", "training (mean)"),
+         col = c("firebrick", "grey50", "steelblue"), pch = c(19, 1, 17),
+         lty = c(1, NA, 1), bty = "n")
+  invisible(x)
+}
