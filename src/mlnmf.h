@@ -225,7 +225,18 @@ const char *nmf_status_msg(int status);
 
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH);
-int nmf_stop(double f0, double fprev, double f, double tol);
+int nmf_stop(double f0, double fprev, double f, double tol);   /* finetune */
+/* the one-layer solvers' stopping rule (nmf_common.c) */
+#define NMF_STOP_WINDOW 10
+typedef struct {
+    double tol, fbest;
+    int t;                               /* iterations recorded           */
+    double ring[NMF_STOP_WINDOW + 1];    /* e_t at t % (WINDOW + 1)       */
+} nmf_stopper;
+void nmf_stop_init(nmf_stopper *s, double f0, double tol);
+void nmf_stop_record(nmf_stopper *s, double f);
+int  nmf_stop_test(const nmf_stopper *s);
+int  nmf_stop_push(nmf_stopper *s, double f);
 /* M <- max(eps, M .* num ./ den), returns the squared change (mu) */
 double nmf_mult_update(size_t len, double *M, const double *num,
                        const double *den, double eps);

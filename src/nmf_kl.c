@@ -46,17 +46,17 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
     int masked = xm_masked(X);
     double *Dn = masked ? (double *) R_alloc((size_t) (m > n ? m : n) * k,
                                              sizeof(double)) : NULL;
-    double xsum = xm_sum(X), f = 0.0, fprev = 0.0, f0 = 0.0;
+    double xsum = xm_sum(X), f = 0.0;
+    nmf_stopper st;
     int it;
 
     res->converged = 0;
     for (it = 0; ; it++) {
         R_CheckUserInterrupt();
-        fprev = f;
         f = xm_kl(X, W, Ht, k, o->fix_w ? -1 : 0, A, work) / xsum;
         if (res->trace) res->trace[it] = f;
-        if (it == 0) f0 = f;
-        if (it > 0 && nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
+        if (it == 0) nmf_stop_init(&st, f, o->tol);
+        else if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
         if (it == o->maxit) break;
         if (!o->fix_w) {
             if (masked) {
