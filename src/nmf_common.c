@@ -12,6 +12,7 @@
 #include "mlnmf.h"
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH)
@@ -98,4 +99,52 @@ int nmf_inner_q(double m, double n, double k, const nmf_opts *o)
     if (q > o->inner_max) q = o->inner_max;
     if (q < 1) q = 1;
     return (int) q;
+}
+
+int nmf_penalized(const nmf_opts *o)
+{
+    return o->l1[0] != 0 || o->l1[1] != 0 || o->l2[0] != 0 || o->l2[1] != 0;
+}
+
+/* 2 l1 sum(M) + l2 ||M||^2 over both factors (l2 = 0: L1 terms only) */
+double nmf_penalty(const nmf_opts *o, size_t mk, const double *W, size_t nk,
+                   const double *Ht, int l2)
+{
+    double p = 0.0;
+    const double *M[2] = { W, Ht };
+    size_t len[2] = { mk, nk };
+    for (int s = 0; s < 2; s++) {
+        if (o->l1[s] != 0) {
+            double t = 0.0;
+            for (size_t i = 0; i < len[s]; i++) t += M[s][i];
+            p += 2.0 * o->l1[s] * t;
+        }
+        if (l2 && o->l2[s] != 0) p += o->l2[s] * la_sumsq(len[s], M[s]);
+    }
+    return p;
+}
+
+static void read_pair(SEXP opts, const char *name, double *out)
+{
+    out[0] = out[1] = 0.0;
+    SEXP nms = getAttrib(opts, R_NamesSymbol);
+    if (TYPEOF(nms) != STRSXP) return;
+    for (R_xlen_t i = 0; i < XLENGTH(opts); i++) {
+        if (strcmp(CHAR(STRING_ELT(nms, i)), name)) continue;
+        SEXP v = VECTOR_ELT(opts, i);
+        if (TYPEOF(v) != REALSXP || XLENGTH(v) != 2)
+            error(_("option '%s' must be two doubles"), name);
+        for (int j = 0; j < 2; j++) {
+            double x = REAL(v)[j];
+            if (!R_FINITE(x) || x < 0)
+                error(_("option '%s' must be finite and >= 0"), name);
+            out[j] = x;
+        }
+    }
+}
+
+void nmf_read_penalties(SEXP opts, nmf_opts *o)
+{
+    read_pair(opts, "l1", o->l1);
+    read_pair(opts, "l2", o->l2);
 }

@@ -32,11 +32,11 @@ if (!identical(plain, tortured)) stop("gctorture changed the result of fit_kl_gi
 set.seed(1); plain <- .Call(project, X, lF, opts, NULL)
 set.seed(1); gctorture(TRUE); tortured <- .Call(project, X, lF, opts, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of project")
-set.seed(1); plain <- .Call(step, X, W, H, m0, eps, NULL)
-set.seed(1); gctorture(TRUE); tortured <- .Call(step, X, W, H, m0, eps, NULL); gctorture(FALSE)
+set.seed(1); plain <- .Call(step, X, W, H, m0, eps, NULL, NULL)
+set.seed(1); gctorture(TRUE); tortured <- .Call(step, X, W, H, m0, eps, NULL, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of step_hals")
-set.seed(1); plain <- .Call(step, X, W, H, m2, eps, NULL)
-set.seed(1); gctorture(TRUE); tortured <- .Call(step, X, W, H, m2, eps, NULL); gctorture(FALSE)
+set.seed(1); plain <- .Call(step, X, W, H, m2, eps, NULL, NULL)
+set.seed(1); gctorture(TRUE); tortured <- .Call(step, X, W, H, m2, eps, NULL, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of step_kl")
 ftune <- mlnmf:::C_mlnmf_finetune
 fo <- list(method = 0L, maxit = 2L, tol = 0, eps = 1e-16, inner_max = 2L,

@@ -68,7 +68,7 @@ for (method in c("hals", "mu", "kl")) {
   ## one step
   code <- match(method, c("hals", "mu", "kl")) - 1L
   W <- matrix(runif(24 * 3), 24, 3); H <- matrix(runif(3 * 17), 3, 17)
-  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16, NULL)
+  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16, NULL, NULL)
   stopifnot(all(is.finite(st$W)), all(is.finite(st$H)), all(st$H >= 0))
 }
 
@@ -92,7 +92,7 @@ for (method in c("hals", "mu", "kl")) {
   p <- predict(quiet(mlnmf(S, 3, method = method, maxit = 5)), XN, mask = "NA", maxit = 5)
   stopifnot(all(is.finite(p)))
   code <- match(method, c("hals", "mu", "kl")) - 1L
-  st <- .Call(mlnmf:::C_mlnmf_step, S, W, H, code, 1e-16, list(1L))
+  st <- .Call(mlnmf:::C_mlnmf_step, S, W, H, code, 1e-16, list(1L), NULL)
   stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
 }
 pat <- .Call(mlnmf:::C_mlnmf_na_pattern, XN)
@@ -135,11 +135,11 @@ bad_calls <- list(
   quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0, W0), opts, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_project, X * 1e-310, list(W0), opts, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0), 1, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, matrix(1L, 24, 17), W0, H0, 0L, 1e-16, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, c(W0), H0, 0L, 1e-16, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16, NULL)))
+  quote(.Call(mlnmf:::C_mlnmf_step, matrix(1L, 24, 17), W0, H0, 0L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, c(W0), H0, 0L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16, NULL, NULL)))
 for (cl in bad_calls) {
   ok <- tryCatch({ eval(cl); FALSE }, error = function(e) TRUE)
   if (!ok) stop("no error from ", deparse1(cl))

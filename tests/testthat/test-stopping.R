@@ -75,7 +75,7 @@ test_that("extrapolation does not make a cascade worse than plain HALS", {
     ## the extrapolated layers come back with balanced column pairs
     for (i in 1:10) {
       r <- sqrt(colSums(ex$F[[i]]^2)) / sqrt(rowSums(ex$G[[i]]^2))
-      expect_equal(r / r[1], rep(1, 10), tolerance = 1e-8)  # (up to the input scale)
+      expect_equal(unname(r / r[1]), rep(1, 10), tolerance = 1e-8)  # (up to the input scale)
     }
   }
 })
