@@ -1,8 +1,11 @@
 ## L1 and L2 penalties of mlnmf() and nmf() (issue 11): each one number (both
 ## factors) or two (F, then G), finite and >= 0.  Returned as c(F =, G =).
 check_penalty <- function(x, arg) {
+  if (is.logical(x) && length(x) %in% 1:2 && all(is.na(x)))
+    stopf("'%s' must be finite, not NA", arg)
   if (!is.numeric(x) || !(length(x) %in% 1:2))
-    stopf("'%s' must be one number or two (for F and G), not %s", arg, describe(x))
+    stopf("'%s' must be one number or two (for F and G), not %s of length %d", arg,
+          describe(x), length(x))
   if (anyNA(x) || !all(is.finite(x)))
     stopf("'%s' must be finite, not %s", arg, short_value(x))
   if (any(x < 0))
