@@ -38,6 +38,10 @@ if (!identical(plain, tortured)) stop("gctorture changed the result of step_hals
 set.seed(1); plain <- .Call(step, X, W, H, m2, eps, NULL, NULL)
 set.seed(1); gctorture(TRUE); tortured <- .Call(step, X, W, H, m2, eps, NULL, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of step_kl")
+pen <- list(l1 = c(0.1, 0.2), l2 = c(0.5, 0))
+set.seed(1); plain <- .Call(step, X, W, H, m0, eps, NULL, pen)
+set.seed(1); gctorture(TRUE); tortured <- .Call(step, X, W, H, m0, eps, NULL, pen); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of step_hals_penalised")
 ftune <- mlnmf:::C_mlnmf_finetune
 fo <- list(method = 0L, maxit = 2L, tol = 0, eps = 1e-16, inner_max = 2L,
            inner_delta = 0.1, normalize = 1L, verbose = FALSE, threads = 1L)
@@ -49,4 +53,4 @@ if (!identical(plain, tortured)) stop("gctorture changed the result of finetune_
 set.seed(1); plain <- .Call(ftune, X, lF2, H, fo_kl, NULL)
 set.seed(1); gctorture(TRUE); tortured <- .Call(ftune, X, lF2, H, fo_kl, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of finetune_kl")
-cat("GCTORTURE: 8 calls identical with and without gctorture\n")
+cat("GCTORTURE: 9 calls identical with and without gctorture\n")

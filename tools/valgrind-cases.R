@@ -95,6 +95,28 @@ for (method in c("hals", "mu", "kl")) {
   st <- .Call(mlnmf:::C_mlnmf_step, S, W, H, code, 1e-16, list(1L), NULL)
   stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
 }
+## penalties (issue 11): L1/L2 in the HALS sweeps, the exact shortcut, MU's
+## denominators, the per-row Grams of a mask, KL's L1; extrapolated and
+## plain; the penalised step; predict with the G penalties
+for (method in c("hals", "mu", "kl")) {
+  l2 <- if (method == "kl") 0 else c(0.5, 0.1)
+  for (ex in c(TRUE, FALSE)) {
+    sound(quiet(mlnmf(X, c(5, 3), method = method, maxit = 8, L1 = c(0.01, 0.02),
+                      L2 = l2, control = list(extrapolate = ex))), X)
+    sound(quiet(mlnmf(XN, 4, method = method, maxit = 8, mask = "NA", L1 = 0.01,
+                      L2 = l2, control = list(extrapolate = ex))), X)
+  }
+  sound(quiet(mlnmf(S, 4, method = method, maxit = 8, L1 = 0.05, L2 = l2)), S)
+  fp <- quiet(mlnmf(X, c(5, 3), method = method, maxit = 5, L1 = c(0, 0.05), L2 = l2))
+  p <- predict(fp, X[, 1:6], maxit = 10)
+  stopifnot(all(is.finite(p)))
+  code <- match(method, c("hals", "mu", "kl")) - 1L
+  pen <- list(l1 = c(0.1, 0.2), l2 = if (method == "kl") c(0, 0) else c(1, 0.5))
+  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16, NULL, pen)
+  stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
+  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16, list(2L, p = rep(0L, 18L), i = integer(0)), pen)
+  stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
+}
 pat <- .Call(mlnmf:::C_mlnmf_na_pattern, XN)
 stopifnot(length(pat$i) == sum(MX), identical(.Call(mlnmf:::C_mlnmf_na_pattern, S)$p, rep(0L, ncol(S) + 1L)))
 opts0 <- list(method = 0L, init = 0L, normalize = 1L, maxit = 10L, tol = 1e-5,
@@ -139,7 +161,11 @@ bad_calls <- list(
   quote(.Call(mlnmf:::C_mlnmf_step, X, c(W0), H0, 0L, 1e-16, NULL, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16, NULL, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16, NULL, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16, NULL, NULL)))
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 0L, 1e-16, NULL, 1)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 0L, 1e-16, NULL, list(l1 = 1))),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 2L, 1e-16, NULL, list(l1 = c(0, 0), l2 = c(1, 0)))),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(l1 = c(-1, 0))), NULL, NULL, NULL)))
 for (cl in bad_calls) {
   ok <- tryCatch({ eval(cl); FALSE }, error = function(e) TRUE)
   if (!ok) stop("no error from ", deparse1(cl))
