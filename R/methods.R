@@ -187,16 +187,23 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   if (nrow(newdata) != object$dim[1L])
     stopf("'newdata' must have %d %s like the data of the fit, not %d", object$dim[1L],
           if (samples == "rows") "columns (samples = \"rows\")" else "rows", nrow(newdata))
+  ## the fit's validated control and penalties (fits made before they were
+  ## stored: the defaults); projections never extrapolate (W is fixed)
+  ctrl <- if (is.null(object$control)) check_control(list(), object$method) else object$control
+  pen <- object$penalty
   opts <- list(threads = threads, method = match(object$method, .methods) - 1L, maxit = maxit,
-               tol = tol, eps = object$eps, inner_max = 50L, inner_alpha = 0.5,
-               inner_delta = 0.1, extrapolate = FALSE, verbose = FALSE)
+               tol = tol, eps = object$eps, inner_max = ctrl$inner_max,
+               inner_alpha = ctrl$inner_alpha, inner_delta = ctrl$inner_delta,
+               extrapolate = FALSE, verbose = FALSE,
+               l1 = if (is.null(pen)) c(0, 0) else unname(pen$L1),
+               l2 = if (is.null(pen)) c(0, 0) else unname(pen$L2))
   out <- .Call(C_mlnmf_project, newdata, object$F, opts, mk$desc)
   ## Each layer is solved on its input scaled to a maximum of one; only
   ## coefficients beyond the largest double can come back non-finite.
   if (!all(is.finite(out)))
     stopf("the coefficients of 'newdata' overflow (its largest entry is %g): they exceed the largest double; divide 'newdata' by a constant (the coefficients scale with it)",
           max(if (is_sparse(newdata)) newdata@x else newdata, na.rm = TRUE))
-  colnames(out) <- colnames(newdata)
+  dimnames(out) <- list(paste0("h", seq_len(nrow(out))), colnames(newdata))
   out
 }
 

@@ -10,7 +10,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
                   threads = default_threads(), control = list(), samples = NULL,
                   mask = NULL, finetune = FALSE, max_layers = NULL, depth_tol = 0.05,
-                  nrun = 1L, seed = NULL) {
+                  L1 = 0, L2 = 0, nrun = 1L, seed = NULL) {
   call <- match.call()
   ## cheap scalar arguments first, and the limits on sizes, before anything
   ## proportional to the data or to 'layers' is read or allocated
@@ -40,6 +40,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   keep.data <- check_flag(keep.data, "keep.data")
   threads <- check_threads(threads)
   ctrl <- check_control(control, method)
+  pen <- check_penalties(L1, L2, method)
   input <- model_data(X, samples, na_ok = TRUE)
   samples <- input$samples
   mk <- resolve_mask(orient_mask(mask, samples), input$X)
@@ -56,14 +57,20 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                maxit = maxit, tol = tol, eps = eps,
                inner_max = ctrl$inner_max, inner_alpha = ctrl$inner_alpha,
                inner_delta = ctrl$inner_delta, extrapolate = ctrl$extrapolate,
-               verbose = verbose, threads = threads,
-               trace = maxit <= .max_trace, progress = progress && !verbose)
+               verbose = if (verbose) (if (layers == 1L) 2L else 1L) else 0L,
+               threads = threads,
+               trace = maxit <= .max_trace, progress = progress && !verbose,
+               l1 = penalty_opts(pen)$l1, l2 = penalty_opts(pen)$l2)
   res <- .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G, mk$desc)
 
   nm <- paste0("layer", seq_len(layers))
   names(res$F) <- names(res$G) <- names(res$trace) <- nm
   rownames(res$F[[1L]]) <- rownames(X)
-  for (i in seq_len(layers)) colnames(res$G[[i]]) <- colnames(X)
+  for (i in seq_len(layers)) {
+    h <- paste0("h", seq_len(rank[i]))
+    colnames(res$F[[i]]) <- h
+    dimnames(res$G[[i]]) <- list(h, colnames(X))
+  }
   nc <- sum(!res$converged)
   if (nc > 0L)
     warning(sprintf("%d of %d layers did not converge in 'maxit' = %d iterations",
@@ -73,7 +80,8 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                                maxit = maxit, tol = tol, eps = eps, dim = dim(X),
                                samples = samples, sparse = is_sparse(X),
                                mask = mk$info, data = if (keep.data) X,
-                               mask_pattern = if (keep.data) mk$desc, call = call)),
+                               mask_pattern = if (keep.data) mk$desc,
+                               control = ctrl, penalty = pen, call = call)),
                    class = "mlnmf")
   if (auto) {
     fit$depth <- auto_depth(fit, depth$depth_tol)

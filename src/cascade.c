@@ -11,7 +11,8 @@
  *   leaves F_i G_i unchanged.  After each layer the exact relative error
  *   ||X - F1 ... Fi G_i||_F / ||X||_F is computed in one blockwise pass.
  * mlnmf_project:  new columns through the layers with every F fixed.
- * mlnmf_step:     one outer iteration from given factors, unscaled (tests).
+ * mlnmf_step:     one outer iteration from given factors, unscaled (tests),
+ *                 with optional penalties pen = list(l1 =, l2 =) or NULL.
  *
  * Memory is flat in the depth: the stored output (F_i, G_i, traces) plus
  * one layer's workspace.  Each layer's R_alloc scratch (start, solver,
@@ -66,7 +67,10 @@ static void read_opts(SEXP opts, nmf_opts *o)
     o->threads = opt_int(opts, "threads");
     if (o->threads < 1) o->threads = 1;
     o->fix_w = 0;
+    nmf_read_penalties(opts, o);
     if (o->method < 0 || o->method > 2) error(_("'method' code out of range"));
+    if (o->method == METHOD_KL && (o->l2[0] != 0 || o->l2[1] != 0))
+        error(_("'L2' is not supported by method \"kl\" (L1 only)"));
     if (o->maxit < 0 || o->maxit == INT_MAX || o->inner_max < 1)
         error(_("'maxit' out of range"));
 }
@@ -399,7 +403,8 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
     return G;
 }
 
-SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask)
+SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask,
+                SEXP pen)
 {
     int nprot = 0;
     xmat Xm;
@@ -412,6 +417,12 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask)
     nmf_opts o = { .method = asInteger(method), .maxit = 1, .eps = asReal(eps),
                    .inner_max = 1, .threads = 1 };   /* plain, no extrapolation */
     if (o.method < 0 || o.method > 2) error(_("'method' code out of range"));
+    if (pen != R_NilValue) {             /* list(l1 = c(W, H), l2 = c(W, H)) */
+        if (TYPEOF(pen) != VECSXP) error(_("'pen' must be NULL or a named list"));
+        nmf_read_penalties(pen, &o);
+        if (o.method == METHOD_KL && (o.l2[0] != 0 || o.l2[1] != 0))
+            error(_("'L2' is not supported by method \"kl\" (L1 only)"));
+    }
     xm_reserve(&Xm, k);
     SEXP Wn = PROTECT(duplicate(W)); nprot++;
     SEXP Hn = PROTECT(allocMatrix(REALSXP, k, n)); nprot++;

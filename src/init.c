@@ -6,7 +6,7 @@
 static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_fit, 6),
     CALLDEF(mlnmf_project, 4),
-    CALLDEF(mlnmf_step, 6),
+    CALLDEF(mlnmf_step, 7),
     CALLDEF(mlnmf_permute, 5),
     CALLDEF(mlnmf_pinv, 2),
     CALLDEF(mlnmf_dependence, 6),

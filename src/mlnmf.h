@@ -180,6 +180,8 @@ typedef struct {
     int verbose;
     int threads;         /* OpenMP threads for the passes over X           */
     int extrapolate;     /* HALS, MU: Ang-Gillis extrapolation (nmf_frob.c) */
+    double l1[2], l2[2]; /* penalties on W ([0]) and Ht ([1]), scaled units:
+                          * min 1/2 loss + l1 sum(M) + l2/2 ||M||^2 (KL: l1) */
 } nmf_opts;
 
 typedef struct {
@@ -206,14 +208,16 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
  * work (inner_work doubles); exact = 1 allows HALS its exact shortcut
  * (control inner_max > 1). */
 typedef void (*nmf_inner_fn)(int len, int k, double *M, const double *A,
-                             const double *B, double eps, int q,
+                             const double *B, double eps, double l1, int q,
                              double delta, int exact, double *work);
 /* Under a mask each row r of the factor has its own Gram B_r: row()
  * updates one row m (k) from its product row a (k) and B_r, up to q times;
- * tmp holds k doubles. */
+ * tmp holds k doubles.  Penalties: B (and each B_r) comes with l2 added to
+ * its diagonal; l1 is the L1 weight of the factor being updated (HALS
+ * subtracts it from A, MU adds it to the denominator). */
 typedef void (*nmf_row_fn)(int k, double *m, const double *a,
-                           const double *B, double eps, int q, double delta,
-                           double *tmp);
+                           const double *B, double eps, double l1, int q,
+                           double delta, double *tmp);
 int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
                  const nmf_opts *o, nmf_result *res,
                  nmf_inner_fn inner, size_t inner_work, nmf_row_fn row);
@@ -225,11 +229,31 @@ const char *nmf_status_msg(int status);
 
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH);
-int nmf_stop(double f0, double fprev, double f, double tol);
+int nmf_stop(double f0, double fprev, double f, double tol);   /* finetune */
+/* the one-layer solvers' stopping rule (nmf_common.c) */
+#define NMF_STOP_WINDOW 10
+typedef struct {
+    double tol, fbest;
+    int t;                               /* iterations recorded           */
+    double ring[NMF_STOP_WINDOW + 1];    /* e_t at t % (WINDOW + 1)       */
+} nmf_stopper;
+void nmf_stop_init(nmf_stopper *s, double f0, double tol);
+void nmf_stop_record(nmf_stopper *s, double f);
+int  nmf_stop_test(const nmf_stopper *s);
+int  nmf_stop_push(nmf_stopper *s, double f);
 /* M <- max(eps, M .* num ./ den), returns the squared change (mu) */
 double nmf_mult_update(size_t len, double *M, const double *num,
                        const double *den, double eps);
 int nmf_inner_q(double m, double n, double k, const nmf_opts *o);
+/* a progress line every 50 iterations when o->verbose >= 2 */
+void nmf_progress(const nmf_opts *o, int it, double f);
+/* the penalties of (W, Ht): 2 l1 sum + l2 ||.||^2 of both factors (the
+ * objective's units: twice the penalty of 1/2 loss + ...); 0 if none */
+int nmf_penalized(const nmf_opts *o);
+double nmf_penalty(const nmf_opts *o, size_t mk, const double *W, size_t nk,
+                   const double *Ht, int l2);
+/* read the optional penalties "l1", "l2" (each two numbers) of opts */
+void nmf_read_penalties(SEXP opts, nmf_opts *o);
 
 /* nndsvd.c: start for X ~ W Ht^T; uses R's RNG for nndsvdar, random and
  * the randomized range finder of large X (caller brackets GetRNGstate). */
@@ -246,7 +270,8 @@ void util_transpose(int r, int c, const double *A, double *B);
 SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
                SEXP mask);
 SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask);
-SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask);
+SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask,
+                SEXP pen);
 SEXP mlnmf_scan(SEXP X);
 SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders, SEXP mask);
 

@@ -1,6 +1,6 @@
 /*
  * nmf_common.c: what the three one-layer solvers share: the Frobenius
- * objective from the products already computed, the stopping rule, the
+ * objective from the products already computed, the stopping rules, the
  * multiplicative update and the number of inner updates.  (The dispatcher
  * over the solvers, nmf_solve, is in nmf_solve.c, above them.)
  *
@@ -12,6 +12,7 @@
 #include "mlnmf.h"
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH)
@@ -21,16 +22,56 @@ double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
     return f > 0 ? f : 0.0;
 }
 
-/* 1 when the objective changed by at most tol times the objective at the
- * start (f0), or the fit is exact to round-off (relative objective below
- * 10 eps).  Measuring the change against the start, not against the current
- * value, lets a layer that is being fitted exactly (an input of full rank k
- * factorized with rank k, common deep in a cascade) stop once its progress
- * no longer matters, instead of chasing a geometric decrease to zero. */
+/* The old rule, kept for finetune.c (whose help describes it): 1 when the
+ * objective changed by at most tol times the objective at the start (f0),
+ * or the fit is exact to round-off (relative objective below 10 eps). */
 int nmf_stop(double f0, double fprev, double f, double tol)
 {
     if (f <= 10 * DBL_EPSILON) return 1;
     return fabs(fprev - f) <= tol * f0;
+}
+
+/* The stopping rule of the one-layer solvers.  With f_t the relative
+ * objective after iteration t (f_0 the start) and e_t = sqrt(min_{s<=t} f_s)
+ * the best relative error so far (for the I-divergence, the square root of
+ * the relative divergence), a solver stops after iteration t when
+ *   t >= w and  e_{t-w} - e_t <= w * tol * e_t      (w = NMF_STOP_WINDOW)
+ * (the error fell by at most tol of itself per iteration, on average over
+ * the last w iterations), or when e_t <= tol (an exact fit to tol), or when
+ * f_t <= 10 DBL_EPSILON (exact to round-off).  Every quantity is relative,
+ * so the rule is free of the data's units and of the start's quality; the
+ * window keeps one slow iteration from ending a fit.  The first w entries
+ * of the ring are e_0 .. e_{w-1}; nmf_stop_push records e_t and returns 1
+ * to stop, nmf_stop_test only tests (the extrapolated loop records every
+ * iteration but tests accepted ones only). */
+void nmf_stop_init(nmf_stopper *s, double f0, double tol)
+{
+    s->tol = tol;
+    s->t = 0;
+    s->fbest = f0 > 0 ? f0 : 0.0;
+    s->ring[0] = sqrt(s->fbest);
+}
+
+void nmf_stop_record(nmf_stopper *s, double f)
+{
+    if (f < s->fbest) s->fbest = f > 0 ? f : 0.0;
+    s->t++;
+    s->ring[s->t % (NMF_STOP_WINDOW + 1)] = sqrt(s->fbest);
+}
+
+int nmf_stop_test(const nmf_stopper *s)
+{
+    double e = s->ring[s->t % (NMF_STOP_WINDOW + 1)];
+    if (s->fbest <= 10 * DBL_EPSILON || e <= s->tol) return 1;
+    if (s->t < NMF_STOP_WINDOW) return 0;
+    double eold = s->ring[(s->t - NMF_STOP_WINDOW) % (NMF_STOP_WINDOW + 1)];
+    return eold - e <= NMF_STOP_WINDOW * s->tol * e;
+}
+
+int nmf_stop_push(nmf_stopper *s, double f)
+{
+    nmf_stop_record(s, f);
+    return nmf_stop_test(s);
 }
 
 /* M <- max(eps, M .* num ./ den); returns ||M_new - M||^2 */
@@ -58,4 +99,62 @@ int nmf_inner_q(double m, double n, double k, const nmf_opts *o)
     if (q > o->inner_max) q = o->inner_max;
     if (q < 1) q = 1;
     return (int) q;
+}
+
+int nmf_penalized(const nmf_opts *o)
+{
+    return o->l1[0] != 0 || o->l1[1] != 0 || o->l2[0] != 0 || o->l2[1] != 0;
+}
+
+/* 2 l1 sum(M) + l2 ||M||^2 over both factors (l2 = 0: L1 terms only) */
+double nmf_penalty(const nmf_opts *o, size_t mk, const double *W, size_t nk,
+                   const double *Ht, int l2)
+{
+    double p = 0.0;
+    const double *M[2] = { W, Ht };
+    size_t len[2] = { mk, nk };
+    for (int s = 0; s < 2; s++) {
+        if (o->l1[s] != 0) {
+            double t = 0.0;
+            for (size_t i = 0; i < len[s]; i++) t += M[s][i];
+            p += 2.0 * o->l1[s] * t;
+        }
+        if (l2 && o->l2[s] != 0) p += o->l2[s] * la_sumsq(len[s], M[s]);
+    }
+    return p;
+}
+
+static void read_pair(SEXP opts, const char *name, double *out)
+{
+    out[0] = out[1] = 0.0;
+    SEXP nms = getAttrib(opts, R_NamesSymbol);
+    if (TYPEOF(nms) != STRSXP) return;
+    for (R_xlen_t i = 0; i < XLENGTH(opts); i++) {
+        if (strcmp(CHAR(STRING_ELT(nms, i)), name)) continue;
+        SEXP v = VECTOR_ELT(opts, i);
+        if (TYPEOF(v) != REALSXP || XLENGTH(v) != 2)
+            error(_("option '%s' must be two doubles"), name);
+        for (int j = 0; j < 2; j++) {
+            double x = REAL(v)[j];
+            if (!R_FINITE(x) || x < 0)
+                error(_("option '%s' must be finite and >= 0"), name);
+            out[j] = x;
+        }
+    }
+}
+
+void nmf_read_penalties(SEXP opts, nmf_opts *o)
+{
+    read_pair(opts, "l1", o->l1);
+    read_pair(opts, "l2", o->l2);
+}
+
+/* verbose >= 2 (a single-layer fit with verbose = TRUE): one line every
+ * NMF_PROGRESS_EVERY outer iterations, so a long fit shows it is moving */
+#define NMF_PROGRESS_EVERY 50
+void nmf_progress(const nmf_opts *o, int it, double f)
+{
+    if (o->verbose < 2 || it % NMF_PROGRESS_EVERY != 0) return;
+    Rprintf("  iteration %d: relative objective %.6g\n", it, f);
+    R_FlushConsole();
 }

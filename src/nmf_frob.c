@@ -25,7 +25,8 @@
  * is the best one evaluated, so the result is never worse than the start and
  * the reported objective is that of the returned factors.  The trace holds
  * every evaluated objective and need not decrease.  The stopping rule
- * (nmf_stop) is tested on accepted iterations only.
+ * (nmf_stopper, on the best objective so far) is tested on accepted
+ * iterations only.
  *
  * Without extrapolation (and always when W is fixed, for projections) the
  * loop is the plain alternating scheme, in place, monotone.
@@ -36,9 +37,19 @@
  * after the update of Ht is
  *   ||sX o Omega||^2 - 2 <C, Ht> + sum_j h_j^T B_j h_j,
  * exact over the observed entries, from the Grams already built.
+ *
+ * Penalties (o->l1, o->l2; [0] for W, [1] for Ht): the loop minimizes
+ *   1/2 ||sX - W Ht^T||^2 + l1_W sum(W) + l2_W/2 ||W||^2 + (same for Ht),
+ * whose subproblem in W is that of the plain loss with the Gram B + l2_W I
+ * and A - l1_W: the Grams get l2 on their diagonal here (add_diag, and in
+ * masked_update per row), the inner updates take l1 (nmf_hals.c, nmf_mu.c).
+ * The objective reported is twice that, over ||sX||^2.  With zero
+ * penalties no arithmetic changes.  Extrapolated solves return balanced
+ * columns only without penalties (which see the scale).
  */
 #include "mlnmf.h"
 #include <string.h>
+#include <math.h>
 
 /* Ang and Gillis's defaults for HALS and MU */
 #define EX_BETA0    0.5
@@ -99,6 +110,7 @@ static double masked_update(const xmat *X, int side, int k, double *M,
                             const double *FtF, nmf_row_fn row,
                             const nmf_opts *o, int q, mask_work *w)
 {
+    double l1 = o->l1[side], l2 = o->l2[side];
     int len = side == 0 ? X->m : X->n, flen = side == 0 ? X->n : X->m;
     size_t kk = (size_t) k * k;
     for (int l = 0; l < k; l++)
@@ -108,6 +120,9 @@ static double masked_update(const xmat *X, int side, int k, double *M,
     for (int r0 = 0; r0 < len; r0 += w->rb) {
         int nb = len - r0 < w->rb ? len - r0 : w->rb;
         xm_mgram(X, side, r0, nb, w->Ft, FtF, k, w->B, w->cur);
+        if (l2 != 0)                     /* L2: the Grams get l2 I */
+            for (int r = 0; r < nb; r++)
+                for (int l = 0; l < k; l++) w->B[(size_t) r * kk + l * (k + 1)] += l2;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(X->threads) schedule(static) if (X->threads > 1 && nb > 16)
 #endif
@@ -119,7 +134,7 @@ static double masked_update(const xmat *X, int side, int k, double *M,
                 mr[l] = M[i + (size_t) l * len];
                 ar[l] = A[i + (size_t) l * len];
             }
-            row(k, mr, ar, Br, o->eps, q, o->inner_delta, tmp);
+            row(k, mr, ar, Br, o->eps, l1, q, o->inner_delta, tmp);
             double t = 0.0;
             for (int a = 0; a < k; a++) {
                 double s = 0.0;
@@ -127,11 +142,45 @@ static double masked_update(const xmat *X, int side, int k, double *M,
                 t += mr[a] * s;
                 M[i + (size_t) a * len] = mr[a];
             }
+            if (l2 != 0)                 /* the loss's term only */
+                for (int a = 0; a < k; a++) t -= l2 * mr[a] * mr[a];
             w->quad[r] = t;
         }
         for (int r = 0; r < nb; r++) quad += w->quad[r];
     }
     return quad;
+}
+
+/* Rescale each pair of columns (w_l, h_l) to equal Euclidean norms, which
+ * leaves W Ht^T unchanged (up to rounding).  Extrapolation moves along the
+ * direction (c w_l, h_l / c) that the objective does not see, so the
+ * column scales of an extrapolated solve drift: on a 10-layer cascade of
+ * simulate_gaussian_mixture(1000, 10) at rank 10 with normalize = "none"
+ * the spread of ||w_l|| / ||h_l|| over the columns reached 3e4 against 37
+ * without extrapolation.  The next layer's input G_i then has rows of very
+ * different scales, which its Frobenius objective weighs by their size,
+ * not by their weight in the cascade, and the cascade's error grew 5-10x.
+ * The starts (NNDSVD, random) are balanced, so this restores the balance
+ * the start had. */
+static void balance_cols(int m, int n, int k, double *W, double *Ht)
+{
+    for (int l = 0; l < k; l++) {
+        double *w = W + (size_t) l * m, *h = Ht + (size_t) l * n;
+        double a = sqrt(la_sumsq((size_t) m, w)), b = sqrt(la_sumsq((size_t) n, h));
+        if (!(a > 0) || !(b > 0) || !R_FINITE(a) || !R_FINITE(b)) continue;
+        double c = sqrt(b / a);
+        if (!(c > 0) || !R_FINITE(c) || c == 1.0) continue;
+        for (int i = 0; i < m; i++) w[i] *= c;
+        for (int i = 0; i < n; i++) h[i] /= c;
+    }
+}
+
+/* out = B + l2 I (k x k); nothing when l2 = 0 (out is B then) */
+static void add_diag(int k, const double *B, double l2, double *out)
+{
+    if (l2 == 0) return;
+    memcpy(out, B, (size_t) k * k * sizeof(double));
+    for (int l = 0; l < k; l++) out[l * (k + 1)] += l2;
 }
 
 int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
@@ -145,6 +194,12 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
     double *WtW = (double *) R_alloc(kk, sizeof(double));
     double *HtH = (double *) R_alloc(kk, sizeof(double));
     double *iwork = (double *) R_alloc(inner_work, sizeof(double));
+    /* penalties: the Grams of the updates get l2 I (Bw for W, Bh for Ht),
+     * and the objective their terms (nmf_penalty) */
+    int pen = nmf_penalized(o);
+    double *Bw = HtH, *Bh = WtW;
+    if (o->l2[0] != 0) Bw = (double *) R_alloc(kk, sizeof(double));
+    if (o->l2[1] != 0) Bh = (double *) R_alloc(kk, sizeof(double));
     double xn2 = xm_sumsq(X);
     int qW = nmf_inner_q(m, n, k, o), qH = nmf_inner_q(n, m, k, o);
     int ex = o->extrapolate && !o->fix_w, exact = o->inner_max > 1;
@@ -174,7 +229,8 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
         quad0 = r2 - xn2 + 2.0 * la_dot(mk, A, W);
         f = r2 / xn2;
     }
-    double fprev, f0 = f;
+    if (pen) f += nmf_penalty(o, mk, W, nk, Ht, 1) / xn2;
+    double fprev;
     if (res->trace) res->trace[0] = f;
     res->converged = 0;
 
@@ -205,8 +261,11 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
             }
             double fs = (xn2 - num * a) / xn2;  /* (eps floor: round-off) */
             f = fbest = fs > 0 ? fs : 0.0;
+            if (pen) f = fbest = f + nmf_penalty(o, mk, W, nk, Ht, 1) / xn2;
         }
     }
+    nmf_stopper st;
+    nmf_stop_init(&st, f, o->tol);
     int it;
     for (it = 1; it <= o->maxit; it++) {
         R_CheckUserInterrupt();
@@ -216,8 +275,11 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
             if (ex) memcpy(Pn, Py, mk * sizeof(double));
             if (masked)
                 masked_update(X, 0, k, Pn, A, Qy, HtH, row, o, qW, &mw);
-            else
-                inner(m, k, Pn, A, HtH, o->eps, qW, o->inner_delta, exact, iwork);
+            else {
+                add_diag(k, HtH, o->l2[0], Bw);
+                inner(m, k, Pn, A, Bw, o->eps, o->l1[0], qW, o->inner_delta,
+                      exact, iwork);
+            }
             if (ex) extrapolate(mk, Py, Pn, P, beta, o->eps);
             xm_tprod(X, Py, k, C);
             la_crossprod(m, k, Py, WtW);
@@ -230,15 +292,20 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
             f = (xn2 - 2.0 * la_dot(nk, C, Qn) + quad) / xn2;
             if (f < 0) f = 0.0;
         } else {
-            inner(n, k, Qn, C, WtW, o->eps, qH, o->inner_delta, exact, iwork);
+            add_diag(k, WtW, o->l2[1], Bh);
+            inner(n, k, Qn, C, Bh, o->eps, o->l1[1], qH, o->inner_delta,
+                  exact, iwork);
             la_crossprod(n, k, Qn, HtH);
             f = nmf_frob_obj(xn2, n, k, C, Qn, WtW, HtH) / xn2;
         }
+        if (pen) f += nmf_penalty(o, mk, Py, nk, Qn, 1) / xn2;
         if (res->trace) res->trace[it] = f;
+        nmf_progress(o, it, f);
         if (!ex) {
-            if (nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
+            if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
             continue;
         }
+        nmf_stop_record(&st, f);
         if (f <= fbest) {
             fbest = f;
             memcpy(W, Py, mk * sizeof(double));
@@ -259,11 +326,12 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
             beta_prev = beta;
             beta = beta * EX_GAMMA < beta_max ? beta * EX_GAMMA : beta_max;
             beta_max = beta_max * EX_GAMMABAR < 1.0 ? beta_max * EX_GAMMABAR : 1.0;
-            if (nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
+            if (nmf_stop_test(&st)) { res->converged = 1; break; }
         }
         la_crossprod(n, k, Qy, HtH);
     }
     res->iter = it > o->maxit ? o->maxit : it;
     res->obj = ex ? fbest : f;
+    if (ex && !pen) balance_cols(m, n, k, W, Ht);   /* penalties see scale */
     return 0;
 }

@@ -25,7 +25,7 @@
  * every row sees exactly the updates of a column-by-column sweep. */
 #define HALS_ROWS 256
 static double hals_sweep(int len, int k, double *M, const double *A,
-                         const double *B, double eps, double *tmp)
+                         const double *B, double eps, double l1, double *tmp)
 {
     double change = 0.0;
     for (int r0 = 0; r0 < len; r0 += HALS_ROWS) {
@@ -37,7 +37,7 @@ static double hals_sweep(int len, int k, double *M, const double *A,
             double *Ml = M + (size_t) l * len + r0;
             const double *Al = A + (size_t) l * len + r0;
             for (int i = 0; i < rb; i++) {
-                double v = Ml[i] + (Al[i] - tmp[i]) / bll;
+                double v = Ml[i] + (Al[i] - l1 - tmp[i]) / bll;
                 if (!(v > eps)) v = eps;
                 double d = v - Ml[i];
                 change += d * d;
@@ -51,12 +51,12 @@ static double hals_sweep(int len, int k, double *M, const double *A,
 /* Up to q sweeps with a global stop: when a sweep changes M by at most
  * delta^2 times what the first sweep changed it (squared norms). */
 static void hals_cd(int len, int k, double *M, const double *A,
-                    const double *B, double eps, int q, double delta,
-                    double *tmp)
+                    const double *B, double eps, double l1, int q,
+                    double delta, double *tmp)
 {
     double first = 0.0;
     for (int s = 0; s < q; s++) {
-        double c = hals_sweep(len, k, M, A, B, eps, tmp);
+        double c = hals_sweep(len, k, M, A, B, eps, l1, tmp);
         if (s == 0) first = c;
         else if (c <= delta * delta * first) break;
     }
@@ -85,15 +85,15 @@ static void hals_cd(int len, int k, double *M, const double *A,
 #define HALS_WORK(len, k) (HALS_XB(len) * (3 * (size_t) (k) + 1) + HALS_ROWS + \
                            (size_t) (k) * (k) + 4 * (size_t) (k))
 static void hals_sweeps(int len, int k, double *M, const double *A,
-                        const double *B, double eps, int q, double delta,
-                        int exact, double *work)
+                        const double *B, double eps, double l1, int q,
+                        double delta, int exact, double *work)
 {
     size_t xb = HALS_XB(len), bk = xb * k;
     double *tmp = work, *flag = tmp + HALS_ROWS, *R = flag + xb;
     double *cw = R + (size_t) k * k, *S = cw + 4 * (size_t) k;
     double *Mc = S + bk, *Ac = Mc + bk;
     if (!(exact && len > 0 && la_chol_rcond(k, B, R, cw) > HALS_RCOND)) {
-        hals_cd(len, k, M, A, B, eps, q, delta, tmp);
+        hals_cd(len, k, M, A, B, eps, l1, q, delta, tmp);
         return;
     }
     for (int r0 = 0; r0 < len; r0 += (int) xb) {
@@ -101,6 +101,7 @@ static void hals_sweeps(int len, int k, double *M, const double *A,
         for (int l = 0; l < k; l++)
             memcpy(S + (size_t) l * rb, A + (size_t) l * len + r0,
                    (size_t) rb * sizeof(double));
+        if (l1 != 0) for (size_t j = 0; j < (size_t) rb * k; j++) S[j] -= l1;
         la_solve_right_chol(rb, k, R, S);
         for (int i = 0; i < rb; i++) flag[i] = 1.0;
         for (int l = 0; l < k; l++) {
@@ -125,7 +126,7 @@ static void hals_sweeps(int len, int k, double *M, const double *A,
                     j++;
                 }
         }
-        hals_cd(nc, k, Mc, Ac, B, eps, q, delta, tmp);
+        hals_cd(nc, k, Mc, Ac, B, eps, l1, q, delta, tmp);
         for (int l = 0; l < k; l++) {
             size_t o = (size_t) l * len + r0, oc = (size_t) l * nc;
             for (int i = 0, j = 0; i < rb; i++)
@@ -144,7 +145,7 @@ static void hals_sweeps(int len, int k, double *M, const double *A,
  * times the largest diagonal, are left as they are. */
 #define HALS_ROW_TINY 1e-12
 static void hals_row(int k, double *m, const double *a, const double *B,
-                     double eps, int q, double delta, double *tmp)
+                     double eps, double l1, int q, double delta, double *tmp)
 {
     (void) tmp;
     double first = 0.0, dmax = 0.0;
@@ -157,7 +158,7 @@ static void hals_row(int k, double *m, const double *a, const double *B,
             const double *Bl = B + (size_t) l * k;
             double bll = Bl[l];
             if (!(bll > tiny)) continue;
-            double g = a[l];
+            double g = a[l] - l1;
             for (int j = 0; j < k; j++) g -= Bl[j] * m[j];
             double v = m[l] + g / bll;
             if (!(v > eps)) v = eps;

@@ -8,6 +8,9 @@
  * sum(sX).  Under a mask only the observed entries count: R is zero at the
  * missing ones and the denominators 1 Ht become Omega Ht (xm_obs_prod), a
  * row of sums over each row's observed columns.
+ * Penalty: L1 only (o->l1, L2 is refused by read_opts), as the constant
+ * added to the denominators: D + l1_W sum(W) + l1_H sum(Ht) is minimized,
+ * and the objective reported includes those terms.
  */
 #include "mlnmf.h"
 
@@ -23,16 +26,22 @@ static void colsums(int len, int k, const double *M, double *s)
 
 /* M (len x k) <- max(eps, M .* num ./ rep(s, each = len)) */
 static void kl_update(int len, int k, double *M, const double *num,
-                      const double *s, double eps)
+                      const double *s, double eps, double l1)
 {
     for (int l = 0; l < k; l++) {
         double *Ml = M + (size_t) l * len;
         const double *Nl = num + (size_t) l * len;
+        double sl = s[l] + l1;
         for (int i = 0; i < len; i++) {
-            double v = s[l] > 0 ? Ml[i] * Nl[i] / s[l] : Ml[i];
+            double v = sl > 0 ? Ml[i] * Nl[i] / sl : Ml[i];
             Ml[i] = v > eps ? v : eps;
         }
     }
+}
+
+static void add_const(size_t len, double *x, double c)
+{
+    if (c != 0) for (size_t i = 0; i < len; i++) x[i] += c;
 }
 
 int nmf_kl(const xmat *X, int k, double *W, double *Ht,
@@ -46,34 +55,39 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
     int masked = xm_masked(X);
     double *Dn = masked ? (double *) R_alloc((size_t) (m > n ? m : n) * k,
                                              sizeof(double)) : NULL;
-    double xsum = xm_sum(X), f = 0.0, fprev = 0.0, f0 = 0.0;
+    double xsum = xm_sum(X), f = 0.0;
+    nmf_stopper st;
+    int pen = nmf_penalized(o);
     int it;
 
     res->converged = 0;
     for (it = 0; ; it++) {
         R_CheckUserInterrupt();
-        fprev = f;
         f = xm_kl(X, W, Ht, k, o->fix_w ? -1 : 0, A, work) / xsum;
+        if (pen) f += 0.5 * nmf_penalty(o, (size_t) m * k, W, (size_t) n * k, Ht, 0) / xsum;
         if (res->trace) res->trace[it] = f;
-        if (it == 0) f0 = f;
-        if (it > 0 && nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
+        nmf_progress(o, it, f);
+        if (it == 0) nmf_stop_init(&st, f, o->tol);
+        else if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
         if (it == o->maxit) break;
         if (!o->fix_w) {
             if (masked) {
                 xm_obs_prod(X, 0, Ht, k, Dn);
+                add_const((size_t) m * k, Dn, o->l1[0]);
                 nmf_mult_update((size_t) m * k, W, A, Dn, o->eps);
             } else {
                 colsums(n, k, Ht, s);
-                kl_update(m, k, W, A, s, o->eps);
+                kl_update(m, k, W, A, s, o->eps, o->l1[0]);
             }
         }
         xm_kl(X, W, Ht, k, 1, C, work);
         if (masked) {
             xm_obs_prod(X, 1, W, k, Dn);
+            add_const((size_t) n * k, Dn, o->l1[1]);
             nmf_mult_update((size_t) n * k, Ht, C, Dn, o->eps);
         } else {
             colsums(m, k, W, s);
-            kl_update(n, k, Ht, C, s, o->eps);
+            kl_update(n, k, Ht, C, s, o->eps, o->l1[1]);
         }
     }
     res->iter = it;

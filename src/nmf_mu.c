@@ -14,13 +14,14 @@
 
 /* up to q updates of M (len x k) with numerator num and Gram B (k x k) */
 static void mu_inner(int len, int k, double *M, const double *num,
-                     const double *B, double eps, int q, double delta,
-                     int exact, double *den)
+                     const double *B, double eps, double l1, int q,
+                     double delta, int exact, double *den)
 {
     (void) exact;                        /* HALS only */
     double first = 0.0;
     for (int s = 0; s < q; s++) {
         la_gemm("N", "N", len, k, k, 1.0, M, len, B, k, 0.0, den, len);
+        if (l1 != 0) for (size_t j = 0; j < (size_t) len * k; j++) den[j] += l1;
         double c = nmf_mult_update((size_t) len * k, M, num, den, eps);
         if (s == 0) first = c;
         else if (c <= delta * delta * first) break;
@@ -29,7 +30,7 @@ static void mu_inner(int len, int k, double *M, const double *num,
 
 /* One row under a mask: m <- max(eps, m .* a ./ (B m)), B its own Gram */
 static void mu_row(int k, double *m, const double *a, const double *B,
-                   double eps, int q, double delta, double *den)
+                   double eps, double l1, int q, double delta, double *den)
 {
     double first = 0.0;
     for (int s = 0; s < q; s++) {
@@ -37,7 +38,7 @@ static void mu_row(int k, double *m, const double *a, const double *B,
             const double *Bl = B + (size_t) l * k;
             double t = 0.0;
             for (int j = 0; j < k; j++) t += Bl[j] * m[j];
-            den[l] = t;
+            den[l] = t + l1;
         }
         double c = nmf_mult_update((size_t) k, m, a, den, eps);
         if (s == 0) first = c;

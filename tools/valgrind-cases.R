@@ -69,7 +69,7 @@ for (method in c("hals", "mu", "kl")) {
   ## one step
   code <- match(method, c("hals", "mu", "kl")) - 1L
   W <- matrix(runif(24 * 3), 24, 3); H <- matrix(runif(3 * 17), 3, 17)
-  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16, NULL)
+  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16, NULL, NULL)
   stopifnot(all(is.finite(st$W)), all(is.finite(st$H)), all(st$H >= 0))
 }
 
@@ -93,7 +93,29 @@ for (method in c("hals", "mu", "kl")) {
   p <- predict(quiet(mlnmf(S, 3, method = method, maxit = 5)), XN, mask = "NA", maxit = 5)
   stopifnot(all(is.finite(p)))
   code <- match(method, c("hals", "mu", "kl")) - 1L
-  st <- .Call(mlnmf:::C_mlnmf_step, S, W, H, code, 1e-16, list(1L))
+  st <- .Call(mlnmf:::C_mlnmf_step, S, W, H, code, 1e-16, list(1L), NULL)
+  stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
+}
+## penalties (issue 11): L1/L2 in the HALS sweeps, the exact shortcut, MU's
+## denominators, the per-row Grams of a mask, KL's L1; extrapolated and
+## plain; the penalised step; predict with the G penalties
+for (method in c("hals", "mu", "kl")) {
+  l2 <- if (method == "kl") 0 else c(0.5, 0.1)
+  for (ex in c(TRUE, FALSE)) {
+    sound(quiet(mlnmf(X, c(5, 3), method = method, maxit = 8, L1 = c(0.01, 0.02),
+                      L2 = l2, control = list(extrapolate = ex))), X)
+    sound(quiet(mlnmf(XN, 4, method = method, maxit = 8, mask = "NA", L1 = 0.01,
+                      L2 = l2, control = list(extrapolate = ex))), X)
+  }
+  sound(quiet(mlnmf(S, 4, method = method, maxit = 8, L1 = 0.05, L2 = l2)), S)
+  fp <- quiet(mlnmf(X, c(5, 3), method = method, maxit = 5, L1 = c(0, 0.05), L2 = l2))
+  p <- predict(fp, X[, 1:6], maxit = 10)
+  stopifnot(all(is.finite(p)))
+  code <- match(method, c("hals", "mu", "kl")) - 1L
+  pen <- list(l1 = c(0.1, 0.2), l2 = if (method == "kl") c(0, 0) else c(1, 0.5))
+  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16, NULL, pen)
+  stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
+  st <- .Call(mlnmf:::C_mlnmf_step, X, W, H, code, 1e-16, list(2L, p = rep(0L, 18L), i = integer(0)), pen)
   stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
 }
 pat <- .Call(mlnmf:::C_mlnmf_na_pattern, XN)
@@ -136,11 +158,15 @@ bad_calls <- list(
   quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0, W0), opts, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_project, X * 1e-310, list(W0), opts, NULL)),
   quote(.Call(mlnmf:::C_mlnmf_project, X, list(W0), 1, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, matrix(1L, 24, 17), W0, H0, 0L, 1e-16, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, c(W0), H0, 0L, 1e-16, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16, NULL)),
-  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16, NULL)))
+  quote(.Call(mlnmf:::C_mlnmf_step, matrix(1L, 24, 17), W0, H0, 0L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, c(W0), H0, 0L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, list(H0), 0L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, t(H0), 0L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 3L, 1e-16, NULL, NULL)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 0L, 1e-16, NULL, 1)),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 0L, 1e-16, NULL, list(l1 = 1))),
+  quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, 2L, 1e-16, NULL, list(l1 = c(0, 0), l2 = c(1, 0)))),
+  quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(l1 = c(-1, 0))), NULL, NULL, NULL)))
 for (cl in bad_calls) {
   ok <- tryCatch({ eval(cl); FALSE }, error = function(e) TRUE)
   if (!ok) stop("no error from ", deparse1(cl))

@@ -97,7 +97,10 @@ ref_hals_extrapolated <- function(X, W, H, eps, maxit) {
       beta_max <- min(1, beta_max * 1.005)
     }
   }
-  list(trace = trace, W = best$W, H = t(best$Ht), objective = fbest)
+  ## the returned pair has columns of equal norms, ||w_l|| = ||h_l||
+  c <- sqrt(sqrt(colSums(best$Ht^2)) / sqrt(colSums(best$W^2)))
+  list(trace = trace, W = sweep(best$W, 2, c, "*"), H = t(sweep(best$Ht, 2, c, "/")),
+       objective = fbest)
 }
 
 ## The setup of the one-iteration solver tests: X = U V (30 x 25, inner

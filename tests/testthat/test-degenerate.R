@@ -153,7 +153,7 @@ test_that("a 100-layer model stays finite and its deep layers become identity-li
     ## once the rank stops shrinking, a layer can only permute and rescale:
     ## the last F is close to a permutation matrix (columns sum to one)
     Flast <- fit$F[[100]]
-    expect_equal(sort(apply(Flast, 2, max)), rep(1, 3),
+    expect_equal(unname(sort(apply(Flast, 2, max))), rep(1, 3),
                  tolerance = if (method == "mu") 1e-2 else 1e-3,
                  label = paste(method, "last F is near a permutation"))
     ## A layer stops once its objective moves by less than tol times its

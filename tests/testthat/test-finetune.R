@@ -143,7 +143,9 @@ test_that("the objective never increases and ends at or below the cascade (rando
 test_that("the objective never increases and ends below the cascade on the paper's data", {
   set.seed(1)
   X <- simulate_gaussian_mixture(n = 1000, d = 10, clusters = 3)
-  fit <- mlnmf(X, 10, layers = 20, threads = 1)
+  ## (one deep layer of an exact rank-10 cascade still improves at maxit:
+  ## the stopping rule of issue 11 says so)
+  fit <- suppressWarnings(mlnmf(X, 10, layers = 20, threads = 1))
   ft <- suppressWarnings(finetune(fit, maxit = 20, threads = 1))
   tr <- ft$finetune$trace
   expect_true(all(diff(tr) <= 1e-12 * tr[1]))
@@ -245,8 +247,8 @@ test_that("layers = \"auto\" stops at a planted number of layers", {
   G3 <- cbind(diag(3), sp(3, 197))
   X <- sp(40, 8) %*% (sp(8, 5) %*% (sp(5, 3) %*% G3 + 0.05 * sp(5, 200)) +
                         0.05 * sp(8, 200))
-  fit <- mlnmf(X, c(8, 5, 3, 3, 3, 3), layers = "auto", max_layers = 6,
-               threads = 1, maxit = 2000, tol = 1e-9)
+  fit <- suppressWarnings(mlnmf(X, c(8, 5, 3, 3, 3, 3), layers = "auto", max_layers = 6,
+                                threads = 1, maxit = 2000, tol = 1e-9))
   expect_identical(fit$layers, 3L)
   expect_identical(fit$depth$depth, 3L)
   expect_lt(fit$depth$table$monomial_dist[4], fit$depth$tol)
@@ -254,7 +256,8 @@ test_that("layers = \"auto\" stops at a planted number of layers", {
   expect_identical(fit$rank, c(8L, 5L, 3L))
   expect_output(print(fit), "Depth chosen by layers = \"auto\": 3 of at most 6 layers")
   ## the same cascade, cut: the first three layers of the full fit
-  full <- mlnmf(X, c(8, 5, 3, 3, 3, 3), threads = 1, maxit = 2000, tol = 1e-9)
+  full <- suppressWarnings(mlnmf(X, c(8, 5, 3, 3, 3, 3), threads = 1, maxit = 2000,
+                                 tol = 1e-9))
   expect_equal(fit$F, full$F[1:3])
   expect_error(mlnmf(X, 3, layers = "auto"), "'layers' = \"auto\" needs 'max_layers'")
   expect_error(mlnmf(X, 3, layers = "auto", max_layers = 1), "'max_layers' must be at least 2")

@@ -45,7 +45,7 @@ masked_problem <- function(seed, frac = 0.3) {
 
 step_masked <- function(X, W, H, method, desc)
   .Call(mlnmf:::C_mlnmf_step, X, W, H, match(method, c("hals", "mu", "kl")) - 1L,
-        1e-16, desc)
+        1e-16, desc, NULL)
 
 ## In seed 1 a column of W is at the floor on every observed row of some
 ## columns: the reference and the C code both leave those entries of H alone
@@ -208,7 +208,7 @@ test_that("bad masks get clear errors; hidden rows and columns a warning", {
 test_that("the C routines refuse invalid patterns and data objects", {
   X <- matrix(runif(30), 6, 5)
   W <- matrix(runif(12), 6, 2); H <- matrix(runif(10), 2, 5)
-  st <- function(mask, x = X) .Call(mlnmf:::C_mlnmf_step, x, W, H, 0L, 1e-16, mask)
+  st <- function(mask, x = X) .Call(mlnmf:::C_mlnmf_step, x, W, H, 0L, 1e-16, mask, NULL)
   expect_error(st(list(2L, 1:3, 0L)), "'mask' is not a valid sparse pattern")
   expect_error(st(list(2L, c(0L, 1L, 1L, 1L, 1L, 0L), 0L)), "not a valid sparse pattern")
   expect_error(st(list(2L, c(0L, 2L, 2L, 2L, 2L, 2L), c(3L, 1L))), "row indices")

@@ -202,3 +202,16 @@ test_that("plot() takes a title for either type", {
   expect_identical(plot(fit, type = "trace", main = "mine"), fit)
   expect_identical(plot(fit, type = "trace"), fit)
 })
+
+test_that("a long single-layer fit reports its progress when verbose", {
+  set.seed(2)
+  X <- matrix(runif(60 * 50), 60, 50)
+  out <- capture.output(f <- suppressWarnings(nmf(X, 10, verbose = TRUE, tol = 0, maxit = 120)))
+  expect_identical(grep("^  iteration", out, value = TRUE),
+                   sprintf("  iteration %d: relative objective %s", c(50, 100),
+                           formatC(f$trace[[1]][c(51, 101)], digits = 6, format = "g")))
+  expect_match(out[length(out)], "layer 1/1: rank 10, 120 iterations")
+  ## cascades keep one line per layer
+  out2 <- capture.output(f2 <- suppressWarnings(mlnmf(X, c(5, 3), verbose = TRUE, tol = 0, maxit = 60)))
+  expect_length(out2, 2L)
+})

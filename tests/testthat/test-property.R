@@ -133,7 +133,7 @@ test_that(sprintf("%d random cases satisfy the invariants", n_cases), {
       Xd <- X + 0  # counts are integer; the C routine takes doubles only
       loss <- exact_loss(X, W, H, cs$method)
       for (step in 1:15) {
-        st <- .Call(mlnmf:::C_mlnmf_step, Xd, W, H, code, 1e-16, NULL)
+        st <- .Call(mlnmf:::C_mlnmf_step, Xd, W, H, code, 1e-16, NULL, NULL)
         W <- st$W; H <- st$H
         loss <- c(loss, exact_loss(X, W, H, cs$method))
       }

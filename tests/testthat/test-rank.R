@@ -64,7 +64,7 @@ test_that("sparse data: the held-out entries are drawn among all entries, as for
 test_that("missing entries are never held out", {
   X <- planted(5, 20, 20, 2)
   X[sample(length(X), 40)] <- NA
-  r <- nmf_rank(X, 1:3, reps = 2, seed = 1, mask = "NA", maxit = 100)
+  r <- suppressWarnings(nmf_rank(X, 1:3, reps = 2, seed = 1, mask = "NA", maxit = 100))
   expect_identical(r$observed, 360)
   expect_true(all(is.finite(r$table$test_error)))
   obs <- mlnmf:::observed_entries(X, "NA")

@@ -50,7 +50,7 @@ test_that("nrun keeps the run with the smallest final error and records every ru
   expect_equal(f$error[1], min(f$runs$error), tolerance = 0)
   expect_equal(f$iter[1], f$runs$iterations[f$best_run])
   expect_identical(f$seed, 5L)
-  expect_false(isTRUE(all.equal(f$runs$error[2], f$runs$error[3])))  # different starts
+  expect_false(identical(f$runs$error[2], f$runs$error[3]))  # different starts
   ## the runs differ, and run i is the fit from stream i
   for (i in 2:3) {
     old <- get0(".Random.seed", envir = globalenv())

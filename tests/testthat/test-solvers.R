@@ -1,6 +1,6 @@
 ## One C outer iteration against the pure-R reference step.
 step <- function(X, W, H, method, eps = 1e-16)
-  .Call(mlnmf:::C_mlnmf_step, X, W, H, match(method, c("hals", "mu", "kl")) - 1L, eps, NULL)
+  .Call(mlnmf:::C_mlnmf_step, X, W, H, match(method, c("hals", "mu", "kl")) - 1L, eps, NULL, NULL)
 
 test_that("one C update step equals the pure-R reference step", {
   set.seed(11)
