@@ -128,16 +128,6 @@ static void blk_mu(int r, int c, double *F, const double *A, const double *B,
     }
 }
 
-static void colsums(int len, int k, const double *M, double *s)
-{
-    for (int l = 0; l < k; l++) {
-        double t = 0.0;
-        const double *Ml = M + (size_t) l * len;
-        for (int i = 0; i < len; i++) t += Ml[i];
-        s[l] = t;
-    }
-}
-
 /* F (r x c) <- max(eps, F .* num ./ (u v^T)), u (r) or NULL for ones */
 static void kl_block(int r, int c, double *F, const double *num,
                      const double *u, const double *v, double eps)
@@ -229,10 +219,10 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
                     W = U;
                 }
                 xm_kl(X, W, Ti, c, 0, M, work);            /* R S^T, d x c */
-                colsums(N, c, Ti, sv);
+                nmf_colsums(N, c, Ti, sv);
                 if (P) {
                     la_gemm("T", "N", r, c, d, 1.0, P, d, M, d, 0.0, C, r);
-                    colsums(d, r, P, su);
+                    nmf_colsums(d, r, P, su);
                     kl_block(r, c, Fi, C, su, sv, o->eps);
                 } else kl_block(r, c, Fi, M, NULL, sv, o->eps);
             } else {
@@ -260,7 +250,7 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
         fprev = f;
         if (o->method == METHOD_KL) {
             xm_kl(X, P, Gt, kL, 1, C, work);               /* R^T P, N x kL */
-            colsums(d, kL, P, sv);
+            nmf_colsums(d, kL, P, sv);
             kl_block(N, kL, Gt, C, NULL, sv, o->eps);
             f = xm_kl(X, P, Gt, kL, -1, NULL, work) / norm;
         } else {

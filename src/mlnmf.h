@@ -245,6 +245,8 @@ int  nmf_stop_push(nmf_stopper *s, double f);
 double nmf_mult_update(size_t len, double *M, const double *num,
                        const double *den, double eps);
 int nmf_inner_q(double m, double n, double k, const nmf_opts *o);
+/* s (k) = column sums of M (len x k); nmf_kl.c, also used by finetune.c */
+void nmf_colsums(int len, int k, const double *M, double *s);
 /* a progress line every 50 iterations when o->verbose >= 2 */
 void nmf_progress(const nmf_opts *o, int it, double f);
 /* the penalties of (W, Ht): 2 l1 sum + l2 ||.||^2 of both factors (the

@@ -14,7 +14,7 @@
  */
 #include "mlnmf.h"
 
-static void colsums(int len, int k, const double *M, double *s)
+void nmf_colsums(int len, int k, const double *M, double *s)
 {
     for (int l = 0; l < k; l++) {
         double t = 0.0;
@@ -76,7 +76,7 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
                 add_const((size_t) m * k, Dn, o->l1[0]);
                 nmf_mult_update((size_t) m * k, W, A, Dn, o->eps);
             } else {
-                colsums(n, k, Ht, s);
+                nmf_colsums(n, k, Ht, s);
                 kl_update(m, k, W, A, s, o->eps, o->l1[0]);
             }
         }
@@ -86,7 +86,7 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
             add_const((size_t) n * k, Dn, o->l1[1]);
             nmf_mult_update((size_t) n * k, Ht, C, Dn, o->eps);
         } else {
-            colsums(m, k, W, s);
+            nmf_colsums(m, k, W, s);
             kl_update(n, k, Ht, C, s, o->eps, o->l1[1]);
         }
     }
