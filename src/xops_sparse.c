@@ -219,6 +219,16 @@ static inline double dotk(int k, const double *a, const double *b)
 
 /* sum over the missing entries (i, j) of y_ij^2 (sq = 1) or y_ij (sq = 0),
  * Wt (k x m) and Htt (k x n) row-major */
+/* row-major copies of both factors in the scratch: Wt (k x m), Htt (k x n) */
+static void factor_rows(const xmat *X, const double *W, const double *Ht,
+                        int k, double **Wt, double **Htt)
+{
+    *Wt = scratch(X, 0, (size_t) k * X->m);
+    *Htt = scratch(X, (size_t) k * X->m, (size_t) k * X->n);
+    to_rows(X->m, k, W, *Wt);
+    to_rows(X->n, k, Ht, *Htt);
+}
+
 static double missing_y(const xmat *X, const double *Wt, const double *Htt,
                         int k, int sq)
 {
@@ -236,11 +246,9 @@ double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
 {
     int m = X->m, n = X->n;
     double xn2 = xs_sumsq(X), sc = X->scale;
+    double *Wt, *Htt;
     if (X->mask == XM_MASK_OBSERVED) {  /* the stored entries, exactly */
-        double *Wt = scratch(X, 0, (size_t) k * m);
-        double *Htt = scratch(X, (size_t) k * m, (size_t) k * n);
-        to_rows(m, k, W, Wt);
-        to_rows(n, k, Ht, Htt);
+        factor_rows(X, W, Ht, k, &Wt, &Htt);
         double s = 0.0;
         for (int j = 0; j < n; j++)
             for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
@@ -257,10 +265,7 @@ double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
     double f = xn2 - 2.0 * la_dot((size_t) m * k, XH, W) +
         la_dot((size_t) k * k, WtW, HtH);
     if (X->mask == XM_MASK_MISSING) {
-        double *Wt = scratch(X, 0, (size_t) k * m);
-        double *Htt = scratch(X, (size_t) k * m, (size_t) k * n);
-        to_rows(m, k, W, Wt);
-        to_rows(n, k, Ht, Htt);
+        factor_rows(X, W, Ht, k, &Wt, &Htt);
         f -= missing_y(X, Wt, Htt, k, 1);
     }
     return f > 0 ? f : 0.0;
@@ -271,15 +276,13 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
 {
     (void) work;
     int m = X->m, n = X->n, sn = SN(X), olen = which == 0 ? m : n;
-    double *Wt = scratch(X, 0, (size_t) k * m);
-    double *Htt = scratch(X, (size_t) k * m, (size_t) k * n);
+    double *Wt, *Htt;
     /* the accumulator of R Ht or R^T W lives only during this call */
     const void *vmax = vmaxget();
     double *Ot = which >= 0 ?
         (double *) R_alloc((size_t) k * olen, sizeof(double)) : NULL;
     double sc = X->scale, t = 0.0, ystored = 0.0;
-    to_rows(m, k, W, Wt);
-    to_rows(n, k, Ht, Htt);
+    factor_rows(X, W, Ht, k, &Wt, &Htt);
     if (which >= 0) memset(Ot, 0, (size_t) k * olen * sizeof(double));
     for (int j = 0; j < sn; j++) {
         miss_cursor c;
