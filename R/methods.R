@@ -129,7 +129,8 @@ plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis"),
 ## to sparse data they are made only when asked with dense = TRUE, after
 ## saying how big they would be.
 dense_guard <- function(object, dense, what) {
-  if (isTRUE(object$sparse) && !isTRUE(dense))
+  dense <- check_flag(dense, "dense")
+  if (isTRUE(object$sparse) && !dense)
     stopf("the data of this fit are sparse and its %s would be a dense %d x %d matrix (%s): call %s(object, dense = TRUE) to compute it",
           what, object$dim[1L], object$dim[2L],
           format_bytes(8 * as.double(object$dim[1L]) * object$dim[2L]), what)

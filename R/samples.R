@@ -21,7 +21,8 @@ model_data <- function(X, samples, arg = "X", default = "columns",
   if (say)
     message(sprintf("'%s' is a data frame: its %d rows are taken as the samples (samples = \"rows\"; see ?mlnmf)",
                     arg, nrow(X)))
-  list(X = if (samples == "rows") t(X) else X, samples = samples)
+  list(X = if (samples != "rows") X else if (is_sparse(X)) Matrix::t(X) else t(X),
+       samples = samples)
 }
 
 ## A mask given in the user's layout, in the model's: transposed with the

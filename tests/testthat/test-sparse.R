@@ -163,3 +163,13 @@ test_that("permutation errors of a masked fit are over its observed entries", {
   d <- dependence(f)
   expect_true(all(is.finite(d$map_error)))
 })
+
+test_that("a sparse matrix read by rows equals its dense twin read by rows", {
+  tw <- sparse_twin(40, 25, 0.3, 15)
+  set.seed(1); a <- suppressWarnings(nmf(tw$S, 3, samples = "rows", maxit = 30))
+  set.seed(1); b <- suppressWarnings(nmf(tw$D, 3, samples = "rows", maxit = 30))
+  expect_identical(a$dim, c(25L, 40L))
+  expect_lt(rdiff(a$F[[1]], b$F[[1]]), 1e-10)
+  expect_error(fitted(a, dense = NA), "'dense' must be TRUE or FALSE")
+  expect_error(residuals(b, dense = "yes"), "'dense' must be TRUE or FALSE")
+})
