@@ -8,7 +8,8 @@ stopf <- function(fmt, ...) stop(sprintf(fmt, ...), call. = FALSE)
 ## used as it is, other Matrix classes are coerced to one); finite,
 ## nonnegative, not empty, not all zero.  With na_ok, NA and NaN entries are
 ## allowed (the mask decides what they mean: resolve_mask()).
-check_data <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE) {
+check_data <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE,
+                       counts = FALSE) {
   if (is.data.frame(X)) {
     ok <- vapply(X, function(col) is.numeric(col) || is.logical(col), NA)
     if (!all(ok))
@@ -31,6 +32,7 @@ check_data <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE) {
     stopf("'%s' must have at least one row and one column (it is %d x %d)",
           arg, nrow(X), ncol(X))
   ## one pass in C: counts of NA/NaN, infinite, negative and positive entries
+  want <- counts
   counts <- .Call(C_mlnmf_scan, vals)
   if (counts[2L] > 0)
     stopf("'%s' must be finite: %.0f entries are infinite", arg, counts[2L])
@@ -40,7 +42,7 @@ check_data <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE) {
     stopf("'%s' must be nonnegative: %.0f entries are negative", arg, counts[3L])
   if (!allow_zero && counts[4L] == 0)
     stopf("'%s' is all zero: there is nothing to factorize", arg)
-  X
+  if (want) list(X = X, n_na = counts[1L]) else X
 }
 
 ## A sparse Matrix as a dgCMatrix (general, double, column-compressed); a

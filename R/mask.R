@@ -11,7 +11,10 @@
 
 .mask_names <- c("NA", "zeros")
 
-resolve_mask <- function(mask, X, arg = "X") {
+resolve_mask <- function(mask, X, arg = "X", n_na = NULL) {
+  ## n_na: the NA count of check_data(), when known; none and no mask
+  ## means nothing to resolve (no second pass over X)
+  if (is.null(mask) && identical(n_na, 0)) return(list(X = X, desc = NULL, info = NULL))
   d <- dim(X)
   na <- .Call(C_mlnmf_na_pattern, X)
   n_na <- length(na$i)

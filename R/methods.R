@@ -183,7 +183,7 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   input <- model_data(newdata, samples, "newdata", allow_zero = TRUE, na_ok = TRUE,
                       default = if (is.null(object$samples)) "columns" else object$samples)
   samples <- input$samples
-  mk <- resolve_mask(orient_mask(mask, samples), input$X, "newdata")
+  mk <- resolve_mask(orient_mask(mask, samples), input$X, "newdata", n_na = input$n_na)
   newdata <- mk$X
   if (nrow(newdata) != object$dim[1L])
     stopf("'newdata' must have %d %s like the data of the fit, not %d", object$dim[1L],

@@ -43,7 +43,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   pen <- check_penalties(L1, L2, method)
   input <- model_data(X, samples, na_ok = TRUE)
   samples <- input$samples
-  mk <- resolve_mask(orient_mask(mask, samples), input$X)
+  mk <- resolve_mask(orient_mask(mask, samples), input$X, n_na = input$n_na)
   X <- mk$X
   if (!is.null(ft) && !is.null(mk$desc))
     stopf("'finetune' is not supported with missing entries ('mask'): fit without it, or leave finetune = FALSE")

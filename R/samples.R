@@ -17,12 +17,13 @@ model_data <- function(X, samples, arg = "X", default = "columns",
   say <- is.null(samples) && frame && default != "rows"
   samples <- if (!is.null(samples)) check_choice(samples, c("columns", "rows"), "samples")
              else if (frame) "rows" else default
-  X <- check_data(X, arg, allow_zero = allow_zero, na_ok = na_ok)
+  chk <- check_data(X, arg, allow_zero = allow_zero, na_ok = na_ok, counts = TRUE)
+  X <- chk$X
   if (say)
     message(sprintf("'%s' is a data frame: its %d rows are taken as the samples (samples = \"rows\"; see ?mlnmf)",
                     arg, nrow(X)))
   list(X = if (samples != "rows") X else if (is_sparse(X)) Matrix::t(X) else t(X),
-       samples = samples)
+       samples = samples, n_na = chk$n_na)
 }
 
 ## A mask given in the user's layout, in the model's: transposed with the

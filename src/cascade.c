@@ -295,7 +295,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
     X1.scale = inv_scale(xmax, "X");
     xm_reserve(&X1, rk[0] + 10);     /* the solvers' k, NNDSVD's k + 10 */
     c.X1 = &X1;
-    c.xn2 = xm_sumsq(&X1);
+    c.xn2 = xm_sumsq_keep(&X1);   /* the solver of layer 1 reuses it */
     c.work1 = (double *) R_alloc(xm_work_size(&X1, kmax), sizeof(double));
     /* the ping-pong buffers: layer i writes G_i^T into Hbuf[i % 2] and
      * the prefix into P[i % 2] while it reads layer i - 1's */
@@ -394,6 +394,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
         if (i == 0) xm_reserve(&Xi, k);
         double mx = xm_max(&Xi);
         Xi.scale = inv_scale(mx, "newdata");
+        Xi.sumsq = -1.0;
         project_layer(&Xi, mx, REAL(F), k, &o, Hbuf[i % 2], i + 1);
         release_scratch(vmax, layer_scratch_bytes(Xi.m, N, k));
     }

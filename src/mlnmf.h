@@ -90,6 +90,7 @@ typedef struct {
     int threads;         /* OpenMP threads for the elementwise passes     */
     double *tbuf;        /* scratch of the products (xm_reserve), may be 0 */
     size_t tbuf_len;
+    double sumsq;        /* xm_sumsq() if known (set with this scale), or -1 */
 } xmat;
 
 void   xm_dense(xmat *X, const double *x, int m, int n, int trans);
@@ -103,6 +104,8 @@ void   xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what);
 void   xm_reserve(xmat *X, int k);
 double xm_max(const xmat *X);                       /* max entry, unscaled */
 double xm_sumsq(const xmat *X);                     /* scale^2 ||X||^2     */
+/* the same, computed once and kept in X->sumsq (valid while the scale is) */
+double xm_sumsq_keep(xmat *X);
 double xm_sum(const xmat *X);                       /* scale * sum(X)      */
 double xm_nobs(const xmat *X);                      /* observed entries    */
 /* out (n x k) = scale * X^T A, A (m x k) */

@@ -36,6 +36,7 @@ void xm_dense(xmat *X, const double *x, int m, int n, int trans)
     X->threads = 1;
     X->tbuf = NULL;
     X->tbuf_len = 0;
+    X->sumsq = -1.0;
 }
 
 void xm_csc(xmat *X, const double *x, const int *ci, const int *cp,
@@ -173,7 +174,14 @@ double xm_max(const xmat *X)
 
 double xm_sumsq(const xmat *X)
 {
+    if (X->sumsq >= 0) return X->sumsq;
     return X->kind == XM_CSC ? xs_sumsq(X) : dense_pass(X, PASS_SUMSQ);
+}
+
+double xm_sumsq_keep(xmat *X)
+{
+    X->sumsq = -1.0;
+    return X->sumsq = xm_sumsq(X);
 }
 
 double xm_sum(const xmat *X)
