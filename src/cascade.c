@@ -195,8 +195,8 @@ static void layer_start(const cascade *c, int i, const xmat *Xi, int k,
  * W = F_i (m x k, the output list's matrix) and Ht (N x k, the caller's
  * buffer, G_i^T on return).  Start, solve, unscale, normalise; then the
  * prefix c->P[i % 2] = s F1 ... Fi, the error of the cascade so far,
- * G_i, the trace and the progress line.  Scratch from R_alloc: the caller
- * releases it after the layer.
+ * G_i, the trace and the progress line.  The R_alloc scratch of the start
+ * is released right after it, the solver's right after the solve.
  */
 static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
 {
@@ -206,7 +206,11 @@ static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
     SET_VECTOR_ELT(c->Fl, i, Fi);
     UNPROTECT(1);
     double *W = REAL(Fi);
+    const void *vmax = vmaxget();
     layer_start(c, i, Xi, k, W, Ht);
+    /* NNDSVD's scratch (two N x (k + 10) blocks) is dead once W and Ht
+     * are set: released before the solver allocates its own */
+    release_scratch(vmax, 2 * ((size_t) m + N) * (k + 10) * sizeof(double));
 
     SEXP tr = PROTECT(allocVector(REALSXP, c->keep_trace ? o->maxit + 1 : 0));
     SET_VECTOR_ELT(c->Tl, i, tr);
@@ -214,6 +218,10 @@ static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
     nmf_result res = { 0, 0, 0.0, c->keep_trace ? REAL(tr) : NULL };
     check_status(nmf_solve(Xi, k, W, Ht, o, &res), i + 1);
     if (c->keep_trace) SET_VECTOR_ELT(c->Tl, i, lengthgets(tr, res.iter + 1));
+    /* the solver's scratch is dead: released (and collected when large)
+     * before G_i is allocated, so that the peak holds one of them, not
+     * both */
+    release_scratch(vmax, layer_scratch_bytes(m, N, k));
 
     double inv = 1.0 / Xi->scale;
     for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] *= inv;
@@ -315,9 +323,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
             Xi.threads = c.o.threads;
             Xi.scale = inv_scale(xm_max(&Xi), "G");
         }
-        const void *vmax = vmaxget();
         fit_layer(&c, i, &Xi, rk[i], Hbuf[i % 2]);
-        release_scratch(vmax, layer_scratch_bytes(Xi.m, N, rk[i]));
     }
     PutRNGstate();
 

@@ -238,10 +238,14 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
      * place; with it W and Ht keep the best pair evaluated. */
     double *P = W, *Q = Ht, *Pn = W, *Qn = Ht, *Py = W, *Qy = Ht;
     if (ex) {
+        /* Two n x k buffers on the Ht side, not three: the new Qn is
+         * computed in place over Qy (which it starts from), and on
+         * acceptance the next Qy overwrites the previous Q in place, the
+         * two buffers then trading names. */
         P = dup_work(W, mk);  Q = dup_work(Ht, nk);
         Py = dup_work(W, mk); Qy = dup_work(Ht, nk);
         Pn = (double *) R_alloc(mk, sizeof(double));
-        Qn = (double *) R_alloc(nk, sizeof(double));
+        Qn = Qy;
     }
     double beta = EX_BETA0, beta_prev = EX_BETA0, beta_max = 1.0, fbest = f;
 
@@ -284,7 +288,7 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
             xm_tprod(X, Py, k, C);
             la_crossprod(m, k, Py, WtW);
         }
-        if (ex) memcpy(Qn, Qy, nk * sizeof(double));
+        Qn = Qy;                        /* (the same name without extrapolation) */
         fprev = f;
         if (masked) {
             double quad = masked_update(X, 1, k, Qn, C, Py, WtW, row, o, qH, &mw);
@@ -320,9 +324,9 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
             beta_prev = beta;
             beta /= EX_ETA;
         } else {                                  /* accept */
-            extrapolate(nk, Qy, Qn, Q, beta, o->eps);
+            extrapolate(nk, Q, Qn, Q, beta, o->eps);   /* the next Qy, over Q */
             double *t = P; P = Pn; Pn = t;
-            t = Q; Q = Qn; Qn = t;
+            t = Q; Q = Qn; Qy = Qn = t;
             beta_prev = beta;
             beta = beta * EX_GAMMA < beta_max ? beta * EX_GAMMA : beta_max;
             beta_max = beta_max * EX_GAMMABAR < 1.0 ? beta_max * EX_GAMMABAR : 1.0;

@@ -120,10 +120,12 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
         for (size_t i = 0; i < mk; i++) W[i] = a * 2.0 * unif_rand();
         for (size_t i = 0; i < nk; i++) Ht[i] = a * 2.0 * unif_rand();
     } else {
-        /* U, V and the SVD's scratch are released once W and Ht are set */
+        /* The triplets are computed in W and Ht, then turned into the
+         * start column by column, in place (every entry is read before it
+         * is written): no N x k copy besides Ht.  The SVD's scratch is
+         * released once W and Ht are set. */
         const void *vmax = vmaxget();
-        double *U = (double *) R_alloc(mk, sizeof(double));
-        double *V = (double *) R_alloc(nk, sizeof(double));
+        double *U = W, *V = Ht;
         double *s = (double *) R_alloc((size_t) k, sizeof(double));
         leading_svd(X, k, U, s, V);
         for (int j = 0; j < k; j++) {
