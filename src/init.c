@@ -13,6 +13,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_scan, 1),
     CALLDEF(mlnmf_na_pattern, 1),
     CALLDEF(mlnmf_finetune, 5),
+    CALLDEF(mlnmf_set_blocked, 1),
     {NULL, NULL, 0}
 };
 

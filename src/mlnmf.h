@@ -278,6 +278,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask);
 SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask,
                 SEXP pen);
 SEXP mlnmf_scan(SEXP X);
+SEXP mlnmf_set_blocked(SEXP flag);
 SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders, SEXP mask);
 
 /* pinv.c: out (n x m) = A^+ for A (m x n), singular values <= tol (tol < 0:

@@ -114,6 +114,24 @@ void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
  * calls cost more than they save (a 10 x 1000 layer ran 30% slower). */
 #define XM_PROD_COLS 64
 #define XM_PROD_MIN ((size_t) 1 << 17)
+
+/* Whether the products with a dense X run over column blocks.  They help a
+ * BLAS that does not block for the cache itself (R's reference BLAS: 109
+ * against 215 ms per HALS iteration on 3000 x 2000, k = 20) and cost an
+ * optimised one that does (OpenBLAS 0.3.21, one thread: 26.1 against
+ * 22.3 ms, the blocks being packed call by call).  Set once when the
+ * package is loaded, from the BLAS R reports (R/zzz.R). */
+static int xm_blocked = 1;
+
+SEXP mlnmf_set_blocked(SEXP flag)
+{
+    if (TYPEOF(flag) != LGLSXP || XLENGTH(flag) != 1 ||
+        LOGICAL(flag)[0] == NA_LOGICAL)
+        error(_("'flag' must be TRUE or FALSE"));
+    int old = xm_blocked;
+    xm_blocked = LOGICAL(flag)[0];
+    return ScalarLogical(old);
+}
 static size_t xm_tbuf_need(const xmat *X, int k)
 {
     if (X->kind == XM_CSC)    /* a row-major factor and the product */
@@ -248,8 +266,8 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
         la_gemm("N", "N", n, k, m, X->scale, X->x, n, A, m, 0.0, out, n);
         return;
     }
-    if (X->tbuf_len < xm_tbuf_need(X, k) || (size_t) m * n < XM_PROD_MIN ||
-        k == 0) {
+    if (!xm_blocked || X->tbuf_len < xm_tbuf_need(X, k) ||
+        (size_t) m * n < XM_PROD_MIN || k == 0) {
         la_gemm("T", "N", n, k, m, X->scale, X->x, m, A, m, 0.0, out, n);
         return;
     }
@@ -270,8 +288,8 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
  * BLAS that does not block for the cache itself (R's reference BLAS) then
  * re-reads each block of X from cache for the k columns of B instead of
  * streaming all of X from memory k times; the product was 1.8x faster with
- * the reference BLAS on 3000 x 2000, k = 20, and no slower with OpenBLAS
- * (bench/README.md). */
+ * the reference BLAS on 3000 x 2000, k = 20 (bench/README.md); not with
+ * an optimised BLAS (xm_blocked). */
 void xm_prod(const xmat *X, const double *B, int k, double *out)
 {
     if (X->kind == XM_CSC) { xs_prod(X, B, k, out); return; }
@@ -290,7 +308,7 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
                 0.0, out, X->m);
         return;
     }
-    if ((size_t) m * n < XM_PROD_MIN) {
+    if (!xm_blocked || (size_t) m * n < XM_PROD_MIN) {
         la_gemm("N", "N", m, k, n, X->scale, X->x, m, B, n > 0 ? n : 1, 0.0,
                 out, m);
         return;
