@@ -58,4 +58,8 @@ if (!identical(plain, tortured)) stop("gctorture changed the result of finetune_
 set.seed(1); plain <- .Call(permute, X, lP, H, ords, NULL)
 set.seed(1); gctorture(TRUE); tortured <- .Call(permute, X, lP, H, ords, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of permute")
-cat("GCTORTURE: 10 calls identical with and without gctorture\n")
+setb <- mlnmf:::C_mlnmf_set_blocked; bT <- TRUE
+plain <- .Call(setb, bT)
+gctorture(TRUE); tortured <- .Call(setb, bT); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of set_blocked")
+cat("GCTORTURE: 11 calls identical with and without gctorture\n")

@@ -233,6 +233,8 @@ bad <- list(
   list("C dependence: G zero", quote(.Call(mlnmf:::C_mlnmf_dependence, X, fit$F, list(fit$G[[1]], fit$G[[2]] * 0), 1L, FALSE, NULL)), "'G\\[\\[2\\]\\]' cannot be rescaled"),
   list("C dependence: F NaN", quote(.Call(mlnmf:::C_mlnmf_dependence, X, fit_nan$F, fit$G, 1L, FALSE, NULL)), "'F\\[\\[2\\]\\]' has non-finite entries"),
   list("C dependence: F[[1]] Inf", quote(.Call(mlnmf:::C_mlnmf_dependence, X, list(fit$F[[1]] * Inf, fit$F[[2]]), fit$G, 1L, FALSE, NULL)), "'F\\[\\[1\\]\\]' has non-finite entries"),
+  list("C blocked: NA", quote(.Call(mlnmf:::C_mlnmf_set_blocked, NA)), "'flag' must be TRUE or FALSE"),
+  list("C blocked: double", quote(.Call(mlnmf:::C_mlnmf_set_blocked, 1)), "'flag' must be TRUE or FALSE"),
   list("C scan: integer", quote(.Call(mlnmf:::C_mlnmf_scan, 1:4)), "'X' must be a double vector or matrix"),
   list("C scan: list", quote(.Call(mlnmf:::C_mlnmf_scan, list(1))), "'X' must be a double vector or matrix"),
   list("permutation fraction_of unknown", quote(permutation_test(fit_perm, fraction_of = "third")), "'fraction_of' must be one of \"block\", \"layers\", not \"third\""),
