@@ -44,6 +44,24 @@ static void add_const(size_t len, double *x, double c)
     if (c != 0) for (size_t i = 0; i < len; i++) x[i] += c;
 }
 
+/* One factor's update (side 0: W, m x k, from Ht; side 1: Ht, n x k, from
+ * W) given its numerators num: the denominators are the other factor's
+ * column sums, or under a mask its products with the observed pattern
+ * (Dn), plus the factor's L1 penalty. */
+static void kl_side(const xmat *X, int side, int k, double *F, const double *num,
+                    const double *other, double *s, double *Dn, const nmf_opts *o)
+{
+    int rows = side ? X->n : X->m, orows = side ? X->m : X->n;
+    if (xm_masked(X)) {
+        xm_obs_prod(X, side, other, k, Dn);
+        add_const((size_t) rows * k, Dn, o->l1[side]);
+        nmf_mult_update((size_t) rows * k, F, num, Dn, o->eps);
+    } else {
+        nmf_colsums(orows, k, other, s);
+        kl_update(rows, k, F, num, s, o->eps, o->l1[side]);
+    }
+}
+
 int nmf_kl(const xmat *X, int k, double *W, double *Ht,
            const nmf_opts *o, nmf_result *res)
 {
@@ -52,9 +70,8 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
     double *C = (double *) R_alloc((size_t) n * k, sizeof(double));
     double *s = (double *) R_alloc((size_t) k, sizeof(double));
     double *work = (double *) R_alloc(xm_work_size(X, k), sizeof(double));
-    int masked = xm_masked(X);
-    double *Dn = masked ? (double *) R_alloc((size_t) (m > n ? m : n) * k,
-                                             sizeof(double)) : NULL;
+    double *Dn = xm_masked(X) ? (double *) R_alloc((size_t) (m > n ? m : n) * k,
+                                                   sizeof(double)) : NULL;
     double xsum = xm_sum(X), f = 0.0;
     nmf_stopper st;
     int pen = nmf_penalized(o);
@@ -70,25 +87,9 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
         if (it == 0) nmf_stop_init(&st, f, o->tol);
         else if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
         if (it == o->maxit) break;
-        if (!o->fix_w) {
-            if (masked) {
-                xm_obs_prod(X, 0, Ht, k, Dn);
-                add_const((size_t) m * k, Dn, o->l1[0]);
-                nmf_mult_update((size_t) m * k, W, A, Dn, o->eps);
-            } else {
-                nmf_colsums(n, k, Ht, s);
-                kl_update(m, k, W, A, s, o->eps, o->l1[0]);
-            }
-        }
+        if (!o->fix_w) kl_side(X, 0, k, W, A, Ht, s, Dn, o);
         xm_kl(X, W, Ht, k, 1, C, work);
-        if (masked) {
-            xm_obs_prod(X, 1, W, k, Dn);
-            add_const((size_t) n * k, Dn, o->l1[1]);
-            nmf_mult_update((size_t) n * k, Ht, C, Dn, o->eps);
-        } else {
-            nmf_colsums(m, k, W, s);
-            kl_update(n, k, Ht, C, s, o->eps, o->l1[1]);
-        }
+        kl_side(X, 1, k, Ht, C, W, s, Dn, o);
     }
     res->iter = it;
     res->obj = f;
