@@ -165,9 +165,10 @@ typedef struct {
 } cascade;
 
 /* The start of layer i (0-based): the given factors, floored at eps and
- * Ht scaled like the layer's input, or NNDSVD / random. */
-static void layer_start(const cascade *c, int i, const xmat *Xi, int k,
-                        double *W, double *Ht)
+ * Ht scaled like the layer's input, or NNDSVD / random.  Returns the bytes
+ * of R_alloc scratch it used, roughly. */
+static size_t layer_start(const cascade *c, int i, const xmat *Xi, int k,
+                          double *W, double *Ht)
 {
     int m = Xi->m, N = Xi->n;
     double eps = c->o.eps;
@@ -184,10 +185,11 @@ static void layer_start(const cascade *c, int i, const xmat *Xi, int k,
             double v = Ht[j] * Xi->scale;
             Ht[j] = v > eps ? v : eps;
         }
-    } else {
-        nndsvd_init(Xi, k, c->init == INIT_GIVEN ? INIT_NNDSVD : c->init, eps,
-                    W, Ht);
+        return 0;
     }
+    int type = c->init == INIT_GIVEN ? INIT_NNDSVD : c->init;
+    nndsvd_init(Xi, k, type, eps, W, Ht);
+    return nndsvd_scratch_bytes(m, N, k, type);
 }
 
 /*
@@ -207,10 +209,9 @@ static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
     UNPROTECT(1);
     double *W = REAL(Fi);
     const void *vmax = vmaxget();
-    layer_start(c, i, Xi, k, W, Ht);
-    /* NNDSVD's scratch (two N x (k + 10) blocks) is dead once W and Ht
-     * are set: released before the solver allocates its own */
-    release_scratch(vmax, 2 * ((size_t) m + N) * (k + 10) * sizeof(double));
+    /* the start's scratch is dead once W and Ht are set: released (and
+     * collected when large) before the solver allocates its own */
+    release_scratch(vmax, layer_start(c, i, Xi, k, W, Ht));
 
     SEXP tr = PROTECT(allocVector(REALSXP, c->keep_trace ? o->maxit + 1 : 0));
     SET_VECTOR_ELT(c->Tl, i, tr);

@@ -264,6 +264,7 @@ void nmf_read_penalties(SEXP opts, nmf_opts *o);
  * the randomized range finder of large X (caller brackets GetRNGstate). */
 void nndsvd_init(const xmat *X, int k, int type, double eps,
                  double *W, double *Ht);
+size_t nndsvd_scratch_bytes(int m, int n, int k, int type);
 
 /* ---------------------------------------------------------------- util.c */
 /* error unless A is a double matrix ('what', or 'what[[index]]' if index > 0) */

@@ -108,6 +108,18 @@ static void fill_part(int len, const double *x, int sign, double nrm,
     }
 }
 
+/* The R_alloc scratch of nndsvd_init() in bytes, roughly, for callers
+ * that collect it: none for a random start, three mn x mn blocks on the
+ * Gram path, the range finder's n x l and m x l blocks (and the SVD's n x l
+ * output) otherwise, l = k + 10.  It follows leading_svd()'s branches. */
+size_t nndsvd_scratch_bytes(int m, int n, int k, int type)
+{
+    if (type == INIT_RANDOM) return 0;
+    size_t mn = m < n ? m : n, l = (size_t) k + 10;
+    if (mn <= 4 * l) return 3 * mn * mn * sizeof(double);
+    return (2 * (size_t) n + m) * l * sizeof(double);
+}
+
 void nndsvd_init(const xmat *X, int k, int type, double eps,
                  double *W, double *Ht)
 {
