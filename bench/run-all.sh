@@ -6,17 +6,7 @@
 # changing the machine's default.  Run bench/setup.sh first.
 # About 30 minutes on a 2-core machine.
 cd "$(dirname "$0")"
-ARCH=/usr/lib/x86_64-linux-gnu
-export R_LIBS=${MLNMF_LIB:-/tmp/lib_bench}
-REF=$ARCH/blas:$ARCH/lapack:/usr/lib/R/lib
-OPEN=$ARCH/openblas-pthread:/usr/lib/R/lib
-run() {  # run BLASPATH THREADS script [VAR=value ...]
-    path=$1; th=$2; script=$3; shift 3
-    echo "== $script ($path, $th threads) $*"
-    env R_LD_LIBRARY_PATH="$path" OPENBLAS_NUM_THREADS="$th" OMP_NUM_THREADS="$th" "$@" \
-        Rscript "$script" || { echo "FAILED: $script"; status=1; }
-}
-status=0
+. ./run-lib.sh
 # equal quality: the NMF package (about 1 s per iteration, no BLAS-3) and
 # the sparse-factor data only with OpenBLAS, 1 thread
 run "$OPEN" 1 equal-quality.R BENCH_CAP=15 BENCH_NMF_ITER=10
