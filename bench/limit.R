@@ -122,4 +122,4 @@ cat(sprintf("\n### %s BLAS (%s), OPENBLAS_NUM_THREADS=%s, %s\n\n", blas_name, bl
 cat("Load average at the end:", readLines("/proc/loadavg"), "\n\n")
 cat(paste0("| ", paste(names(tab), collapse = " | "), " |\n"))
 cat(paste0("|", paste(rep("---", ncol(tab)), collapse = "|"), "|\n"))
-for (i in seq_len(nrow(tab))) cat(paste0("| ", paste(format(unlist(tab[i, ])), collapse = " | "), " |\n"))
+for (i in seq_len(nrow(tab))) cat(paste0("| ", paste(vapply(tab[i, ], as.character, ""), collapse = " | "), " |\n"))
