@@ -5,9 +5,10 @@
  *     Ht <- max(eps, Ht .* (R^T W) ./ (1 W))     (R recomputed)
  * R is formed blockwise in xops.c, so memory stays O((m + n) k).  The
  * divergence is measured in the pass that forms R for W's update, every
- * NMF_KL_EVERY iterations; it is reported relative to sum(sX).  Under a mask only the observed entries count: R is zero at the
- * missing ones and the denominators 1 Ht become Omega Ht (xm_obs_prod), a
- * row of sums over each row's observed columns.
+ * NMF_KL_EVERY iterations; it is reported relative to sum(sX).  Under a
+ * mask only the observed entries count: R is zero at the missing ones
+ * and the denominators 1 Ht become Omega Ht (xm_obs_prod), a row of sums
+ * over each row's observed columns.
  * Penalty: L1 only (o->l1, L2 is refused by read_opts), as the constant
  * added to the denominators: D + l1_W sum(W) + l1_H sum(Ht) is minimized,
  * and the objective reported includes those terms.
