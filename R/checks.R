@@ -17,7 +17,7 @@ check_data <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE,
             paste(names(X)[!ok], collapse = ", "))
     X <- as.matrix(X)
   }
-  if (methods::is(X, "Matrix")) {
+  if (isS4(X) && methods::is(X, "Matrix")) {
     X <- as_dgc(X, arg)
     vals <- X@x
   } else {
@@ -61,7 +61,7 @@ as_dgc <- function(X, arg) {
   out
 }
 
-is_sparse <- function(X) methods::is(X, "dgCMatrix")
+is_sparse <- function(X) isS4(X) && methods::is(X, "dgCMatrix")   # isS4: no S4 dispatch for a base matrix
 
 describe <- function(x) {
   if (is.null(x)) "NULL"
