@@ -20,8 +20,7 @@
 ## "mlnmf-run-<j>" for group j; each run still draws from its own stream,
 ## so the grouping changes no result.  They run serially in this process,
 ## with no future, when there is one run, when the plan is sequential (a
-## future there would only add its own cost: 30 restarts on Golub took
-## 2.1-2.65x as long with one future per run), with
+## future there would only add its own cost, bench/threads.R), with
 ## options(mlnmf.future = FALSE), or without future.apply.
 
 .max_nrun <- 10000L

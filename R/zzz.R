@@ -31,7 +31,7 @@ reference_blas <- function(blas = tryCatch(extSoftVersion()[["BLAS"]],
 ## (OpenMP's omp_get_num_procs(), which follows the affinity mask like
 ## nproc; without OpenMP, sysconf()), read by .onLoad through C.  Reading
 ## them in C starts no process: parallel::detectCores() runs a shell
-## pipeline (grep | wc) at every call, about 3.5 ms each.
+## pipeline (grep | wc) at every call.
 .mlnmf_state <- new.env(parent = emptyenv())
 .mlnmf_cores <- function() {
   n <- .mlnmf_state$cores
@@ -44,9 +44,9 @@ reference_blas <- function(blas = tryCatch(extSoftVersion()[["BLAS"]],
 ## than one thread and the BLAS is OpenBLAS running several threads of its
 ## own (its count is read at run time, src/threads.c), the two pools would
 ## take turns on the same cores: the idle threads of each spin for a while
-## after its own work, during the other's, and a dense KL fit with
-## threads = 2 ran 1.2-1.9x slower than with threads = 1 (issue 26).  So
-## only one pool works:
+## after its own work, during the other's, and a fit with threads = 2 ran
+## slower than with threads = 1 (bench/README.md, issue 26).  So only one
+## pool works:
 ##  - dense data: the BLAS's products are most of the work, and OpenBLAS
 ##    already runs them on its threads; mlnmf's passes run on one thread;
 ##  - sparse data: mlnmf's own kernels are the work (the BLAS only sees

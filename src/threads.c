@@ -11,17 +11,16 @@
  *
  * The BLAS's threads: an OpenBLAS built with pthreads (Debian's default)
  * keeps its own pool, whose idle threads spin (sched_yield) for a while
- * after each call, as idle OpenMP threads do after each parallel region.
- * With both pools busy on the same cores, the passes of a fit with
- * threads = 2 and the products of OpenBLAS at 2 threads took turns and the
- * fit ran up to 1.9x slower than with threads = 1 (issue 26).  So while a
- * .Call runs with threads > 1, the BLAS is asked for one thread
- * (openblas_set_num_threads, looked up at run time so that mlnmf neither
- * links against OpenBLAS nor needs it) and given its old count back
- * afterwards; mlnmf's own threads then do the parallel work.  With
- * threads = 1 the BLAS is left as the user set it.  R calls this through
- * blas_threads_around() in R/zzz.R, whose on.exit() restores the count on
- * an error or an interrupt too.
+ * after each call, as idle OpenMP threads spin after each parallel region.
+ * With both pools busy on the same cores they take turns, and a fit with
+ * threads = 2 beside OpenBLAS at 2 threads ran slower than with threads = 1
+ * (bench/README.md, issue 26).  So only one pool works at a time; the policy
+ * (which pool, per call) is with_threads() in R/zzz.R, and this file gives
+ * it the BLAS's count: mlnmf_blas_threads() reads it and sets it through
+ * openblas_get_num_threads / openblas_set_num_threads, looked up at run
+ * time (dlsym), so that mlnmf neither links against OpenBLAS nor needs it;
+ * any other BLAS reads as NA and is left alone.  R restores the count with
+ * on.exit(), so an error or an interrupt inside the .Call restores it too.
  */
 #include "mlnmf.h"
 #ifdef _OPENMP
