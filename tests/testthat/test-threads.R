@@ -60,12 +60,16 @@ test_that("a thread count passed to C directly is clamped to the cores", {
   opts <- list(method = 0L, maxit = 3L, tol = 0, eps = fit$eps, inner_max = 10L,
                inner_delta = 0.1, normalize = 1L, verbose = FALSE,
                threads = 20000L)
-  Xd <- t(X)
-  before <- tasks()
   big <- Matrix::Matrix(matrix(runif(400 * 300), 400), sparse = TRUE)
-  Fl <- list(matrix(runif(400 * 3), 400))
-  r1 <- .Call(mlnmf:::C_mlnmf_finetune, big, Fl, matrix(runif(3 * 300), 3), opts, NULL)
   big_d <- as.matrix(big)
+  Fl <- list(matrix(runif(400 * 3), 400))
+  ## the same calls on all cores first: any pool the BLAS or OpenMP starts
+  ## lazily exists before the count
+  warm <- modifyList(opts, list(threads = mlnmf:::.mlnmf_cores()))
+  invisible(.Call(mlnmf:::C_mlnmf_finetune, big, Fl, matrix(runif(3 * 300), 3), warm, NULL))
+  invisible(.Call(mlnmf:::C_mlnmf_finetune, big_d, Fl, matrix(runif(3 * 300), 3), warm, NULL))
+  before <- tasks()
+  r1 <- .Call(mlnmf:::C_mlnmf_finetune, big, Fl, matrix(runif(3 * 300), 3), opts, NULL)
   r2 <- .Call(mlnmf:::C_mlnmf_finetune, big_d, Fl, matrix(runif(3 * 300), 3), opts, NULL)
   fopts <- list(method = 2L, init = 0L, normalize = 1L, maxit = 3L, tol = 0,
                 eps = 1e-16, inner_max = 5L, inner_alpha = 0.5, inner_delta = 0.1,
@@ -77,7 +81,7 @@ test_that("a thread count passed to C directly is clamped to the cores", {
   fopts$threads <- NA_integer_
   set.seed(3); r5 <- .Call(mlnmf:::C_mlnmf_fit, big_d, 3L, fopts, NULL, NULL, NULL)
   expect_identical(r4, r5)
-  expect_lte(tasks(), before + mlnmf:::.mlnmf_cores())
+  expect_lte(tasks(), before)
   expect_true(all(is.finite(unlist(r3$F))))
 })
 
