@@ -5,7 +5,8 @@
 ## for KL) and a sparse 20000 x 5000 one (1% nonzero counts, rank 20), at
 ## threads = 1 and 2, and the ratio t(1) / t(2) (above 1: two threads are
 ## faster).  Per iteration = (t(maxit = 1 + M) - t(maxit = 1)) / M, best of
-## 3, both thread counts in the same R process, interleaved.
+## 3 (BENCH_ITERS, BENCH_REPS), both thread counts in the same R process,
+## interleaved.
 ## Part 2, the fixed cost: median time of nmf(golub, 3, maxit = 1) with and
 ## without 'seed', of predict() of 10 samples, and of 30 HALS restarts on
 ## Golub under future's default sequential plan and with
@@ -19,7 +20,8 @@ suppressPackageStartupMessages(library(mlnmf))
 library(Matrix)
 label <- commandArgs(TRUE)[1]
 if (is.na(label)) label <- basename(extSoftVersion()[["BLAS"]])
-M <- as.integer(Sys.getenv("BENCH_ITERS", "10"))
+M <- as.integer(Sys.getenv("BENCH_ITERS", "10"))      # iterations timed
+R <- as.integer(Sys.getenv("BENCH_REPS", "3"))        # best of R
 load <- function() paste(strsplit(readLines("/proc/loadavg"), " ")[[1]][1:3], collapse = " ")
 cat(sprintf("## %s: BLAS %s, OPENBLAS_NUM_THREADS=%s, cores %d, load %s\n", label,
             extSoftVersion()[["BLAS"]], Sys.getenv("OPENBLAS_NUM_THREADS", "(unset)"),
@@ -43,8 +45,8 @@ fit_time <- function(cs, th, maxit)
 if (nzchar(Sys.getenv("BENCH_ONLY"))) cases <- cases[grepl(Sys.getenv("BENCH_ONLY"),
                                                    vapply(cases, function(cs) paste(cs[[1]], cs[[2]]), ""))]
 rows <- lapply(cases, function(cs) {
-  per <- matrix(NA, 3, 2)
-  for (r in 1:3) for (th in 1:2)          # interleaved: 1, 2, 1, 2, ...
+  per <- matrix(NA, R, 2)
+  for (r in seq_len(R)) for (th in 1:2)   # interleaved: 1, 2, 1, 2, ...
     per[r, th] <- (fit_time(cs, th, M + 1) - fit_time(cs, th, 1)) / M
   b <- apply(per, 2, min) * 1000
   data.frame(blas = label, solver = cs[[1]], storage = cs[[2]],

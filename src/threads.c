@@ -30,6 +30,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 #endif
+#include <string.h>
 
 int mlnmf_cores(void)
 {
@@ -72,8 +73,13 @@ static void blas_lookup(void)
     if (blas_looked_up) return;
     blas_looked_up = 1;
 #if !defined(_WIN32) && defined(RTLD_DEFAULT)
-    blas_set = (set_fn) dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-    blas_get = (get_fn) dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+    /* ISO C has no cast from an object pointer (dlsym's void *) to a
+     * function pointer; POSIX guarantees they have the same size, so the
+     * bytes are copied */
+    void *s = dlsym(RTLD_DEFAULT, "openblas_set_num_threads"),
+        *g = dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+    if (s) memcpy(&blas_set, &s, sizeof s);
+    if (g) memcpy(&blas_get, &g, sizeof g);
     if (!blas_set || !blas_get) blas_set = NULL, blas_get = NULL;
 #endif
 }
