@@ -17,7 +17,7 @@ check_data <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE,
             paste(names(X)[!ok], collapse = ", "))
     X <- as.matrix(X)
   }
-  if (methods::is(X, "Matrix")) {
+  if (isS4(X) && methods::is(X, "Matrix")) {
     X <- as_dgc(X, arg)
     vals <- X@x
   } else {
@@ -61,7 +61,7 @@ as_dgc <- function(X, arg) {
   out
 }
 
-is_sparse <- function(X) methods::is(X, "dgCMatrix")
+is_sparse <- function(X) isS4(X) && methods::is(X, "dgCMatrix")   # isS4: no S4 dispatch for a base matrix
 
 describe <- function(x) {
   if (is.null(x)) "NULL"
@@ -149,10 +149,9 @@ check_rank <- function(rank, layers, d, N) {
 ## Limits on arguments that set the size of what is allocated, checked
 ## before anything proportional to them is: a cascade of more than
 ## .max_layers layers, or a trace of more than .max_trace iterations per
-## layer (8 MB; a fit with a larger 'maxit' keeps no trace), and threads.
+## layer (8 MB; a fit with a larger 'maxit' keeps no trace).
 .max_layers <- 100000L
 .max_trace <- 1000000L
-.max_threads_arg <- 1024L
 .max_sim_entries <- .Machine$integer.max
 
 ## A fit: class, structure and values.  'need' names the fields the caller
@@ -261,24 +260,25 @@ short_value <- function(x) {
   s
 }
 
-## Threads: 'threads' is a whole number from 1 to 1024; more than the
-## threads available (max_threads()) are reduced to that number.
-check_threads <- function(threads) {
-  threads <- check_count(threads, "threads")
-  if (threads > .max_threads_arg)
-    stopf("'threads' must be at most %d, not %d (it is reduced to the cores available, %d here, anyway)",
-          .max_threads_arg, threads, max_threads())
-  min(threads, max_threads())
+## Threads, the one rule of every function with a 'threads' argument (and
+## of the option mlnmf.threads): a single number >= 1; 0, negative, NA,
+## fractions and non-numbers are refused, and anything above the threads
+## available (max_threads(): 9999, Inf) is reduced to them, as RcppML does.
+## The C side clamps again (mlnmf_threads() in src/threads.c).
+check_threads <- function(threads, what = "'threads'") {
+  if (!is.numeric(threads) || length(threads) != 1L || is.na(threads) ||
+      threads < 1 || !(is.infinite(threads) || is_whole(threads)))
+    stopf("%s must be a single whole number >= 1, not %s (more than the %d threads available are reduced to %d)",
+          what, if (is.numeric(threads) || is.logical(threads)) short_value(threads)
+                else describe(threads), max_threads(), max_threads())
+  as.integer(min(threads, max_threads()))
 }
 
-## The threads available: the cores, at most OMP_THREAD_LIMIT when that is
-## set, and at most 2 while R CMD check limits cores (_R_CHECK_LIMIT_CORES_,
-## set by --as-cran).
-max_threads <- function() {
-  n <- suppressWarnings(as.integer(parallel::detectCores()))
-  if (length(n) != 1L || is.na(n) || n < 1L) n <- 1L
-  thread_limit(n)
-}
+## The threads available: the processors of this process, read once when
+## the package is loaded (.onLoad, without starting a process), at most
+## OMP_THREAD_LIMIT when that is set, and at most 2 while R CMD check
+## limits cores (_R_CHECK_LIMIT_CORES_, set by --as-cran).
+max_threads <- function() thread_limit(.mlnmf_cores())
 
 thread_limit <- function(n) {
   lim <- suppressWarnings(as.integer(Sys.getenv("OMP_THREAD_LIMIT", "")))

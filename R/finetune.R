@@ -17,7 +17,7 @@ finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
   tol <- check_number(tol, "tol", lower = 0)
   method <- check_choice(method, .methods, "method")
   verbose <- check_flag(verbose, "verbose")
-  threads <- check_count(threads, "threads")
+  threads <- check_threads(threads)
   ctrl <- check_ft_control(control)
   L <- fit$layers
   opts <- list(method = match(method, .methods) - 1L, maxit = maxit, tol = tol,
@@ -28,7 +28,10 @@ finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
   Fl <- lapply(fit$F, function(f) { storage.mode(f) <- "double"; f })
   GL <- fit$G[[L]]
   storage.mode(GL) <- "double"
-  res <- .Call(C_mlnmf_finetune, X, Fl, GL, opts, NULL)
+  res <- with_threads(threads, is_sparse(X), function(th) {       # R/zzz.R
+    opts$threads <- th
+    .Call(C_mlnmf_finetune, X, Fl, GL, opts, NULL)
+  })
 
   old_error <- fit$error
   nm <- names(fit$F)

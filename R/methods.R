@@ -205,7 +205,10 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
                extrapolate = FALSE, verbose = FALSE,
                l1 = if (is.null(pen)) c(0, 0) else unname(pen$L1),
                l2 = if (is.null(pen)) c(0, 0) else unname(pen$L2))
-  out <- .Call(C_mlnmf_project, newdata, object$F, opts, mk$desc)
+  out <- with_threads(threads, is_sparse(newdata), function(th) {  # R/zzz.R
+    opts$threads <- th
+    .Call(C_mlnmf_project, newdata, object$F, opts, mk$desc)
+  })
   ## Each layer is solved on its input scaled to a maximum of one; only
   ## coefficients beyond the largest double can come back non-finite.
   if (!all(is.finite(out)))

@@ -61,7 +61,10 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                threads = threads,
                trace = maxit <= .max_trace, progress = progress && !verbose,
                l1 = penalty_opts(pen)$l1, l2 = penalty_opts(pen)$l2)
-  res <- .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G, mk$desc)
+  res <- with_threads(threads, is_sparse(X), function(th) {      # R/zzz.R
+    opts$threads <- th
+    .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G, mk$desc)
+  })
 
   nm <- paste0("layer", seq_len(layers))
   names(res$F) <- names(res$G) <- names(res$trace) <- nm
@@ -155,18 +158,11 @@ check_init <- function(init, rank, d, N) {
 }
 
 ## One core fewer than the machine has (at least one), or the option
-## mlnmf.threads when set; never more than OMP_THREAD_LIMIT, nor than 2
-## under R CMD check (see max_threads() in checks.R).
+## mlnmf.threads when set (checked and reduced like 'threads'); never more
+## than OMP_THREAD_LIMIT, nor than 2 under R CMD check (see max_threads()
+## in checks.R).  The cores are read once, at load.
 default_threads <- function() {
   opt <- getOption("mlnmf.threads")
-  if (!is.null(opt)) {
-    if (!is.numeric(opt) || length(opt) != 1L || is.na(opt) || !is_whole(opt) ||
-        opt < 1)
-      stopf("option 'mlnmf.threads' must be a single whole number >= 1, not %s",
-            short_value(opt))
-    return(min(as.integer(min(opt, .max_threads_arg)), max_threads()))
-  }
-  n <- suppressWarnings(as.integer(parallel::detectCores()))
-  if (length(n) != 1L || is.na(n)) n <- 1L
-  thread_limit(max(1L, n - 1L))
+  if (!is.null(opt)) return(check_threads(opt, "option 'mlnmf.threads'"))
+  thread_limit(max(1L, .mlnmf_cores() - 1L))
 }

@@ -15,9 +15,13 @@
 ## always did.  The caller's RNG kind and state are restored afterwards.
 ##
 ## The runs go through future.apply::future_lapply() when future.apply is
-## installed (the backend is the user's future::plan()), one future per run
-## labelled "mlnmf-run-<i>"; serially otherwise, or with
-## options(mlnmf.future = FALSE).
+## installed (the backend is the user's future::plan()), grouped into as
+## many futures as the plan has workers (future.scheduling = 1), labelled
+## "mlnmf-run-<j>" for group j; each run still draws from its own stream,
+## so the grouping changes no result.  They run serially in this process,
+## with no future, when there is one run, when the plan is sequential (a
+## future there would only add its own cost, bench/threads.R), with
+## options(mlnmf.future = FALSE), or without future.apply.
 
 .max_nrun <- 10000L
 
@@ -73,19 +77,19 @@ draw_seed <- function(seed) {
 }
 
 ## lapply over 1..n, element i with .Random.seed = streams[[i]]: through
-## future.apply when it is installed (and not switched off), else serially.
-## Either way each element sees exactly its stream.
+## future.apply when use_future(n) (one future per worker of the plan),
+## else serially.  Either way each element sees exactly its stream.
 run_streams <- function(n, FUN, streams, label, what, ...) {
   old <- rng_save()
   on.exit(rng_restore(old))
-  if (use_future()) {
+  if (use_future(n)) {
     return(tryCatch(
       future.apply::future_lapply(seq_len(n), FUN, ..., future.seed = streams,
-                                  future.chunk.size = 1L,
+                                  future.scheduling = 1,
                                   future.label = paste0(label, "-%d")),
       error = function(e)
-        stopf("the future backend (%s) failed while running %d %s: %s (the failing future is named %s-<i>, for %s i; the results of the others are lost)",
-              plan_name(), n, what, conditionMessage(e), label, sub("s$", "", what))))
+        stopf("the future backend (%s) failed while running %d %s: %s (the futures are named %s-<j>, one per group of %s; the results of the others are lost)",
+              plan_name(), n, what, conditionMessage(e), label, what)))
   }
   lapply(seq_len(n), function(i) {
     assign(".Random.seed", streams[[i]], envir = globalenv())
@@ -98,9 +102,12 @@ plan_name <- function() {
   if (length(cl)) cl[1L] else "unknown"
 }
 
-use_future <- function() {
-  !identical(getOption("mlnmf.future"), FALSE) &&
-    requireNamespace("future.apply", quietly = TRUE)
+## Futures for n runs: more than one run, not switched off, future.apply
+## installed, and a plan other than sequential.
+use_future <- function(n = 2L) {
+  n > 1L && !identical(getOption("mlnmf.future"), FALSE) &&
+    requireNamespace("future.apply", quietly = TRUE) &&
+    !inherits(future::plan(), "sequential")
 }
 
 ## One run: mlnmf() with nrun = 1 on 'args' (the values of the caller's
@@ -167,12 +174,15 @@ fit_restarts <- function(args, rs, call) {
     fit$data <- fits[[1L]]$data
     fit$mask_pattern <- fits[[1L]]$mask_pattern
   }
-  fit$runs <- data.frame(run = seq_len(n),
-                         init = vapply(fits, `[[`, "", "init"),
-                         error = err,
-                         iterations = vapply(fits, function(f) sum(f$iter), 0),
-                         converged = vapply(fits, function(f) all(f$converged), NA),
-                         layers = vapply(fits, `[[`, 0L, "layers"))
+  ## the data frame data.frame() would build, without its per-column
+  ## deparse (a sixth of a seeded small fit's time)
+  fit$runs <- structure(list(run = seq_len(n),
+                             init = vapply(fits, `[[`, "", "init"),
+                             error = err,
+                             iterations = vapply(fits, function(f) sum(f$iter), 0),
+                             converged = vapply(fits, function(f) all(f$converged), NA),
+                             layers = vapply(fits, `[[`, 0L, "layers")),
+                        class = "data.frame", row.names = c(NA_integer_, -n))
   if (all(fit$runs$layers == fit$runs$layers[1L])) fit$runs$layers <- NULL
   fit$best_run <- best
   fit$seed <- seed

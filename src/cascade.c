@@ -64,8 +64,7 @@ static void read_opts(SEXP opts, nmf_opts *o)
     o->inner_delta = opt_real(opts, "inner_delta");
     o->extrapolate = opt_int(opts, "extrapolate");
     o->verbose = opt_int(opts, "verbose");
-    o->threads = opt_int(opts, "threads");
-    if (o->threads < 1) o->threads = 1;
+    o->threads = mlnmf_threads(opt_int(opts, "threads"));
     o->fix_w = 0;
     nmf_read_penalties(opts, o);
     if (o->method < 0 || o->method > 2) error(_("'method' code out of range"));

@@ -405,7 +405,7 @@ SEXP mlnmf_finetune(SEXP X, SEXP Fl, SEXP G, SEXP opts, SEXP mask)
     if (nrows(G) != rk[L] || ncols(G) != N)
         error(_("'G' must be %d x %d"), rk[L], N);
 
-    Xm.threads = threads < 1 ? 1 : threads;
+    Xm.threads = mlnmf_threads(threads);
     double xmax = xm_max(&Xm);
     if (!(xmax > 0)) error(_("'X' has no positive entry"));
     if (xmax < DBL_MIN) error(_("'X' is too small to rescale: multiply it by a constant"));

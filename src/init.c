@@ -14,6 +14,8 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_na_pattern, 1),
     CALLDEF(mlnmf_finetune, 5),
     CALLDEF(mlnmf_set_blocked, 1),
+    CALLDEF(mlnmf_cores_call, 0),
+    CALLDEF(mlnmf_blas_threads, 1),
     {NULL, NULL, 0}
 };
 

@@ -270,6 +270,15 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
                  double *W, double *Ht);
 size_t nndsvd_scratch_bytes(int m, int n, int k, int type);
 
+/* ------------------------------------------------------------- threads.c */
+/* the processors this process may use (at least 1) */
+int mlnmf_cores(void);
+/* a thread count for OpenMP: 'requested' reduced to [1, cores], at most
+ * OMP_THREAD_LIMIT; every num_threads() gets its count through this */
+int mlnmf_threads(int requested);
+SEXP mlnmf_cores_call(void);
+SEXP mlnmf_blas_threads(SEXP n);
+
 /* ---------------------------------------------------------------- util.c */
 /* error unless A is a double matrix ('what', or 'what[[index]]' if index > 0) */
 void util_check_matrix(SEXP A, const char *what, int index);

@@ -62,4 +62,12 @@ setb <- mlnmf:::C_mlnmf_set_blocked; bT <- TRUE
 plain <- .Call(setb, bT)
 gctorture(TRUE); tortured <- .Call(setb, bT); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of set_blocked")
-cat("GCTORTURE: 11 calls identical with and without gctorture\n")
+bth <- mlnmf:::C_mlnmf_blas_threads; nth <- NA_integer_
+plain <- .Call(bth, nth)
+gctorture(TRUE); tortured <- .Call(bth, nth); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of blas_threads")
+cores <- mlnmf:::C_mlnmf_cores_call
+plain <- .Call(cores)
+gctorture(TRUE); tortured <- .Call(cores); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of cores_call")
+cat("GCTORTURE: 13 calls identical with and without gctorture\n")

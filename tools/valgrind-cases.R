@@ -336,5 +336,20 @@ for (bad in list(NA, 1L, c(TRUE, FALSE), NULL))
   stopifnot(tryCatch({ .Call(mlnmf:::C_mlnmf_set_blocked, bad); FALSE },
                      error = function(e) TRUE))
 
+## the thread helpers (src/threads.c): the cores, the BLAS's count read,
+## set and given back, their type errors, and thread counts beyond the
+## cores passed to C directly (clamped)
+stopifnot(.Call(mlnmf:::C_mlnmf_cores_call) >= 1L)
+bt <- .Call(mlnmf:::C_mlnmf_blas_threads, NA_integer_)
+invisible(.Call(mlnmf:::C_mlnmf_blas_threads, 1L))
+invisible(.Call(mlnmf:::C_mlnmf_blas_threads, if (is.na(bt)) 1L else bt))
+for (bad in list(2, "a", NULL, 1:2))
+  stopifnot(tryCatch({ .Call(mlnmf:::C_mlnmf_blas_threads, bad); FALSE },
+                     error = function(e) TRUE))
+set.seed(6); ft <- quiet(nmf(Xb, 4, maxit = 3, tol = 0, threads = 2))
+sound(ft, Xb)
+ft_sound(quiet(finetune(ft, maxit = 2, threads = 1e6)), Xb)
+invisible(.Call(mlnmf:::C_mlnmf_fit, Xb, 3L, modifyList(opts, list(threads = 100000L)), NULL, NULL, NULL))
+
 cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 4 interrupts, instruments: done\n",
             n_calls, length(bad_calls) + length(perm_bad)))

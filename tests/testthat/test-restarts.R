@@ -199,5 +199,5 @@ test_that("a backend that fails outside the runs gives an error naming the backe
   expect_identical(nrow(ok$runs), 2L)
   parallel::stopCluster(cl)                 # the worker is gone
   expect_error(nmf(Xr, 2, nrun = 2, seed = 1, maxit = 30),
-               "^the future backend \\(cluster\\) failed while running 2 runs: .*mlnmf-run-1.*\\(the failing future is named mlnmf-run-<i>, for run i")
+               "^the future backend \\(cluster\\) failed while running 2 runs: .*mlnmf-run-1.*\\(the futures are named mlnmf-run-<j>, one per group of runs")
 })

@@ -1,0 +1,21 @@
+## Markdown tables of bench/threads.sh's results (/tmp/threads-[123].rds or
+## the files given), with the verdicts computed from the numbers.
+##   Rscript bench/threads-table.R [files]
+f <- commandArgs(TRUE)
+if (!length(f)) f <- sprintf("/tmp/threads-%d.rds", 1:3)
+r <- lapply(f, readRDS)
+md <- function(d) {
+  cat("| ", paste(names(d), collapse = " | "), " |\n", sep = "")
+  cat("|", paste(rep("---", ncol(d)), collapse = "|"), "|\n", sep = "")
+  for (i in seq_len(nrow(d)))
+    cat("| ", paste(vapply(d[i, ], as.character, ""), collapse = " | "), " |\n", sep = "")
+  cat("\n")
+}
+s <- do.call(rbind, lapply(r, `[[`, "solvers"))
+s$verdict <- ifelse(grepl("reference", s$blas),
+                    ifelse(s$`t1 / t2` >= 1.6, "2 threads >= 1.6x: met", "2 threads >= 1.6x: missed"),
+                    ifelse(s$`t1 / t2` >= 0.95, "not slower at 2 (within 5%)",
+                           "slower at 2"))
+md(s)
+fx <- do.call(rbind, lapply(r, `[[`, "fixed"))
+md(fx)
