@@ -63,6 +63,9 @@ as_dgc <- function(X, arg) {
 
 is_sparse <- function(X) methods::is(X, "dgCMatrix")
 
+## The largest entry of a dense or sparse data matrix (NA ignored).
+data_max <- function(X) max(if (is_sparse(X)) X@x else X, na.rm = TRUE)
+
 describe <- function(x) {
   if (is.null(x)) "NULL"
   else if (is.function(x)) "a function"

@@ -1,18 +1,13 @@
 ## Joint fine-tuning of every layer of a fit (src/finetune.c) and the
 ## automatic choice of the number of layers.
 
-finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
+finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
                      method = fit$method, control = list(), verbose = FALSE,
                      threads = default_threads()) {
   check_fit(fit, "fit", need = c("F", "G", "layers", "dim", "eps", "normalize"))
-  if (is.null(X))
-    stopf("'fit' was made with keep.data = FALSE: give the data as 'X'")
   if (!is.null(fit$mask))
     stopf("'fit' was fitted to data with missing entries (a mask): fine-tuning is not supported for it")
-  X <- check_data(X, "X")
-  if (!identical(dim(X), as.integer(fit$dim)))
-    stopf("'X' must be %d x %d like the data of 'fit', not %d x %d",
-          fit$dim[1L], fit$dim[2L], nrow(X), ncol(X))
+  X <- fit_data(fit, X)
   maxit <- check_count(maxit, "maxit", min = 0L)
   tol <- check_number(tol, "tol", lower = 0)
   method <- check_choice(method, .methods, "method")
@@ -39,9 +34,8 @@ finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
   names(res$F) <- names(res$G) <- nm
   fit$F <- res$F
   fit$G <- res$G
-  err <- if (method == "kl") {
-    rel_error_r(X, prototypes(fit), fit$G[[L]])
-  } else sqrt(res$objective)
+  ## the exact blockwise pass of C (no d x N temporaries, no cancellation)
+  err <- sqrt(if (method == "kl") res$frob else res$objective)
   ## every G_i is now F_(i+1) ... F_L G_L, so F_1 ... F_i G_i is the same
   ## product for every i and every layer has the final error
   fit$error <- rep(err, L)
@@ -124,15 +118,4 @@ truncate_fit <- function(fit, depth) {
     fit[[el]] <- fit[[el]][keep]
   fit$layers <- depth
   fit
-}
-
-## ||X - P G||_F / ||X||_F in R, for dense or sparse X (the sparse one
-## through the Gram identity, never densified)
-rel_error_r <- function(X, P, G) {
-  if (is_sparse(X)) {
-    x2 <- sum(X@x^2)
-    r2 <- x2 - 2 * sum(P * as.matrix(X %*% t(G))) + sum(crossprod(P) * tcrossprod(G))
-    return(sqrt(max(0, r2) / x2))
-  }
-  sqrt(sum((X - P %*% G)^2) / sum(X^2))
 }

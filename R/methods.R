@@ -203,7 +203,7 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   ## coefficients beyond the largest double can come back non-finite.
   if (!all(is.finite(out)))
     stopf("the coefficients of 'newdata' overflow (its largest entry is %g): they exceed the largest double; divide 'newdata' by a constant (the coefficients scale with it)",
-          max(if (is_sparse(newdata)) newdata@x else newdata, na.rm = TRUE))
+          data_max(newdata))
   dimnames(out) <- list(paste0("h", seq_len(nrow(out))), colnames(newdata))
   out
 }

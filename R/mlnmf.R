@@ -87,8 +87,11 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
     fit$depth <- auto_depth(fit, depth$depth_tol)
     fit <- truncate_fit(fit, fit$depth$depth)
   }
-  if (!is.null(ft))
-    fit <- do.call("finetune", c(list(fit, X, threads = threads), ft))
+  if (!is.null(ft)) {                 # finetune() reads the fit's stored data
+    if (!keep.data) fit$data <- X
+    fit <- do.call("finetune", c(list(fit, threads = threads), ft))
+    if (!keep.data) fit["data"] <- list(NULL)
+  }
   fit
 }
 

@@ -4,7 +4,7 @@
 ## here with R's RNG; the chain products of each chunk of permutations are
 ## done in one .Call into src/permute.c.
 
-permutation_test <- function(fit, X = fit$data, groups = 3L,
+permutation_test <- function(fit, X = NULL, groups = 3L,
                              fraction = c(0.05, 0.10, 0.15, 0.20), reps = 20L,
                              seed = NULL, fraction_of = c("block", "layers"),
                              move_all = TRUE, min_moved = 2L) {
@@ -12,8 +12,6 @@ permutation_test <- function(fit, X = fit$data, groups = 3L,
   L <- fit$layers
   if (L < 2L)
     stopf("'fit' has a single layer: there is no order of layers to permute")
-  if (is.null(X))
-    stopf("'X' is missing and 'fit' does not store its data (keep.data = FALSE): pass 'X'")
   groups <- check_count(groups, "groups")
   if (groups > L)
     stopf("'groups' must be at most the number of layers (%d), not %d", L, groups)
@@ -111,6 +109,9 @@ permutation_test <- function(fit, X = fit$data, groups = 3L,
                     mse = err / entries,
                     rel_error = sqrt(err / res$norm2),
                     unpermuted = res$base, stringsAsFactors = FALSE)
+  if (!all(is.finite(c(err, res$base, res$norm2, out$mse))))
+    stopf("the squared errors of 'X' (largest entry %g) are beyond the largest double: divide 'X' by a constant and refit (the relative errors do not depend on it)",
+          data_max(X))
   structure(out, class = c("mlnmf_permutation", "data.frame"),
             blocks = blocks, eligible = eligible,
             unpermuted = c(error = res$base, mse = res$base / entries,

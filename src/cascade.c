@@ -272,7 +272,8 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
         error(_("'rank' must be a non-empty integer vector"));
     c.init = opt_int(opts, "init");
     c.norm = opt_int(opts, "normalize");
-    c.keep_trace = opt_int(opts, "trace");
+    /* a trace of maxit + 1 values only for a bounded maxit */
+    c.keep_trace = opt_int(opts, "trace") && c.o.maxit <= MLNMF_MAX_TRACE;
     c.progress = opt_int(opts, "progress");
     c.Finit = Finit;
     c.Ginit = Ginit;

@@ -183,8 +183,6 @@ SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps,
             nrows(Gn) != c || ncols(Gn) != N)
             error(_("the factors of pair %d do not have matching dimensions"),
                   i);
-        la_int((size_t) a * N, "G");
-        la_int((size_t) c * N, "G");
 
         SEXP Z = PROTECT(allocMatrix(REALSXP, b, c));
         const void *vmax = vmaxget();

@@ -53,7 +53,8 @@ typedef struct {
 typedef struct {
     int iter, converged, restored;
     double start, obj;      /* relative objectives, exact */
-    double *trace;          /* maxit + 1 */
+    double frob;            /* ||sX - chain||^2 / ||sX||^2, exact */
+    util_trace trace;       /* start first, then one value per sweep */
 } ft_result;
 
 /* One coordinate-descent sweep over F (r x c); A (r x r) or NULL for the
@@ -199,7 +200,7 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
     res->start = ft_objective(X, L, rk, F0, Gt0, o->method, norm, Pa, Pb, work);
     double f = ft_objective(X, L, rk, F, Gt, o->method, norm, Pa, Pb, work);
     double f0 = f, fprev;
-    if (res->trace) res->trace[0] = res->start;
+    util_trace_put(&res->trace, 0, res->start);
     res->converged = 0;
     res->restored = 0;
     int it;
@@ -263,7 +264,7 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
             la_crossprod(N, kL, Gt, HtH);
             f = nmf_frob_obj(norm, N, kL, C, Gt, B, HtH) / norm;
         }
-        if (res->trace) res->trace[it] = f;
+        util_trace_put(&res->trace, (size_t) it, f);
         if (o->verbose)
             Rprintf("finetune iteration %d: relative objective %.10g\n", it, f);
         if (nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
@@ -277,6 +278,8 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
         res->obj = res->start;
         res->restored = 1;
     }
+    res->frob = o->method != METHOD_KL ? res->obj :
+        ft_objective(X, L, rk, F, Gt, METHOD_HALS, xm_sumsq(X), Pa, Pb, work);
     return 0;
 }
 
@@ -355,7 +358,8 @@ static void ft_check_matrix(SEXP A, const char *what, int i)
  *         verbose, threads
  * Returns list(F = list of L, G = list of L with G_i = F_{i+1} ... F_L G_L,
  * iter, converged, trace (relative objective, start first), start,
- * objective (relative, exact), restored (the start was kept)).
+ * objective (relative, exact), restored (the start was kept), frob (the
+ * relative squared Frobenius error of the result, exact, for every method)).
  * The inputs are not modified.
  */
 SEXP mlnmf_finetune(SEXP X, SEXP Fl, SEXP G, SEXP opts, SEXP mask)
@@ -440,8 +444,7 @@ SEXP mlnmf_finetune(SEXP X, SEXP Fl, SEXP G, SEXP opts, SEXP mask)
             Gt[j + (size_t) l * N] = v > o.eps ? v : o.eps;
         }
 
-    SEXP tr = PROTECT(allocVector(REALSXP, (R_xlen_t) o.maxit + 1)); nprot++;
-    ft_result res = { 0, 0, 0, 0.0, 0.0, REAL(tr) };
+    ft_result res = { 0, 0, 0, 0.0, 0.0, 0.0, { NULL, 0, 0 } };
     ft_run(&Xm, L, rk, F, Gt, &o, &res, F0, Gt0);
     ft_normalize(L, rk, F, N, Gt, o.normalize);
     for (size_t t = 0; t < (size_t) N * kL; t++) Gt[t] *= xmax;
@@ -475,10 +478,12 @@ SEXP mlnmf_finetune(SEXP X, SEXP Fl, SEXP G, SEXP opts, SEXP mask)
         SET_VECTOR_ELT(Go, j - 1, Gj);
         UNPROTECT(1);
     }
-    SEXP trc = PROTECT(lengthgets(tr, (R_xlen_t) res.iter + 1)); nprot++;
+    SEXP trc = PROTECT(allocVector(REALSXP, (R_xlen_t) res.trace.len)); nprot++;
+    if (res.trace.len)
+        memcpy(REAL(trc), res.trace.v, res.trace.len * sizeof(double));
 
     const char *nm[] = {"F", "G", "iter", "converged", "trace", "start",
-                        "objective", "restored", ""};
+                        "objective", "restored", "frob", ""};
     SEXP ans = PROTECT(mkNamed(VECSXP, nm)); nprot++;
     SET_VECTOR_ELT(ans, 0, Fo);
     SET_VECTOR_ELT(ans, 1, Go);
@@ -488,6 +493,7 @@ SEXP mlnmf_finetune(SEXP X, SEXP Fl, SEXP G, SEXP opts, SEXP mask)
     SET_VECTOR_ELT(ans, 5, ScalarReal(res.start));
     SET_VECTOR_ELT(ans, 6, ScalarReal(res.obj));
     SET_VECTOR_ELT(ans, 7, ScalarLogical(res.restored));
+    SET_VECTOR_ELT(ans, 8, ScalarReal(res.frob));
     UNPROTECT(nprot);
     return ans;
 }

@@ -271,6 +271,13 @@ size_t nndsvd_scratch_bytes(int m, int n, int k, int type);
 void util_check_matrix(SEXP A, const char *what, int index);
 /* B (c x r) = A^T, A (r x c) */
 void util_transpose(int r, int c, const double *A, double *B);
+/* A trace of objective values that grows with the iterations run (R_alloc,
+ * doubled when full), so nothing is proportional to an iteration limit. */
+typedef struct { double *v; size_t len, cap; } util_trace;
+void util_trace_put(util_trace *t, size_t i, double x);
+/* the cascade keeps a trace per layer only for maxit up to this (as R's
+ * .max_trace): the solvers write it by index */
+#define MLNMF_MAX_TRACE 1000000
 
 /* -------------------------------------------------------- .Call entries */
 SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,

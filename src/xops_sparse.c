@@ -15,11 +15,13 @@
  * Under a mask (trans = 0 only) the stored entries listed as missing are
  * skipped (a merge of the two sorted row lists of each column), so every
  * product is with X o Omega.  The residual and the I-divergence need
- * y_ij = (W Ht^T)_ij only where X is stored (or missing), k flops each:
- *   sum_Omega (sx - y)^2 = ||sX o Omega||^2 - 2 <(sX o Omega) Ht, W>
- *                          + <W^T W, Ht^T Ht> - sum_missing y^2
- * and with mask "zeros" (observed = stored) the sum over stored entries
- * directly.  Every thread count gives the same result: each output row is
+ * y_ij = (W Ht^T)_ij only where X is stored (or missing), k flops each.
+ * The residual sums the stored entries' (sx - y)^2 exactly and adds, per
+ * column, the zeros' sum of y^2 = h^T W^T W h - sum_stored,missing y^2
+ * (summed entry by entry when that difference cancels), so an exact fit
+ * reports a residual at round-off, as the dense pass does; with mask
+ * "zeros" (observed = stored) only the stored entries count.
+ * Every thread count gives the same result: each output row is
  * accumulated by one thread, in column order.
  */
 #include "mlnmf.h"
@@ -241,16 +243,59 @@ static double missing_y(const xmat *X, const double *Wt, const double *Htt,
     return s;
 }
 
+/* Column j's part of ||sX - Y||^2 (Y = W Ht^T, Wt k x m and Htt k x n
+ * row-major, WtW = W^T W, g k scratch): the stored entries' residuals
+ * summed exactly, plus the zeros' y^2.  The zeros' part is the column's
+ * sum of y^2 (h^T W^T W h) less that at the stored and missing entries; when
+ * that difference has lost more than three digits to cancellation, the
+ * column's zeros are summed directly instead (O(m k)). */
+static double resid_col(const xmat *X, int j, const double *Wt,
+                        const double *Htt, const double *WtW, int k, double *g)
+{
+    const double *h = Htt + (size_t) j * k;
+    double sc = X->scale, s = 0.0, yin = 0.0;
+    miss_cursor c;
+    miss_start(X, j, 0, &c);
+    for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
+        double y = dotk(k, Wt + (size_t) X->ci[p] * k, h);
+        yin += y * y;
+        if (miss_skip(&c, X->ci[p])) continue;
+        double r = sc * X->x[p] - y;
+        s += r * r;
+    }
+    if (X->mask == XM_MASK_MISSING)     /* missing and not stored */
+        for (int q = X->mp[j]; q < X->mp[j + 1]; q++) {
+            int i = X->mi[q];
+            int p = xs_lower(X->ci, X->cp[j], X->cp[j + 1], i);
+            if (p < X->cp[j + 1] && X->ci[p] == i) continue;
+            double y = dotk(k, Wt + (size_t) i * k, h);
+            yin += y * y;
+        }
+    for (int a = 0; a < k; a++) g[a] = dotk(k, WtW + (size_t) a * k, h);
+    double tot = dotk(k, g, h), z = tot - yin;
+    if (z > 1e-3 * tot) return s + z;
+    z = 0.0;                            /* the zeros one by one */
+    miss_start(X, j, 0, &c);
+    int p = X->cp[j], pe = X->cp[j + 1];
+    for (int i = 0; i < X->m; i++) {
+        if (p < pe && X->ci[p] == i) { p++; continue; }
+        if (miss_skip(&c, i)) continue;
+        double y = dotk(k, Wt + (size_t) i * k, h);
+        z += y * y;
+    }
+    return s + z;
+}
+
+/* ||sX - W Ht^T||^2 over the observed entries (see resid_col); with mask
+ * "zeros" the observed entries are the stored ones. */
 double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
                       double *work)
 {
-    int m = X->m, n = X->n;
-    double xn2 = xs_sumsq(X), sc = X->scale;
-    double *Wt, *Htt;
+    double *Wt, *Htt, sc = X->scale;
+    factor_rows(X, W, Ht, k, &Wt, &Htt);
     if (X->mask == XM_MASK_OBSERVED) {  /* the stored entries, exactly */
-        factor_rows(X, W, Ht, k, &Wt, &Htt);
         double s = 0.0;
-        for (int j = 0; j < n; j++)
+        for (int j = 0; j < X->n; j++)
             for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
                 double r = sc * X->x[p] -
                     dotk(k, Wt + (size_t) X->ci[p] * k, Htt + (size_t) j * k);
@@ -258,17 +303,10 @@ double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
             }
         return s;
     }
-    double *XH = work, *WtW = work + (size_t) m * k, *HtH = WtW + (size_t) k * k;
-    xs_prod(X, Ht, k, XH);
-    la_crossprod(m, k, W, WtW);
-    la_crossprod(n, k, Ht, HtH);
-    double f = xn2 - 2.0 * la_dot((size_t) m * k, XH, W) +
-        la_dot((size_t) k * k, WtW, HtH);
-    if (X->mask == XM_MASK_MISSING) {
-        factor_rows(X, W, Ht, k, &Wt, &Htt);
-        f -= missing_y(X, Wt, Htt, k, 1);
-    }
-    return f > 0 ? f : 0.0;
+    double *WtW = work, *g = work + (size_t) k * k, s = 0.0;
+    la_crossprod(X->m, k, W, WtW);
+    for (int j = 0; j < X->n; j++) s += resid_col(X, j, Wt, Htt, WtW, k, g);
+    return s;
 }
 
 double xs_kl(const xmat *X, const double *W, const double *Ht, int k,

@@ -180,7 +180,7 @@ test_that("finetune() rejects bad input with clear errors", {
   fit <- mlnmf(X, c(6, 3), threads = 1)
   expect_error(finetune(list(F = 1)), "'fit' must be a fit returned by mlnmf")
   expect_error(finetune(structure(list(), class = "NMFfit")), "'fit' must be a fit returned by mlnmf")
-  expect_error(finetune(fit, X[-1, ]), "'X' must be 30 x 40 like the data of 'fit', not 29 x 40")
+  expect_error(finetune(fit, X[-1, ]), "'X' must be 30 x 40 like the data of the fit, not 29 x 40")
   expect_error(finetune(fit, -X), "'X' must be nonnegative")
   expect_error(finetune(fit, maxit = -1), "'maxit' must be a single whole number >= 0")
   expect_error(finetune(fit, tol = NA), "'tol' must be a single finite number")
