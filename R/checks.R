@@ -142,9 +142,9 @@ check_rank <- function(rank, layers, d, N) {
   bad <- which(rank > lim)
   if (length(bad)) {
     i <- bad[1L]
-    stopf("'rank' of layer %d is %.0f, larger than min(%s) = %d of that layer's input",
+    stopf("'rank' of layer %d is %.0f, larger than min(%s) = %d of that layer's input: more components cannot fit better (a nonnegative m x n matrix is exactly W H with min(m, n) components) and NNDSVD has only that many singular vectors; use at most %d",
           i, rank[i], if (i == 1L) "dim(X)" else "rank of the previous layer, ncol(X)",
-          as.integer(lim[i]))
+          as.integer(lim[i]), as.integer(lim[i]))
   }
   as.integer(rank)
 }

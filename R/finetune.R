@@ -13,13 +13,11 @@ finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
   method <- check_choice(method, .methods, "method")
   verbose <- check_flag(verbose, "verbose")
   threads <- check_count(threads, "threads")
-  ctrl <- check_ft_control(control)
+  ctrl <- check_control(control, for_what = "finetune")
   L <- fit$layers
-  opts <- list(method = match(method, .methods) - 1L, maxit = maxit, tol = tol,
-               eps = fit$eps, inner_max = ctrl$inner_max,
-               inner_delta = ctrl$inner_delta,
-               normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[fit$normalize]],
-               verbose = verbose, threads = threads)
+  opts <- solver_opts(method, maxit, tol, fit$eps, ctrl, verbose = verbose,
+                      threads = threads,
+                      normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[fit$normalize]])
   Fl <- lapply(fit$F, function(f) { storage.mode(f) <- "double"; f })
   GL <- fit$G[[L]]
   storage.mode(GL) <- "double"
@@ -49,19 +47,6 @@ finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
     warning(sprintf("fine-tuning did not converge in 'maxit' = %d iterations", maxit),
             call. = FALSE)
   fit
-}
-
-check_ft_control <- function(control) {
-  if (!is.list(control)) stopf("'control' must be a list, not %s", describe(control))
-  known <- c("inner_max", "inner_delta")
-  bad <- setdiff(names(control), known)
-  if (length(bad) || (length(control) && is.null(names(control))))
-    stopf("'control' has unknown entries: %s (known: %s)",
-          paste(bad, collapse = ", "), paste(known, collapse = ", "))
-  list(inner_max = check_count(if (is.null(control$inner_max)) 10L else control$inner_max,
-                               "control$inner_max"),
-       inner_delta = check_number(if (is.null(control$inner_delta)) 0.1 else control$inner_delta,
-                                  "control$inner_delta", lower = 0, upper = 1))
 }
 
 ## mlnmf(finetune = ): FALSE, TRUE, or a list of arguments of finetune().

@@ -125,15 +125,29 @@ plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis"),
   invisible(x)
 }
 
-## The fitted values and the residuals are dense m x N matrices.  For a fit
-## to sparse data they are made only when asked with dense = TRUE, after
-## saying how big they would be.
+## The fitted values, the residuals and reconstruct() are dense d x N
+## matrices.  For a fit to sparse data they are made when they have at most
+## getOption("mlnmf.dense_max", 1e7) entries (80 MB) or when asked with
+## dense = TRUE; above the bound, or with dense = FALSE, the call stops and
+## says how big the result would be.
 dense_guard <- function(object, dense, what) {
-  dense <- check_flag(dense, "dense")
-  if (isTRUE(object$sparse) && !dense)
-    stopf("the data of this fit are sparse and its %s would be a dense %d x %d matrix (%s): call %s(object, dense = TRUE) to compute it",
-          what, object$dim[1L], object$dim[2L],
-          format_bytes(8 * as.double(object$dim[1L]) * object$dim[2L]), what)
+  if (!is.null(dense)) dense <- check_flag(dense, "dense")
+  if (!isTRUE(object$sparse) || isTRUE(dense)) return(invisible())
+  n <- as.double(object$dim[1L]) * object$dim[2L]
+  lim <- dense_max()
+  if (is.null(dense) && n <= lim) return(invisible())
+  stopf("the data of this fit are sparse and its %s would be a dense %d x %d matrix (%s)%s: call %s(..., dense = TRUE) to compute it",
+        what, object$dim[1L], object$dim[2L], format_bytes(8 * n),
+        if (is.null(dense)) sprintf(", more than getOption(\"mlnmf.dense_max\") = %g entries", lim)
+        else "", what)
+}
+
+dense_max <- function() {
+  lim <- getOption("mlnmf.dense_max", 1e7)
+  if (!is.numeric(lim) || length(lim) != 1L || is.na(lim) || lim < 0)
+    stopf("option 'mlnmf.dense_max' must be a single number >= 0, not %s",
+          short_value(lim))
+  lim
 }
 
 format_bytes <- function(b) {
@@ -142,7 +156,7 @@ format_bytes <- function(b) {
   sprintf("%.3g %s", b / 1024^e, u[e + 1])
 }
 
-fitted.mlnmf <- function(object, dense = FALSE, ...) {
+fitted.mlnmf <- function(object, dense = NULL, ...) {
   check_fit(object)
   dense_guard(object, dense, "fitted")
   out <- prototypes(object) %*% object$G[[object$layers]]
@@ -151,7 +165,7 @@ fitted.mlnmf <- function(object, dense = FALSE, ...) {
 }
 
 ## Residuals of a masked fit are NA at the missing entries.
-residuals.mlnmf <- function(object, dense = FALSE, ...) {
+residuals.mlnmf <- function(object, dense = NULL, ...) {
   check_fit(object)
   if (is.null(object$data))
     stopf("'object' was fitted with keep.data = FALSE: the data are not stored")
@@ -192,12 +206,9 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   ## stored: the defaults); projections never extrapolate (W is fixed)
   ctrl <- if (is.null(object$control)) check_control(list(), object$method) else object$control
   pen <- object$penalty
-  opts <- list(threads = threads, method = match(object$method, .methods) - 1L, maxit = maxit,
-               tol = tol, eps = object$eps, inner_max = ctrl$inner_max,
-               inner_alpha = ctrl$inner_alpha, inner_delta = ctrl$inner_delta,
-               extrapolate = FALSE, verbose = FALSE,
-               l1 = if (is.null(pen)) c(0, 0) else unname(pen$L1),
-               l2 = if (is.null(pen)) c(0, 0) else unname(pen$L2))
+  ctrl$extrapolate <- FALSE
+  opts <- solver_opts(object$method, maxit, tol, object$eps, ctrl,
+                      verbose = FALSE, threads = threads, pen = pen)
   out <- .Call(C_mlnmf_project, newdata, object$F, opts, mk$desc)
   ## Each layer is solved on its input scaled to a maximum of one; only
   ## coefficients beyond the largest double can come back non-finite.

@@ -1,18 +1,15 @@
 /*
  * xops_sparse.c: the sparse kind of xmat (XM_CSC), called through xops.c.
  *
- * X is read in place from the slots of a dgCMatrix: values x, row indices
- * ci and column pointers cp of the stored matrix S; S = X (trans = 0) or
- * S = X^T (trans = 1, X read as the transpose of S without a copy).  Nothing
- * here densifies X: the cost of a product is O(nnz k), and the scratch is
- * row-major copies of the k-column factors (xm_reserve).
+ * X (m x n) is read in place from the slots of a dgCMatrix: values x, row
+ * indices ci and column pointers cp.  Nothing here densifies X: the cost of
+ * a product is O(nnz k), and the scratch is row-major copies of the
+ * k-column factors (xm_reserve).
  *
- *   scatter   out (sm x k) = s S F      F (sn x k)
- *   gather    out (sn x k) = s S^T F    F (sm x k)
- *   xs_prod   X B   = scatter (trans 0) or gather (trans 1)
- *   xs_tprod  X^T A = gather (trans 0) or scatter (trans 1)
+ *   xs_prod   out (m x k) = s X F      F (n x k)   (scatter)
+ *   xs_tprod  out (n x k) = s X^T F    F (m x k)   (gather)
  *
- * Under a mask (trans = 0 only) the stored entries listed as missing are
+ * Under a mask the stored entries listed as missing are
  * skipped (a merge of the two sorted row lists of each column), so every
  * product is with X o Omega.  The residual and the I-divergence need
  * y_ij = (W Ht^T)_ij only where X is stored (or missing), k flops each.
@@ -37,11 +34,7 @@ int xs_lower(const int *idx, int lo, int hi, int r)
     return lo;
 }
 
-/* stored matrix S: sm x sn */
-#define SM(X) ((X)->trans ? (X)->n : (X)->m)
-#define SN(X) ((X)->trans ? (X)->m : (X)->n)
-
-/* Walk the missing rows of column j (trans = 0) next to its stored rows:
+/* Walk the missing rows of column j next to its stored rows:
  * start the cursor at the first missing row >= r, then skip(i) is 1 when
  * row i is missing. */
 typedef struct { const int *mi; int q, end; } miss_cursor;
@@ -67,7 +60,7 @@ static inline int miss_skip(miss_cursor *c, int i)
 double xs_max(const xmat *X)
 {
     double mx = 0.0;
-    for (int j = 0; j < SN(X); j++) {
+    for (int j = 0; j < X->n; j++) {
         miss_cursor c;
         miss_start(X, j, 0, &c);
         for (int p = X->cp[j]; p < X->cp[j + 1]; p++)
@@ -79,7 +72,7 @@ double xs_max(const xmat *X)
 static double xs_sum_pow(const xmat *X, int sq)
 {
     double s = 0.0, sc = X->scale;
-    for (int j = 0; j < SN(X); j++) {
+    for (int j = 0; j < X->n; j++) {
         miss_cursor c;
         miss_start(X, j, 0, &c);
         for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
@@ -120,10 +113,10 @@ static void from_rows(int r, int k, const double *T, double *F)
 
 #define XS_PAR_NNZ 20000
 
-/* out (sn x k) = s S^T F, F (sm x k): one output row per column of S */
+/* out (n x k) = s X^T F, F (m x k): one output row per column of X */
 static void gather(const xmat *X, const double *F, int k, double *out)
 {
-    int sm = SM(X), sn = SN(X);
+    int sm = X->m, sn = X->n;
     double *Ft = scratch(X, 0, (size_t) k * sm);
     double *Ot = scratch(X, (size_t) k * sm, (size_t) k * sn);
     double sc = X->scale;
@@ -147,11 +140,11 @@ static void gather(const xmat *X, const double *F, int k, double *out)
     from_rows(sn, k, Ot, out);
 }
 
-/* out (sm x k) = s S F, F (sn x k).  With several threads each owns a
+/* out (m x k) = s X F, F (n x k).  With several threads each owns a
  * range of output rows and finds it in every column by bisection. */
 static void scatter(const xmat *X, const double *F, int k, double *out)
 {
-    int sm = SM(X), sn = SN(X);
+    int sm = X->m, sn = X->n;
     double *Ft = scratch(X, 0, (size_t) k * sn);
     double *Ot = scratch(X, (size_t) k * sn, (size_t) k * sm);
     double sc = X->scale;
@@ -182,12 +175,12 @@ static void scatter(const xmat *X, const double *F, int k, double *out)
 
 void xs_prod(const xmat *X, const double *B, int k, double *out)
 {
-    if (X->trans) gather(X, B, k, out); else scatter(X, B, k, out);
+    scatter(X, B, k, out);
 }
 
 void xs_tprod(const xmat *X, const double *A, int k, double *out)
 {
-    if (X->trans) scatter(X, A, k, out); else gather(X, A, k, out);
+    gather(X, A, k, out);
 }
 
 void xs_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
@@ -195,20 +188,11 @@ void xs_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
 {
     double sc = X->scale;
     for (int c = 0; c < cb; c++) memset(out + c * ld, 0, (size_t) rb * sizeof(double));
-    if (!X->trans) {
-        for (int c = 0; c < cb; c++) {
-            int j = c0 + c;
-            for (int p = xs_lower(X->ci, X->cp[j], X->cp[j + 1], r0);
-                 p < X->cp[j + 1] && X->ci[p] < r0 + rb; p++)
-                out[(X->ci[p] - r0) + c * ld] = sc * X->x[p];
-        }
-    } else {                 /* row i of X is column i of S */
-        for (int r = 0; r < rb; r++) {
-            int i = r0 + r;
-            for (int p = xs_lower(X->ci, X->cp[i], X->cp[i + 1], c0);
-                 p < X->cp[i + 1] && X->ci[p] < c0 + cb; p++)
-                out[r + (X->ci[p] - c0) * ld] = sc * X->x[p];
-        }
+    for (int c = 0; c < cb; c++) {
+        int j = c0 + c;
+        for (int p = xs_lower(X->ci, X->cp[j], X->cp[j + 1], r0);
+             p < X->cp[j + 1] && X->ci[p] < r0 + rb; p++)
+            out[(X->ci[p] - r0) + c * ld] = sc * X->x[p];
     }
 }
 
@@ -313,7 +297,7 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, double *out, double *work)
 {
     (void) work;
-    int m = X->m, n = X->n, sn = SN(X), olen = which == 0 ? m : n;
+    int m = X->m, n = X->n, olen = which == 0 ? m : n;
     double *Wt, *Htt;
     /* the accumulator of R Ht or R^T W lives only during this call */
     const void *vmax = vmaxget();
@@ -322,12 +306,12 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
     double sc = X->scale, t = 0.0, ystored = 0.0;
     factor_rows(X, W, Ht, k, &Wt, &Htt);
     if (which >= 0) memset(Ot, 0, (size_t) k * olen * sizeof(double));
-    for (int j = 0; j < sn; j++) {
+    for (int j = 0; j < n; j++) {
         miss_cursor c;
         miss_start(X, j, 0, &c);
         for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
-            int xi = X->trans ? j : X->ci[p], xj = X->trans ? X->ci[p] : j;
-            if (miss_skip(&c, X->ci[p])) continue;
+            int xi = X->ci[p], xj = j;
+            if (miss_skip(&c, xi)) continue;
             const double *w = Wt + (size_t) xi * k, *h = Htt + (size_t) xj * k;
             double x = sc * X->x[p], y = dotk(k, w, h);
             ystored += y;

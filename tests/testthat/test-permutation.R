@@ -294,8 +294,14 @@ test_that("min_moved sets the least number of layers drawn", {
   expect_identical(attr(p5, "protocol")$min_moved, 5L)
   expect_error(permutation_test(fit, min_moved = 0), "'min_moved' must be a single whole number >= 1")
   expect_error(permutation_test(fit, reps = 2e6), "'reps' must be at most 1000000")
+  ## the table is bounded by memory (an estimate, before any drawing)
   expect_error(permutation_test(fit, reps = 1e6, fraction = seq(0.01, 1, by = 0.01)),
-               "at most 50000000")
+               "the table would take about .* GiB, more than the limit of 2 GiB \\(option 'mlnmf.max_bytes'\\)")
+  op <- options(mlnmf.max_bytes = 1e4)
+  on.exit(options(op), add = TRUE)
+  expect_error(permutation_test(fit, reps = 100), "more than the limit of 9.77 KiB")
+  options(op)
+  expect_s3_class(permutation_test(fit, reps = 100, seed = 1), "mlnmf_permutation")
 })
 
 test_that("summary works when a block is left out (issue 15, defect 5)", {
@@ -331,6 +337,8 @@ test_that("a long permutation test stops at an interrupt (issue 15, defect 9)", 
   ## under the sanitizers or valgrind everything is many times slower
   bound <- if (nzchar(Sys.getenv("MLNMF_CHECK_TOOL"))) 120 else 1.5
   fit <- fake_fit(6, 40, rep(6, 200))
+  op <- options(mlnmf.max_bytes = Inf)    # the table alone would be ~3 GB
+  on.exit(options(op), add = TRUE)
   ## CPU time, not the wall clock: a loaded shared machine must not fail it
   cpu <- function() sum(proc.time()[c("user.self", "sys.self")])
   run <- function() {

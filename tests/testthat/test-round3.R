@@ -176,3 +176,75 @@ test_that("hidden rows: the warning and the help say what happens to them", {
   txt <- paste(unlist(lapply(rd, as.character)), collapse = "")
   expect_false(grepl("keep their starting values", txt, fixed = TRUE))
 })
+
+## ---- the peers' conventions ----------------------------------------------
+
+test_that("fitted(), residuals(), reconstruct() of a sparse fit are dense below a bound", {
+  skip_if_not_installed("Matrix")
+  set.seed(10)
+  Xd <- matrix(rpois(40 * 30, 0.8), 40, 30)
+  Xs <- Matrix::Matrix(Xd, sparse = TRUE)
+  f <- suppressWarnings(mlnmf(Xs, c(4, 4, 4), maxit = 30))
+  P <- Reduce(`%*%`, f$F) %*% f$G[[3]]
+  expect_equal(fitted(f), P, ignore_attr = TRUE, tolerance = 1e-12)
+  expect_equal(residuals(f), Xd - P, ignore_attr = TRUE, tolerance = 1e-12)
+  expect_equal(reconstruct(f), P, ignore_attr = TRUE, tolerance = 1e-12)
+  expect_equal(reconstruct(f, c(1, 3, 2)), f$F[[1]] %*% f$F[[3]] %*% f$F[[2]] %*% f$G[[3]],
+               ignore_attr = TRUE, tolerance = 1e-12)
+  op <- options(mlnmf.dense_max = 1000)           # 40 x 30 = 1200 entries
+  on.exit(options(op))
+  for (fn in list(fitted, residuals, reconstruct))
+    expect_error(fn(f), "more than getOption\\(\"mlnmf.dense_max\"\\) = 1000 entries.*dense = TRUE")
+  expect_equal(reconstruct(f, dense = TRUE), P, ignore_attr = TRUE, tolerance = 1e-12)
+  options(mlnmf.dense_max = 1e7)
+  expect_error(fitted(f, dense = FALSE), "would be a dense 40 x 30 matrix")
+  options(mlnmf.dense_max = "a")
+  expect_error(fitted(f), "option 'mlnmf.dense_max' must be a single number >= 0")
+})
+
+test_that("starting factors fix the rank: 'rank' may be omitted", {
+  set.seed(11)
+  X <- matrix(runif(30 * 20), 30, 20)
+  W0 <- matrix(runif(30 * 4), 30, 4); H0 <- matrix(runif(4 * 20), 4, 20)
+  a <- suppressWarnings(nmf(X, init = list(F = W0, G = H0), maxit = 20))
+  b <- suppressWarnings(nmf(X, 4, init = list(F = W0, G = H0), maxit = 20))
+  a$call <- b$call <- NULL
+  expect_identical(a, b)
+  expect_identical(a$rank, 4L)
+  F2 <- matrix(runif(4 * 2), 4, 2); G2 <- matrix(runif(2 * 20), 2, 20)
+  m <- suppressWarnings(mlnmf(X, init = list(F = list(W0, F2), G = list(H0, G2)), maxit = 20))
+  expect_identical(m$rank, c(4L, 2L))
+  expect_identical(m$layers, 2L)
+  expect_error(mlnmf(X), "'rank' is missing: .*starting factors in 'init'")
+  expect_error(nmf(X, init = "random"), "'rank' is missing")
+})
+
+test_that("more components than rows or columns are refused with the reason", {
+  X <- matrix(runif(6 * 20), 6, 20)
+  expect_error(nmf(X, 8), "larger than min\\(dim\\(X\\)\\) = 6 .*cannot fit better.*use at most 6")
+  expect_error(mlnmf(X, c(5, 7)), "'rank' of layer 2 is 7.*use at most 5")
+})
+
+## ---- bounded outputs and costs -------------------------------------------
+
+test_that("the RNG state is saved when a random start is followed by an error", {
+  set.seed(12)
+  Y <- matrix(runif(300 * 200), 300, 200)
+  set.seed(5); u <- runif(1)
+  ## an interrupt after layer 1's random start: the stream has moved on
+  set.seed(5)
+  r <- tryCatch({
+    setTimeLimit(cpu = 0.2, transient = TRUE)
+    mlnmf(Y, 20, init = "random", maxit = 1e6, tol = 0)
+  }, error = function(e) e)
+  setTimeLimit(cpu = Inf, elapsed = Inf)
+  expect_s3_class(r, "error")
+  expect_false(identical(runif(1), u))
+})
+
+test_that("?nmf says that library(mlnmf) masks NMF::nmf and RcppML::nmf", {
+  rd <- tools::Rd_db("mlnmf")[["mlnmf.Rd"]]
+  txt <- paste(as.character(rd), collapse = "")
+  expect_match(txt, "masks theirs")
+  expect_match(txt, "mlnmf::nmf(X, rank = 4", fixed = TRUE)
+})
