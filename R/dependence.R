@@ -124,11 +124,15 @@ plot.mlnmf_dependence <- function(x, log = "y", ...) {
   M <- cbind(x$map_error, x$recon_map, x$recon_fit)
   if (grepl("y", log)) M[!(M > 0)] <- NA
   if (all(is.na(M))) { M[] <- 0; log <- sub("y", "", log) }
+  ## the legend below the axis, off the data
+  op <- par(mar = par("mar") + c(4, 0, 0, 0))
+  on.exit(par(op))
   matplot(x$from, M, type = "b", pch = c(19, 1, 4), lty = c(1, 2, 3),
           col = c("black", "steelblue", "firebrick"), log = log,
-          xlab = "pair (i, i + 1)", ylab = "relative error",
+          xlab = "pair (i, i + 1)", ylab = "relative error", xaxt = "n",
           main = "Dependence map between consecutive layers", ...)
-  legend("topright", bty = "n", pch = c(19, 1, 4), lty = c(1, 2, 3),
+  int_axis(1L, max(x$from), min(x$from))
+  legend("top", inset = c(0, 1.25), xpd = NA, bty = "n", pch = c(19, 1, 4), lty = c(1, 2, 3),
          col = c("black", "steelblue", "firebrick"),
          legend = c("||F(i+1) - f(F(i))|| / ||F(i+1)||",
                     "reconstruction of G(i-1), map",

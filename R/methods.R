@@ -106,7 +106,8 @@ plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis"),
     if (is.null(main)) main <- "Relative reconstruction error by layer"
     plot(seq_len(x$layers), x$error, type = "b", pch = 19, cex = 0.6,
          xlab = "layer i", ylab = "||X - F1...Fi Gi|| / ||X||",
-         main = main, ...)
+         main = main, xaxt = "n", ...)
+    int_axis(1L, x$layers)
   } else {
     tr <- x$trace
     if (!is.list(tr) || length(tr) != x$layers || all(lengths(tr) == 0L))
@@ -117,12 +118,24 @@ plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis"),
     M[!(M > 0)] <- NA
     if (all(is.na(M)))
       stopf("'x' has no positive objective in its trace to plot on a log scale")
+    ## the legend in the right margin, off the curves
+    op <- par(mar = par("mar") + c(0, 0, 0, 5))
+    on.exit(par(op))
+    col <- hcl.colors(ncol(M), "viridis")
     matplot(seq_len(len) - 1L, M, type = "l", lty = 1, log = "y",
-            col = hcl.colors(ncol(M), "viridis"), xlab = "iteration",
-            ylab = "relative objective",
+            col = col, xlab = "iteration", ylab = "relative objective",
             main = if (is.null(main)) "Objective per layer" else main, ...)
+    show <- unique(round(seq(1, ncol(M), length.out = min(ncol(M), 10L))))
+    legend("topleft", inset = c(1.02, 0), xpd = NA, bty = "n", lty = 1,
+           col = col[show], legend = paste("layer", show), cex = 0.8)
   }
   invisible(x)
+}
+
+## Integer ticks from 1 to n on axis 'side' (layers, pairs, ranks).
+int_axis <- function(side, n, from = 1L) {
+  at <- unique(round(pretty(c(from, n))))
+  axis(side, at = at[at >= from & at <= n])
 }
 
 ## The fitted values, the residuals and reconstruct() are dense d x N

@@ -248,3 +248,21 @@ test_that("?nmf says that library(mlnmf) masks NMF::nmf and RcppML::nmf", {
   expect_match(txt, "masks theirs")
   expect_match(txt, "mlnmf::nmf(X, rank = 4", fixed = TRUE)
 })
+
+test_that("layer and pair axes get integer ticks; the legends sit off the data", {
+  expect_identical(
+    { ticks <- NULL
+      grDevices::pdf(NULL); on.exit(grDevices::dev.off(), add = TRUE)
+      plot(1:7, xaxt = "n"); trace_axis <- function(side, at, ...) ticks <<- at
+      environment(trace_axis) <- environment()
+      f <- mlnmf:::int_axis; environment(f) <- list2env(list(axis = trace_axis), parent = environment(f))
+      f(1L, 7L); ticks }, c(1, 2, 3, 4, 5, 6, 7))
+  set.seed(13)
+  X <- matrix(runif(20 * 30), 20, 30)
+  fit <- suppressWarnings(mlnmf(X, c(4, 4, 4), maxit = 30))
+  grDevices::pdf(NULL)
+  expect_s3_class(plot(fit), "mlnmf")
+  expect_s3_class(plot(fit, type = "trace"), "mlnmf")
+  expect_s3_class(plot(dependence(fit)), "mlnmf_dependence")
+  grDevices::dev.off()
+})
