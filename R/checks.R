@@ -63,6 +63,9 @@ as_dgc <- function(X, arg) {
 
 is_sparse <- function(X) isS4(X) && methods::is(X, "dgCMatrix")   # isS4: no S4 dispatch for a base matrix
 
+## The largest entry of a dense or sparse data matrix (NA ignored).
+data_max <- function(X) max(if (is_sparse(X)) X@x else X, na.rm = TRUE)
+
 describe <- function(x) {
   if (is.null(x)) "NULL"
   else if (is.function(x)) "a function"
@@ -139,9 +142,9 @@ check_rank <- function(rank, layers, d, N) {
   bad <- which(rank > lim)
   if (length(bad)) {
     i <- bad[1L]
-    stopf("'rank' of layer %d is %.0f, larger than min(%s) = %d of that layer's input",
+    stopf("'rank' of layer %d is %.0f, larger than min(%s) = %d of that layer's input: more components cannot fit better (a nonnegative m x n matrix is exactly W H with min(m, n) components) and NNDSVD has only that many singular vectors; use at most %d",
           i, rank[i], if (i == 1L) "dim(X)" else "rank of the previous layer, ncol(X)",
-          as.integer(lim[i]))
+          as.integer(lim[i]), as.integer(lim[i]))
   }
   as.integer(rank)
 }

@@ -1,21 +1,17 @@
 ## The dependence map between consecutive layers (paper section 4.2) and
 ## per-layer diagnostics.  The heavy products run in src/dependence.c.
 
-## G_0 = X for the first pair: the stored data, or the data given as 'X'.
+## G_0 = X for the first pair: the stored data, or the data given as 'X'
+## (in the user's layout, see fit_data()).
 dep_data <- function(fit, X) {
-  if (is.null(X))
-    stopf("'fit' was made with keep.data = FALSE: give the data as 'X'")
-  X <- check_data(X, "X", na_ok = TRUE)
-  if (!identical(dim(X), as.integer(fit$dim)))
-    stopf("'X' must be %d x %d like the data of the fit, not %d x %d",
-          fit$dim[1L], fit$dim[2L], nrow(X), ncol(X))
+  X <- fit_data(fit, X, na_ok = TRUE)
   ## a masked fit: its errors are over the entries it observed
   mask <- fit$mask_pattern
   if (is.null(mask)) X <- resolve_mask(NULL, X)$X
   else if (mask[[1L]] == 1L && !is_sparse(X)) X <- resolve_mask("zeros", X)$X
   ## the relative errors are computed on X scaled to a maximum of one, as
   ## the fit does; a maximum below the smallest normal double cannot be
-  mx <- max(if (is_sparse(X)) X@x else X, na.rm = TRUE)
+  mx <- data_max(X)
   if (mx < .Machine$double.xmin)
     stopf("'X' is too small to rescale: its largest entry %g is below %g; multiply it by a constant",
           mx, .Machine$double.xmin)
@@ -47,7 +43,7 @@ check_y <- function(Y, arg, d) {
   Y
 }
 
-layer_map <- function(fit, i, Y1 = NULL, Y2 = NULL, X = fit$data) {
+layer_map <- function(fit, i, Y1 = NULL, Y2 = NULL, X = NULL) {
   check_fit(fit, "fit", need = c("F", "G", "layers", "dim"), all_G = TRUE)
   L <- fit$layers
   if (missing(i)) stopf("'i' is missing: the map predicts F[[i + 1]] from F[[i]]")
@@ -89,7 +85,7 @@ scaled_proj <- function(Y, proj) {
   proj(Y / s) * s
 }
 
-dependence <- function(fit, X = fit$data) {
+dependence <- function(fit, X = NULL) {
   check_fit(fit, "fit", need = c("F", "G", "layers", "dim"), all_G = TRUE)
   L <- fit$layers
   if (L < 2L)
@@ -101,7 +97,7 @@ dependence <- function(fit, X = fit$data) {
   if (nrow(bad))
     stopf("the %s of pair %d is beyond the largest double: 'X' (largest entry %g) is not on the scale of the fit's factors",
           c("map error", "map reconstruction error", "fit reconstruction error")[bad[1L, 2L]],
-          pairs[bad[1L, 1L]], max(X))
+          pairs[bad[1L, 1L]], data_max(dd$X))
   out <- data.frame(from = pairs, to = pairs + 1L,
                     map_error = st[, 1L], recon_map = st[, 2L],
                     recon_fit = st[, 3L],
@@ -128,11 +124,15 @@ plot.mlnmf_dependence <- function(x, log = "y", ...) {
   M <- cbind(x$map_error, x$recon_map, x$recon_fit)
   if (grepl("y", log)) M[!(M > 0)] <- NA
   if (all(is.na(M))) { M[] <- 0; log <- sub("y", "", log) }
+  ## the legend below the axis, off the data
+  op <- par(mar = par("mar") + c(4, 0, 0, 0))
+  on.exit(par(op))
   matplot(x$from, M, type = "b", pch = c(19, 1, 4), lty = c(1, 2, 3),
           col = c("black", "steelblue", "firebrick"), log = log,
-          xlab = "pair (i, i + 1)", ylab = "relative error",
+          xlab = "pair (i, i + 1)", ylab = "relative error", xaxt = "n",
           main = "Dependence map between consecutive layers", ...)
-  legend("topright", bty = "n", pch = c(19, 1, 4), lty = c(1, 2, 3),
+  int_axis(1L, max(x$from), min(x$from))
+  legend("top", inset = c(0, 1.25), xpd = NA, bty = "n", pch = c(19, 1, 4), lty = c(1, 2, 3),
          col = c("black", "steelblue", "firebrick"),
          legend = c("||F(i+1) - f(F(i))|| / ||F(i+1)||",
                     "reconstruction of G(i-1), map",

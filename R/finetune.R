@@ -1,30 +1,23 @@
 ## Joint fine-tuning of every layer of a fit (src/finetune.c) and the
 ## automatic choice of the number of layers.
 
-finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
+finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
                      method = fit$method, control = list(), verbose = FALSE,
                      threads = default_threads()) {
   check_fit(fit, "fit", need = c("F", "G", "layers", "dim", "eps", "normalize"))
-  if (is.null(X))
-    stopf("'fit' was made with keep.data = FALSE: give the data as 'X'")
   if (!is.null(fit$mask))
     stopf("'fit' was fitted to data with missing entries (a mask): fine-tuning is not supported for it")
-  X <- check_data(X, "X")
-  if (!identical(dim(X), as.integer(fit$dim)))
-    stopf("'X' must be %d x %d like the data of 'fit', not %d x %d",
-          fit$dim[1L], fit$dim[2L], nrow(X), ncol(X))
+  X <- fit_data(fit, X)
   maxit <- check_count(maxit, "maxit", min = 0L)
   tol <- check_number(tol, "tol", lower = 0)
   method <- check_choice(method, .methods, "method")
   verbose <- check_flag(verbose, "verbose")
   threads <- check_threads(threads)
-  ctrl <- check_ft_control(control)
+  ctrl <- check_control(control, for_what = "finetune")
   L <- fit$layers
-  opts <- list(method = match(method, .methods) - 1L, maxit = maxit, tol = tol,
-               eps = fit$eps, inner_max = ctrl$inner_max,
-               inner_delta = ctrl$inner_delta,
-               normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[fit$normalize]],
-               verbose = verbose, threads = threads)
+  opts <- solver_opts(method, maxit, tol, fit$eps, ctrl, verbose = verbose,
+                      threads = threads,
+                      normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[fit$normalize]])
   Fl <- lapply(fit$F, function(f) { storage.mode(f) <- "double"; f })
   GL <- fit$G[[L]]
   storage.mode(GL) <- "double"
@@ -42,9 +35,8 @@ finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
   names(res$F) <- names(res$G) <- nm
   fit$F <- res$F
   fit$G <- res$G
-  err <- if (method == "kl") {
-    rel_error_r(X, prototypes(fit), fit$G[[L]])
-  } else sqrt(res$objective)
+  ## the exact blockwise pass of C (no d x N temporaries, no cancellation)
+  err <- sqrt(if (method == "kl") res$frob else res$objective)
   ## every G_i is now F_(i+1) ... F_L G_L, so F_1 ... F_i G_i is the same
   ## product for every i and every layer has the final error
   fit$error <- rep(err, L)
@@ -58,19 +50,6 @@ finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
     warning(sprintf("fine-tuning did not converge in 'maxit' = %d iterations", maxit),
             call. = FALSE)
   fit
-}
-
-check_ft_control <- function(control) {
-  if (!is.list(control)) stopf("'control' must be a list, not %s", describe(control))
-  known <- c("inner_max", "inner_delta")
-  bad <- setdiff(names(control), known)
-  if (length(bad) || (length(control) && is.null(names(control))))
-    stopf("'control' has unknown entries: %s (known: %s)",
-          paste(bad, collapse = ", "), paste(known, collapse = ", "))
-  list(inner_max = check_count(if (is.null(control$inner_max)) 10L else control$inner_max,
-                               "control$inner_max"),
-       inner_delta = check_number(if (is.null(control$inner_delta)) 0.1 else control$inner_delta,
-                                  "control$inner_delta", lower = 0, upper = 1))
 }
 
 ## mlnmf(finetune = ): FALSE, TRUE, or a list of arguments of finetune().
@@ -127,15 +106,4 @@ truncate_fit <- function(fit, depth) {
     fit[[el]] <- fit[[el]][keep]
   fit$layers <- depth
   fit
-}
-
-## ||X - P G||_F / ||X||_F in R, for dense or sparse X (the sparse one
-## through the Gram identity, never densified)
-rel_error_r <- function(X, P, G) {
-  if (is_sparse(X)) {
-    x2 <- sum(X@x^2)
-    r2 <- x2 - 2 * sum(P * as.matrix(X %*% t(G))) + sum(crossprod(P) * tcrossprod(G))
-    return(sqrt(max(0, r2) / x2))
-  }
-  sqrt(sum((X - P %*% G)^2) / sum(X^2))
 }

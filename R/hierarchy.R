@@ -10,29 +10,30 @@
 ## of its mass from component b of layer i + 1, and its parent is the b with
 ## the largest share.
 
-hierarchy <- function(fit) {
+hierarchy <- function(fit, long = FALSE) {
   check_fit(fit, "fit")
+  long <- check_flag(long, "long")
   L <- fit$layers
   if (L < 2L)
     stopf("'fit' has one layer: a hierarchy needs at least two")
   N <- ncol(fit$G[[1L]])
   cn <- colnames(fit$G[[1L]])
   if (is.null(cn)) cn <- as.character(seq_len(N))
-  memb <- vector("list", L)
-  soft <- vector("list", L)
+  lay <- paste0("layer", seq_len(L))
+  ## hard memberships and their shares: N x L; soft ones: k_i x N per layer
+  ## (as large as the fit's G_i, never a long table unless asked)
+  hard <- matrix(0L, N, L, dimnames = list(cn, lay))
+  share <- matrix(0, N, L, dimnames = list(cn, lay))
+  soft <- setNames(vector("list", L), lay)
   for (i in seq_len(L)) {
     G <- fit$G[[i]]
     tot <- colSums(G)
     S <- sweep(G, 2L, ifelse(tot > 0, tot, 1), "/")
-    hard <- max.col(t(G), ties.method = "first")
-    memb[[i]] <- data.frame(layer = i, column = cn, index = seq_len(N),
-                            component = hard,
-                            share = S[cbind(hard, seq_len(N))],
-                            stringsAsFactors = FALSE)
-    soft[[i]] <- data.frame(layer = i, column = rep(cn, each = nrow(G)),
-                            index = rep(seq_len(N), each = nrow(G)),
-                            component = rep(seq_len(nrow(G)), N),
-                            weight = as.vector(S), stringsAsFactors = FALSE)
+    h <- max.col(t(G), ties.method = "first")
+    hard[, i] <- h
+    share[, i] <- S[cbind(h, seq_len(N))]
+    dimnames(S) <- list(NULL, cn)
+    soft[[i]] <- S
   }
   edges <- vector("list", L - 1L)
   for (i in seq_len(L - 1L)) {
@@ -47,14 +48,37 @@ hierarchy <- function(fit) {
                              weight = as.vector(W),
                              parent = as.vector(col(W) == par[row(W)]))
   }
-  memb <- do.call(rbind, memb)
-  sizes <- lapply(seq_len(L), function(i)
-    tabulate(memb$component[memb$layer == i], nbins = fit$rank[i]))
-  structure(list(membership = memb, soft = do.call(rbind, soft),
-                 edges = do.call(rbind, edges), sizes = sizes,
-                 rank = fit$rank, layers = L,
-                 finetuned = !is.null(fit$finetune)),
-            class = "mlnmf_hierarchy")
+  sizes <- lapply(seq_len(L), function(i) tabulate(hard[, i], nbins = fit$rank[i]))
+  out <- list(membership = hard, share = share, soft = soft,
+              edges = do.call(rbind, edges), sizes = sizes,
+              rank = fit$rank, layers = L, finetuned = !is.null(fit$finetune))
+  if (long) {
+    out$membership <- hierarchy_long_hard(hard, share, cn)
+    out$soft <- hierarchy_long_soft(soft, cn)
+    out$share <- NULL
+  }
+  structure(out, class = "mlnmf_hierarchy")
+}
+
+## The long tables of hierarchy(long = TRUE): one row per layer and column
+## (hard), one row per layer, column and component (soft).
+hierarchy_long_hard <- function(hard, share, cn) {
+  N <- nrow(hard)
+  do.call(rbind, lapply(seq_len(ncol(hard)), function(i)
+    data.frame(layer = i, column = cn, index = seq_len(N),
+               component = unname(hard[, i]), share = unname(share[, i]),
+               stringsAsFactors = FALSE)))
+}
+
+hierarchy_long_soft <- function(soft, cn) {
+  N <- length(cn)
+  do.call(rbind, lapply(seq_along(soft), function(i) {
+    k <- nrow(soft[[i]])
+    data.frame(layer = i, column = rep(cn, each = k),
+               index = rep(seq_len(N), each = k),
+               component = rep(seq_len(k), N),
+               weight = as.vector(soft[[i]]), stringsAsFactors = FALSE)
+  }))
 }
 
 print.mlnmf_hierarchy <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {

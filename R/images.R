@@ -4,10 +4,11 @@
 ## (the Figure 2 vignette shows it as an image).  Only layers of the same
 ## shape may trade places, so the chain stays defined.
 
-reconstruct <- function(fit, order = seq_len(fit$layers)) {
+reconstruct <- function(fit, order = seq_len(fit$layers), dense = NULL) {
   check_fit(fit, "fit")
   L <- fit$layers
   order <- check_order(order, fit$F)
+  dense_guard(fit, dense, "reconstruct")
   out <- fit$G[[L]]
   for (j in rev(seq_len(L))) out <- fit$F[[order[j]]] %*% out
   dimnames(out) <- list(rownames(fit$F[[1L]]), colnames(fit$G[[1L]]))

@@ -82,9 +82,10 @@ check_mask_dim <- function(mask, d, arg) {
           paste(dim(mask), collapse = " x "))
 }
 
-## Counts, and the rows and columns with nothing observed: their factor
-## rows are not fitted (they keep their starting values), which a warning
-## says.
+## Counts, and the rows and columns with nothing observed: no data inform
+## their factor rows (they follow the start, the normalisation and
+## extrapolation of the solver, and an L2 penalty drives them towards eps),
+## which a warning says.
 finish_mask <- function(X, desc, kind, arg) {
   d <- dim(X)
   total <- as.double(d[1L]) * d[2L]
@@ -101,7 +102,7 @@ finish_mask <- function(X, desc, kind, arg) {
   hid_r <- which(obs_row == 0)
   hid_c <- which(obs_col == 0)
   if (length(hid_r) || length(hid_c))
-    warning(sprintf("'mask' hides every entry of %s of '%s': their factor rows are not fitted (they keep their starting values), so the fitted values there are not estimates",
+    warning(sprintf("'mask' hides every entry of %s of '%s': their factor rows are not estimated from the data (they follow the start, the solver's rescaling and any L2 penalty), so the fitted values there are not estimates",
                     paste(c(if (length(hid_r)) sprintf("row%s %s", if (length(hid_r) > 1L) "s" else "", few(hid_r)),
                             if (length(hid_c)) sprintf("column%s %s", if (length(hid_c) > 1L) "s" else "", few(hid_c))),
                           collapse = " and "), arg), call. = FALSE)

@@ -106,7 +106,8 @@ plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis"),
     if (is.null(main)) main <- "Relative reconstruction error by layer"
     plot(seq_len(x$layers), x$error, type = "b", pch = 19, cex = 0.6,
          xlab = "layer i", ylab = "||X - F1...Fi Gi|| / ||X||",
-         main = main, ...)
+         main = main, xaxt = "n", ...)
+    int_axis(1L, x$layers)
   } else {
     tr <- x$trace
     if (!is.list(tr) || length(tr) != x$layers || all(lengths(tr) == 0L))
@@ -124,23 +125,49 @@ plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis"),
     }
     if (all(is.na(M)))
       stopf("'x' has no positive objective in its trace to plot on a log scale")
+    ## the legend in the right margin, off the curves
+    op <- par(mar = par("mar") + c(0, 0, 0, 5))
+    on.exit(par(op))
+    col <- hcl.colors(ncol(M), "viridis")
     matplot(seq_len(len) - 1L, M, type = "l", lty = 1, log = "y",
-            col = hcl.colors(ncol(M), "viridis"), xlab = "iteration",
-            ylab = "relative objective",
+            col = col, xlab = "iteration", ylab = "relative objective",
             main = if (is.null(main)) "Objective per layer" else main, ...)
+    show <- unique(round(seq(1, ncol(M), length.out = min(ncol(M), 10L))))
+    legend("topleft", inset = c(1.02, 0), xpd = NA, bty = "n", lty = 1,
+           col = col[show], legend = paste("layer", show), cex = 0.8)
   }
   invisible(x)
 }
 
-## The fitted values and the residuals are dense m x N matrices.  For a fit
-## to sparse data they are made only when asked with dense = TRUE, after
-## saying how big they would be.
+## Integer ticks from 1 to n on axis 'side' (layers, pairs, ranks).
+int_axis <- function(side, n, from = 1L) {
+  at <- unique(round(pretty(c(from, n))))
+  axis(side, at = at[at >= from & at <= n])
+}
+
+## The fitted values, the residuals and reconstruct() are dense d x N
+## matrices.  For a fit to sparse data they are made when they have at most
+## getOption("mlnmf.dense_max", 1e7) entries (80 MB) or when asked with
+## dense = TRUE; above the bound, or with dense = FALSE, the call stops and
+## says how big the result would be.
 dense_guard <- function(object, dense, what) {
-  dense <- check_flag(dense, "dense")
-  if (isTRUE(object$sparse) && !dense)
-    stopf("the data of this fit are sparse and its %s would be a dense %d x %d matrix (%s): call %s(object, dense = TRUE) to compute it",
-          what, object$dim[1L], object$dim[2L],
-          format_bytes(8 * as.double(object$dim[1L]) * object$dim[2L]), what)
+  if (!is.null(dense)) dense <- check_flag(dense, "dense")
+  if (!isTRUE(object$sparse) || isTRUE(dense)) return(invisible())
+  n <- as.double(object$dim[1L]) * object$dim[2L]
+  lim <- dense_max()
+  if (is.null(dense) && n <= lim) return(invisible())
+  stopf("the data of this fit are sparse and its %s would be a dense %d x %d matrix (%s)%s: call %s(..., dense = TRUE) to compute it",
+        what, object$dim[1L], object$dim[2L], format_bytes(8 * n),
+        if (is.null(dense)) sprintf(", more than getOption(\"mlnmf.dense_max\") = %g entries", lim)
+        else "", what)
+}
+
+dense_max <- function() {
+  lim <- getOption("mlnmf.dense_max", 1e7)
+  if (!is.numeric(lim) || length(lim) != 1L || is.na(lim) || lim < 0)
+    stopf("option 'mlnmf.dense_max' must be a single number >= 0, not %s",
+          short_value(lim))
+  lim
 }
 
 format_bytes <- function(b) {
@@ -149,7 +176,7 @@ format_bytes <- function(b) {
   sprintf("%.3g %s", b / 1024^e, u[e + 1])
 }
 
-fitted.mlnmf <- function(object, dense = FALSE, ...) {
+fitted.mlnmf <- function(object, dense = NULL, ...) {
   check_fit(object)
   dense_guard(object, dense, "fitted")
   out <- prototypes(object) %*% object$G[[object$layers]]
@@ -158,7 +185,7 @@ fitted.mlnmf <- function(object, dense = FALSE, ...) {
 }
 
 ## Residuals of a masked fit are NA at the missing entries.
-residuals.mlnmf <- function(object, dense = FALSE, ...) {
+residuals.mlnmf <- function(object, dense = NULL, ...) {
   check_fit(object)
   if (is.null(object$data))
     stopf("'object' was fitted with keep.data = FALSE: the data are not stored")
@@ -199,12 +226,9 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   ## stored: the defaults); projections never extrapolate (W is fixed)
   ctrl <- if (is.null(object$control)) check_control(list(), object$method) else object$control
   pen <- object$penalty
-  opts <- list(threads = threads, method = match(object$method, .methods) - 1L, maxit = maxit,
-               tol = tol, eps = object$eps, inner_max = ctrl$inner_max,
-               inner_alpha = ctrl$inner_alpha, inner_delta = ctrl$inner_delta,
-               extrapolate = FALSE, verbose = FALSE,
-               l1 = if (is.null(pen)) c(0, 0) else unname(pen$L1),
-               l2 = if (is.null(pen)) c(0, 0) else unname(pen$L2))
+  ctrl$extrapolate <- FALSE
+  opts <- solver_opts(object$method, maxit, tol, object$eps, ctrl,
+                      verbose = FALSE, threads = threads, pen = pen)
   out <- with_threads(threads, is_sparse(newdata), function(th) {  # R/zzz.R
     opts$threads <- th
     .Call(C_mlnmf_project, newdata, object$F, opts, mk$desc)
@@ -213,7 +237,7 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   ## coefficients beyond the largest double can come back non-finite.
   if (!all(is.finite(out)))
     stopf("the coefficients of 'newdata' overflow (its largest entry is %g): they exceed the largest double; divide 'newdata' by a constant (the coefficients scale with it)",
-          max(if (is_sparse(newdata)) newdata@x else newdata, na.rm = TRUE))
+          data_max(newdata))
   dimnames(out) <- list(paste0("h", seq_len(nrow(out))), colnames(newdata))
   out
 }

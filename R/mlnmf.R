@@ -14,7 +14,11 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   call <- match.call()
   ## cheap scalar arguments first, and the limits on sizes, before anything
   ## proportional to the data or to 'layers' is read or allocated
-  if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
+  if (missing(rank)) {                               # starting factors fix it
+    rank <- init_rank(init)
+    if (is.null(rank))
+      stopf("'rank' is missing: give one rank, or one per layer (or starting factors in 'init', whose ranks are then used)")
+  }
   check_rank_type(rank)
   restarts <- check_restarts(nrun, seed)            # R/restarts.R
   if (!is.null(restarts))
@@ -51,16 +55,11 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   if (is.null(init)) init <- if (method == "hals") "nndsvd" else "nndsvda"
   start <- check_init(init, rank, nrow(X), ncol(X))
 
-  opts <- list(method = match(method, .methods) - 1L,
-               init = start$code,
-               normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[normalize]],
-               maxit = maxit, tol = tol, eps = eps,
-               inner_max = ctrl$inner_max, inner_alpha = ctrl$inner_alpha,
-               inner_delta = ctrl$inner_delta, extrapolate = ctrl$extrapolate,
-               verbose = if (verbose) (if (layers == 1L) 2L else 1L) else 0L,
-               threads = threads,
-               trace = maxit <= .max_trace, progress = progress && !verbose,
-               l1 = penalty_opts(pen)$l1, l2 = penalty_opts(pen)$l2)
+  opts <- solver_opts(method, maxit, tol, eps, ctrl,
+                      verbose = if (verbose) (if (layers == 1L) 2L else 1L) else 0L,
+                      threads = threads, pen = pen, init = start$code,
+                      normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[normalize]],
+                      trace = maxit <= .max_trace, progress = progress && !verbose)
   res <- with_threads(threads, is_sparse(X), function(th) {      # R/zzz.R
     opts$threads <- th
     .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G, mk$desc)
@@ -90,14 +89,21 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
     fit$depth <- auto_depth(fit, depth$depth_tol)
     fit <- truncate_fit(fit, fit$depth$depth)
   }
-  if (!is.null(ft))
-    fit <- do.call("finetune", c(list(fit, X, threads = threads), ft))
+  if (!is.null(ft)) {                 # finetune() reads the fit's stored data
+    if (!keep.data) fit$data <- X
+    fit <- do.call("finetune", c(list(fit, threads = threads), ft))
+    if (!keep.data) fit["data"] <- list(NULL)
+  }
   fit
 }
 
 nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = NULL,
                 normalize = c("none", "l1", "l2", "max"), nrun = 1L, seed = NULL, ...) {
-  if (missing(rank)) stopf("'rank' is missing: give the number of components")
+  if (missing(rank)) {
+    rank <- init_rank(init)
+    if (is.null(rank))
+      stopf("'rank' is missing: give the number of components (or starting factors in 'init')")
+  }
   if (!is.numeric(rank) || length(rank) != 1L)
     stopf("'rank' must be a single whole number for nmf(); use mlnmf() for several layers")
   fit <- mlnmf(X, rank, layers = 1L, method = method, init = init,
@@ -106,22 +112,53 @@ nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = NULL,
   fit
 }
 
-check_control <- function(control, method = "hals") {
+## The one validator of 'control'.  The cascade and predict() read all four
+## entries; finetune() (for = "finetune") only inner_max and inner_delta,
+## with its own default of 10 inner sweeps per block (a block there is one
+## factor of the chain, revisited every sweep, so fewer inner sweeps pay).
+check_control <- function(control, method = "hals", for_what = c("fit", "finetune")) {
+  for_what <- match.arg(for_what)
   if (!is.list(control)) stopf("'control' must be a list, not %s", describe(control))
-  known <- c("inner_max", "inner_alpha", "inner_delta", "extrapolate")
+  known <- if (for_what == "fit") c("inner_max", "inner_alpha", "inner_delta", "extrapolate")
+           else c("inner_max", "inner_delta")
   bad <- setdiff(names(control), known)
   if (length(bad) || (length(control) && is.null(names(control))))
     stopf("'control' has unknown entries: %s (known: %s)",
           paste(bad, collapse = ", "), paste(known, collapse = ", "))
-  list(inner_max = check_count(if (is.null(control$inner_max)) 50L else control$inner_max,
-                               "control$inner_max"),
-       inner_alpha = check_number(if (is.null(control$inner_alpha)) 0.5 else control$inner_alpha,
-                                  "control$inner_alpha", lower = 0),
-       inner_delta = check_number(if (is.null(control$inner_delta)) 0.1 else control$inner_delta,
-                                  "control$inner_delta", lower = 0, upper = 1),
-       extrapolate = check_flag(if (is.null(control$extrapolate)) method == "hals"
-                                else control$extrapolate,
-                                "control$extrapolate"))
+  or <- function(x, default) if (is.null(x)) default else x
+  out <- list(inner_max = check_count(or(control$inner_max, if (for_what == "fit") 50L else 10L),
+                                      "control$inner_max"),
+              inner_alpha = check_number(or(control$inner_alpha, 0.5),
+                                         "control$inner_alpha", lower = 0),
+              inner_delta = check_number(or(control$inner_delta, 0.1),
+                                         "control$inner_delta", lower = 0, upper = 1),
+              extrapolate = check_flag(or(control$extrapolate, method == "hals"),
+                                       "control$extrapolate"))
+  out[known]
+}
+
+## The one builder of the options list that the C entry points read
+## (src/util.c, util_opt_*): the settings every solver shares, the penalties
+## (none: zeros) and, in '...', an entry point's own.
+solver_opts <- function(method, maxit, tol, eps, ctrl, verbose, threads,
+                        pen = NULL, ...) {
+  c(list(method = match(method, .methods) - 1L, maxit = maxit, tol = tol,
+         eps = eps, inner_max = ctrl$inner_max,
+         inner_alpha = if (is.null(ctrl$inner_alpha)) 0.5 else ctrl$inner_alpha,
+         inner_delta = ctrl$inner_delta,
+         extrapolate = isTRUE(ctrl$extrapolate), verbose = verbose,
+         threads = threads),
+    penalty_opts(pen), list(...))
+}
+
+## The ranks fixed by starting factors given in 'init' (scikit-learn's
+## n_components = "auto"): the columns of each F, or NULL when 'init' gives
+## none.
+init_rank <- function(init) {
+  if (!is.list(init) || is.null(init$F)) return(NULL)
+  Fs <- if (is.matrix(init$F)) list(init$F) else init$F
+  if (!is.list(Fs) || !length(Fs) || !all(vapply(Fs, is.matrix, NA))) return(NULL)
+  vapply(Fs, ncol, 0L)
 }
 
 ## 'init' is a method name or list(F =, G =) with matrices (first layer) or

@@ -23,5 +23,9 @@ check_penalties <- function(L1, L2, method) {
   list(L1 = L1, L2 = L2)
 }
 
-## the C options of the penalties (unnamed doubles: F's, then G's)
-penalty_opts <- function(pen) list(l1 = unname(pen$L1), l2 = unname(pen$L2))
+## the C options of the penalties (unnamed doubles: F's, then G's; none:
+## zeros)
+penalty_opts <- function(pen) {
+  if (is.null(pen)) return(list(l1 = c(0, 0), l2 = c(0, 0)))
+  list(l1 = unname(pen$L1), l2 = unname(pen$L2))
+}

@@ -4,7 +4,7 @@
 ## here with R's RNG; the chain products of each chunk of permutations are
 ## done in one .Call into src/permute.c.
 
-permutation_test <- function(fit, X = fit$data, groups = 3L,
+permutation_test <- function(fit, X = NULL, groups = 3L,
                              fraction = c(0.05, 0.10, 0.15, 0.20), reps = 20L,
                              seed = NULL, fraction_of = c("block", "layers"),
                              move_all = TRUE, min_moved = 2L) {
@@ -12,8 +12,31 @@ permutation_test <- function(fit, X = fit$data, groups = 3L,
   L <- fit$layers
   if (L < 2L)
     stopf("'fit' has a single layer: there is no order of layers to permute")
-  if (is.null(X))
-    stopf("'X' is missing and 'fit' does not store its data (keep.data = FALSE): pass 'X'")
+  a <- pt_check_args(L, groups, fraction, reps, seed, fraction_of, move_all, min_moved)
+  dd <- dep_data(fit, X)       # dense or sparse, with the fit's mask
+  X <- dd$X
+  if (!is.null(seed)) {
+    ## the caller's stream is restored on every exit, error and interrupt too
+    genv <- globalenv()
+    old <- if (exists(".Random.seed", envir = genv, inherits = FALSE))
+      get(".Random.seed", envir = genv, inherits = FALSE)
+    on.exit(if (is.null(old)) {
+      if (exists(".Random.seed", envir = genv, inherits = FALSE))
+        rm(".Random.seed", envir = genv)
+    } else assign(".Random.seed", old, envir = genv), add = TRUE)
+    set.seed(seed)
+  }
+  bl <- pt_blocks(fit, a$groups)
+  plan <- pt_plan(bl, L, a)
+  run <- pt_run(fit, X, dd$mask, bl, plan, a)
+  ## the entries the errors sum over: the observed ones under a mask
+  entries <- if (is.null(fit$mask)) as.double(nrow(X)) * ncol(X) else fit$mask$observed
+  pt_table(run, bl, plan, a, entries, L, X)
+}
+
+## The arguments of permutation_test() validated, as one list.
+pt_check_args <- function(L, groups, fraction, reps, seed, fraction_of,
+                          move_all, min_moved) {
   groups <- check_count(groups, "groups")
   if (groups > L)
     stopf("'groups' must be at most the number of layers (%d), not %d", L, groups)
@@ -28,20 +51,15 @@ permutation_test <- function(fit, X = fit$data, groups = 3L,
   if (!is.null(seed) &&
       (!is.numeric(seed) || length(seed) != 1L || !is_whole(seed)))
     stopf("'seed' must be NULL or a single whole number")
-  dd <- dep_data(fit, X)       # dense or sparse, with the fit's mask
-  X <- dd$X
-  if (!is.null(seed)) {
-    genv <- globalenv()
-    old <- if (exists(".Random.seed", envir = genv, inherits = FALSE))
-      get(".Random.seed", envir = genv, inherits = FALSE)
-    on.exit(if (is.null(old)) {
-      if (exists(".Random.seed", envir = genv, inherits = FALSE))
-        rm(".Random.seed", envir = genv)
-    } else assign(".Random.seed", old, envir = genv), add = TRUE)
-    set.seed(seed)
-  }
+  list(groups = groups, fraction = fraction, reps = reps, seed = seed,
+       fraction_of = fraction_of, move_all = move_all, min_moved = min_moved)
+}
 
-  ## blocks A_g = layers floor(L (g-1)/groups) + 1 .. floor(L g/groups)
+## Blocks A_g = layers floor(L (g-1)/groups) + 1 .. floor(L g/groups), the
+## layers of each that can trade places (two or more of one shape), and the
+## blocks used (a warning names those left out).
+pt_blocks <- function(fit, groups) {
+  L <- fit$layers
   bounds <- floor(L * (0:groups) / groups)
   bnames <- paste0("A", seq_len(groups))
   blocks <- setNames(lapply(seq_len(groups), function(g)
@@ -61,24 +79,43 @@ permutation_test <- function(fit, X = fit$data, groups = 3L,
                     paste(bnames[ne < 2L], collapse = ", "),
                     if (sum(ne < 2L) > 1L) "ve" else "s",
                     if (sum(ne < 2L) > 1L) "are" else "is"), call. = FALSE)
+  list(names = bnames, blocks = blocks, eligible = eligible, ne = ne,
+       shape = shape, use = which(ne >= 2L))
+}
 
-  ## one row per (rep, fraction, block), rep varying fastest; the orders are
-  ## drawn and evaluated a chunk of rows at a time, so memory does not grow
-  ## with 'reps' beyond the result and an interrupt is answered at once
-  use <- which(ne >= 2L)
-  nf <- length(fraction)
-  if (as.double(reps) * nf * length(use) > max_rows)
-    stopf("'reps' x length('fraction') x blocks is %s permutations; at most %s",
-          format(as.double(reps) * nf * length(use), scientific = FALSE),
-          format(max_rows, scientific = FALSE))
-  n <- reps * nf * length(use)
-  row_block <- function(r) use[(r - 1L) %/% (reps * nf) + 1L]
-  row_fraction <- function(r) ((r - 1L) %/% reps) %% nf + 1L
-  ## layers to move for block b and fraction j (before the partner rule)
+## One row per (rep, fraction, block), rep varying fastest: the row count,
+## the block and fraction of row r, the layers to draw for block b and
+## fraction j (before the partner rule).  The result table is bounded by
+## memory (getOption("mlnmf.max_bytes"), 2 GiB by default), not by rows.
+pt_plan <- function(bl, L, a) {
+  nf <- length(a$fraction)
+  n <- as.double(a$reps) * nf * length(bl$use)
   n_draw <- function(b, j) {
-    base <- if (fraction_of == "block") ne[b] else L
-    min(ne[b], max(min_moved, floor(fraction[j] * base + 0.5)))
+    base <- if (a$fraction_of == "block") bl$ne[b] else L
+    min(bl$ne[b], max(a$min_moved, floor(a$fraction[j] * base + 0.5)))
   }
+  ## a row: 5 doubles, 3 integers, two strings of up to (moved + 1) layer
+  ## numbers (a CHARSXP each, 56 bytes and the text) and their pointers
+  moved <- 1 + max(vapply(bl$use, function(b)
+    max(vapply(seq_len(nf), function(j) n_draw(b, j), 0)), 0))
+  per_row <- 5 * 8 + 3 * 4 + 2 * (8 + 56 + 8 * ceiling(moved * (nchar(L) + 1) / 8))
+  limit <- getOption("mlnmf.max_bytes", 2^31)
+  if (n * per_row > limit)
+    stopf("'reps' x length('fraction') x blocks is %s permutations: the table would take about %s, more than the limit of %s (option 'mlnmf.max_bytes'); use fewer 'reps' or fractions",
+          format(n, scientific = FALSE), format_bytes(n * per_row), format_bytes(limit))
+  n <- as.integer(n)
+  reps <- a$reps
+  list(n = n, n_draw = n_draw,
+       row_block = function(r) bl$use[(r - 1L) %/% (reps * nf) + 1L],
+       row_fraction = function(r) ((r - 1L) %/% reps) %% nf + 1L)
+}
+
+## The orders drawn and evaluated a chunk of rows at a time, so memory does
+## not grow with 'reps' beyond the result and an interrupt is answered at
+## once.  Returns the errors, the moves and the C pass's base and norm.
+pt_run <- function(fit, X, mask, bl, plan, a) {
+  L <- fit$layers
+  n <- plan$n
   err <- numeric(n)
   nmoved <- integer(n)
   moved <- neworder <- character(n)
@@ -89,41 +126,50 @@ permutation_test <- function(fit, X = fit$data, groups = 3L,
     orders <- matrix(seq_len(L), L, length(rows))
     for (t in seq_along(rows)) {
       r <- rows[t]
-      b <- row_block(r)
-      el <- eligible[[b]]
-      o <- draw_order(L, el, shape[el], n_draw(b, row_fraction(r)), move_all)
+      b <- plan$row_block(r)
+      el <- bl$eligible[[b]]
+      o <- draw_order(L, el, bl$shape[el], plan$n_draw(b, plan$row_fraction(r)),
+                      a$move_all)
       pos <- which(o != seq_len(L))
       orders[, t] <- o
       moved[r] <- paste(pos, collapse = ",")
       neworder[r] <- paste(o[pos], collapse = ",")
       nmoved[r] <- length(pos)
     }
-    res <- permutation_errors(fit, X, orders, dd$mask)
+    res <- permutation_errors(fit, X, orders, mask)
     err[rows] <- res$error
   }
-  ## the entries the errors sum over: the observed ones under a mask
-  entries <- if (is.null(fit$mask)) as.double(nrow(X)) * ncol(X) else fit$mask$observed
-  idx <- seq_len(n)
-  out <- data.frame(block = factor(bnames[row_block(idx)], levels = bnames),
-                    fraction = fraction[row_fraction(idx)],
-                    rep = (idx - 1L) %% reps + 1L, n_moved = nmoved,
-                    moved = moved, order = neworder, error = err,
+  list(error = err, nmoved = nmoved, moved = moved, order = neworder,
+       base = res$base, norm2 = res$norm2)
+}
+
+## The result: the table with its attributes.  Squared errors beyond the
+## largest double (data near 1e308) are refused, not returned as Inf.
+pt_table <- function(run, bl, plan, a, entries, L, X) {
+  idx <- seq_len(plan$n)
+  err <- run$error
+  out <- data.frame(block = factor(bl$names[plan$row_block(idx)], levels = bl$names),
+                    fraction = a$fraction[plan$row_fraction(idx)],
+                    rep = (idx - 1L) %% a$reps + 1L, n_moved = run$nmoved,
+                    moved = run$moved, order = run$order, error = err,
                     mse = err / entries,
-                    rel_error = sqrt(err / res$norm2),
-                    unpermuted = res$base, stringsAsFactors = FALSE)
+                    rel_error = sqrt(err / run$norm2),
+                    unpermuted = run$base, stringsAsFactors = FALSE)
+  if (!all(is.finite(c(err, run$base, run$norm2, out$mse))))
+    stopf("the squared errors of 'X' (largest entry %g) are beyond the largest double: divide 'X' by a constant and refit (the relative errors do not depend on it)",
+          data_max(X))
   structure(out, class = c("mlnmf_permutation", "data.frame"),
-            blocks = blocks, eligible = eligible,
-            unpermuted = c(error = res$base, mse = res$base / entries,
-                           rel_error = sqrt(res$base / res$norm2)),
-            norm2 = res$norm2, entries = entries, layers = L,
-            fractions = fraction, reps = reps, seed = seed,
-            protocol = list(fraction_of = fraction_of, move_all = move_all,
-                            min_moved = min_moved))
+            blocks = bl$blocks, eligible = bl$eligible,
+            unpermuted = c(error = run$base, mse = run$base / entries,
+                           rel_error = sqrt(run$base / run$norm2)),
+            norm2 = run$norm2, entries = entries, layers = L,
+            fractions = a$fraction, reps = a$reps, seed = a$seed,
+            protocol = list(fraction_of = a$fraction_of, move_all = a$move_all,
+                            min_moved = a$min_moved))
 }
 
 ## reps above this would only be a mistake (each row is a few hundred bytes)
 max_reps <- 1e6
-max_rows <- 5e7
 ## about this many order entries (L per permutation) per call into C
 perm_chunk <- 2^20
 

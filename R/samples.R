@@ -32,3 +32,25 @@ orient_mask <- function(mask, samples) {
   if (samples == "rows" && (is.matrix(mask) || methods::is(mask, "Matrix"))) t(mask)
   else mask
 }
+
+## The data an instrument of a fit works on (finetune(), dependence(),
+## layer_map(), permutation_test()), in the model's layout: the data the fit
+## stored when 'X' is NULL, else 'X' read the way mlnmf() read the fit's
+## data (the fit knows its 'samples'), of the fit's shape.
+fit_data <- function(fit, X, arg = "X", na_ok = FALSE) {
+  if (is.null(X)) {
+    if (is.null(fit$data))
+      stopf("'fit' was made with keep.data = FALSE: give the data as '%s'", arg)
+    return(fit$data)
+  }
+  samples <- if (identical(fit$samples, "rows")) "rows" else "columns"
+  X <- model_data(X, samples, arg, na_ok = na_ok)$X
+  if (!identical(dim(X), as.integer(fit$dim))) {
+    want <- if (samples == "rows") rev(fit$dim) else fit$dim
+    got <- if (samples == "rows") rev(dim(X)) else dim(X)
+    stopf("'%s' must be %d x %d like the data of the fit, not %d x %d%s",
+          arg, want[1L], want[2L], got[1L], got[2L],
+          if (samples == "rows") " (one sample per row, as mlnmf() read it)" else "")
+  }
+  X
+}

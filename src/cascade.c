@@ -27,53 +27,6 @@
 #include <float.h>
 #include <limits.h>
 
-static SEXP getopt(SEXP opts, const char *name)
-{
-    SEXP nms = getAttrib(opts, R_NamesSymbol);
-    if (TYPEOF(nms) != STRSXP) error(_("'opts' must be a named list"));
-    for (R_xlen_t i = 0; i < XLENGTH(opts); i++)
-        if (!strcmp(CHAR(STRING_ELT(nms, i)), name))
-            return VECTOR_ELT(opts, i);
-    error(_("internal error: option '%s' missing"), name);
-    return R_NilValue;
-}
-
-static int opt_int(SEXP opts, const char *name)
-{
-    SEXP v = getopt(opts, name);
-    if (!isNumeric(v) && !isLogical(v)) error(_("option '%s' must be numeric"), name);
-    return asInteger(v);
-}
-
-static double opt_real(SEXP opts, const char *name)
-{
-    SEXP v = getopt(opts, name);
-    if (!isNumeric(v)) error(_("option '%s' must be numeric"), name);
-    return asReal(v);
-}
-
-static void read_opts(SEXP opts, nmf_opts *o)
-{
-    if (TYPEOF(opts) != VECSXP) error(_("'opts' must be a list"));
-    o->method = opt_int(opts, "method");
-    o->maxit = opt_int(opts, "maxit");
-    o->tol = opt_real(opts, "tol");
-    o->eps = opt_real(opts, "eps");
-    o->inner_max = opt_int(opts, "inner_max");
-    o->inner_alpha = opt_real(opts, "inner_alpha");
-    o->inner_delta = opt_real(opts, "inner_delta");
-    o->extrapolate = opt_int(opts, "extrapolate");
-    o->verbose = opt_int(opts, "verbose");
-    o->threads = mlnmf_threads(opt_int(opts, "threads"));
-    o->fix_w = 0;
-    nmf_read_penalties(opts, o);
-    if (o->method < 0 || o->method > 2) error(_("'method' code out of range"));
-    if (o->method == METHOD_KL && (o->l2[0] != 0 || o->l2[1] != 0))
-        error(_("'L2' is not supported by method \"kl\" (L1 only)"));
-    if (o->maxit < 0 || o->maxit == INT_MAX || o->inner_max < 1)
-        error(_("'maxit' out of range"));
-}
-
 /* The data of a .Call entry as layer 1's input: the only place that reads
  * the SEXP X.  Checks the type; the R side has checked the values. */
 static void data_input(SEXP X, SEXP mask, const char *what, int threads,
@@ -83,32 +36,18 @@ static void data_input(SEXP X, SEXP mask, const char *what, int threads,
     out->threads = threads;
 }
 
-/* Scale the columns of W (m x k) to the chosen norm; Ht gets the inverse. */
+/* Scale the columns of W (m x k) to the chosen norm; Ht (n x k) gets the
+ * inverse. */
 static void normalize_cols(int m, int n, int k, double *W, double *Ht, int type)
 {
     if (type == 0) return;
+    double *sc = (double *) R_alloc((size_t) k, sizeof(double));
+    util_normalize_cols(m, k, W, type, sc);
     for (int l = 0; l < k; l++) {
-        double *w = W + (size_t) l * m, *h = Ht + (size_t) l * n, c = 0.0;
-        for (int i = 0; i < m; i++) {
-            if (type == 1) c += w[i];
-            else if (type == 2) c += w[i] * w[i];
-            else if (w[i] > c) c = w[i];
-        }
-        if (type == 2) c = sqrt(c);
-        if (!(c > 0) || !R_FINITE(c)) continue;
-        for (int i = 0; i < m; i++) w[i] /= c;
-        for (int i = 0; i < n; i++) h[i] *= c;
+        if (sc[l] == 1.0) continue;
+        double *h = Ht + (size_t) l * n;
+        for (int i = 0; i < n; i++) h[i] *= sc[l];
     }
-}
-
-/* 1 / max of a layer input; its largest entry must be a normal double. */
-static double inv_scale(double mx, const char *what)
-{
-    if (!(mx > 0)) return 1.0;
-    if (mx < DBL_MIN)
-        error(_("'%s' is too small to rescale: its largest entry %g is below %g; multiply it by a constant"),
-              what, mx, DBL_MIN);
-    return 1.0 / mx;
 }
 
 static void check_finite(size_t len, const double *x, int layer)
@@ -128,12 +67,10 @@ static void check_status(int status, int layer)
 /* Release the R_alloc scratch above vmax (one layer's).  The released
  * blocks are garbage to R's collector, which runs when its heap limit is
  * reached; that limit grows with the stored output, so the garbage of
- * several layers piles up (10 x 100000 data at rank 10: peak RSS above the
- * output 60 MiB higher for 20 layers than for one; bench/README.md).  So
- * a layer whose scratch is large, at least RELEASE_GC_BYTES by the
- * estimate below, is followed by a full collection: 15-30 ms of CPU in a
- * session holding such a fit, against 0.8 s for each layer of that fit at
- * maxit = 30.  Smaller layers are left to R's collector. */
+ * several layers would pile up in a deep cascade.  So a layer whose
+ * scratch is large, at least RELEASE_GC_BYTES by the estimate below, is
+ * followed by a full collection (cheap next to the layer's fit; measured in
+ * bench/README.md).  Smaller layers are left to R's collector. */
 #ifndef RELEASE_GC_BYTES
 #define RELEASE_GC_BYTES ((size_t) 16 << 20)
 #endif
@@ -210,7 +147,13 @@ static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
     const void *vmax = vmaxget();
     /* the start's scratch is dead once W and Ht are set: released (and
      * collected when large) before the solver allocates its own */
-    release_scratch(vmax, layer_start(c, i, Xi, k, W, Ht));
+    /* the start draws from R's stream (random, nndsvdar, the randomized
+     * range finder): its state is saved right after, so an error or an
+     * interrupt later in the layer leaves the stream advanced */
+    GetRNGstate();
+    size_t start_bytes = layer_start(c, i, Xi, k, W, Ht);
+    PutRNGstate();
+    release_scratch(vmax, start_bytes);
 
     SEXP tr = PROTECT(allocVector(REALSXP, c->keep_trace ? o->maxit + 1 : 0));
     SET_VECTOR_ELT(c->Tl, i, tr);
@@ -264,15 +207,16 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
 {
     int nprot = 0;
     cascade c;
-    read_opts(opts, &c.o);
+    util_read_opts(opts, &c.o, 1);
     xmat X1;
     data_input(X, mask, "X", c.o.threads, &X1);
     if (TYPEOF(ranks) != INTSXP || XLENGTH(ranks) < 1)
         error(_("'rank' must be a non-empty integer vector"));
-    c.init = opt_int(opts, "init");
-    c.norm = opt_int(opts, "normalize");
-    c.keep_trace = opt_int(opts, "trace");
-    c.progress = opt_int(opts, "progress");
+    c.init = util_opt_int(opts, "init");
+    c.norm = util_opt_int(opts, "normalize");
+    /* a trace of maxit + 1 values only for a bounded maxit */
+    c.keep_trace = util_opt_int(opts, "trace") && c.o.maxit <= MLNMF_MAX_TRACE;
+    c.progress = util_opt_int(opts, "progress");
     c.Finit = Finit;
     c.Ginit = Ginit;
     int L = c.L = (int) XLENGTH(ranks);
@@ -300,7 +244,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
 
     double xmax = xm_max(&X1);
     if (!(xmax > 0)) error(_("'X' has no positive entry"));
-    X1.scale = inv_scale(xmax, "X");
+    X1.scale = util_inv_scale(xmax, "X", 0);
     xm_reserve(&X1, rk[0] + 10);     /* the solvers' k, NNDSVD's k + 10 */
     c.X1 = &X1;
     c.xn2 = xm_sumsq_keep(&X1);   /* the solver of layer 1 reuses it */
@@ -314,18 +258,16 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
     c.P[0] = (double *) R_alloc(dk, sizeof(double));
     c.P[1] = L > 1 ? (double *) R_alloc(dk, sizeof(double)) : NULL;
 
-    GetRNGstate();
     for (int i = 0; i < L; i++) {
         R_CheckUserInterrupt();
         xmat Xi = X1;
         if (i > 0) {
             xm_dense(&Xi, Hbuf[(i - 1) % 2], rk[i - 1], N, 1);
             Xi.threads = c.o.threads;
-            Xi.scale = inv_scale(xm_max(&Xi), "G");
+            Xi.scale = util_inv_scale(xm_max(&Xi), "G", 0);
         }
         fit_layer(&c, i, &Xi, rk[i], Hbuf[i % 2]);
     }
-    PutRNGstate();
 
     const char *nm[] = {"F", "G", "iter", "converged", "error", "objective", "trace", ""};
     SEXP ans = PROTECT(mkNamed(VECSXP, nm)); nprot++;
@@ -369,7 +311,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
     int nprot = 0;
     if (TYPEOF(Flist) != VECSXP || XLENGTH(Flist) < 1) error(_("'F' must be a non-empty list"));
     nmf_opts o;
-    read_opts(opts, &o);
+    util_read_opts(opts, &o, 1);
     o.fix_w = 1;
     if (o.method == METHOD_MU) o.method = METHOD_HALS;  /* same loss, faster */
     xmat X1;
@@ -399,7 +341,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
         const void *vmax = vmaxget();
         if (i == 0) xm_reserve(&Xi, k);
         double mx = xm_max(&Xi);
-        Xi.scale = inv_scale(mx, "newdata");
+        Xi.scale = util_inv_scale(mx, "newdata", 0);
         Xi.sumsq = -1.0;
         project_layer(&Xi, mx, REAL(F), k, &o, Hbuf[i % 2], i + 1);
         release_scratch(vmax, layer_scratch_bytes(Xi.m, N, k));

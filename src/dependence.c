@@ -30,6 +30,7 @@
  * refuses it with a message).
  */
 #include "mlnmf.h"
+#include <stdio.h>
 #include <float.h>
 #include <math.h>
 
@@ -54,16 +55,13 @@ static double diff_norm(size_t len, double p, const double *x, double q,
     return scale * sqrt(ssq);
 }
 
-/* 1 / mx for the largest entry mx of G_i (i = 0: X); an error names the
- * matrix when mx is not a positive normal double. */
+/* 1 / mx for the largest entry mx of G_i (i = 0: X), errors naming it */
 static double dep_inv_scale(double mx, int i)
 {
-    if (!(mx >= DBL_MIN) || !R_FINITE(mx)) {
-        if (i == 0)
-            error(_("'X' cannot be rescaled: its largest entry is %g"), mx);
-        error(_("'G[[%d]]' cannot be rescaled: its largest entry is %g"), i, mx);
-    }
-    return 1.0 / mx;
+    char what[32];
+    if (i == 0) snprintf(what, sizeof what, "X");
+    else snprintf(what, sizeof what, "G[[%d]]", i);
+    return util_inv_scale(mx, what, 1);
 }
 
 /*
@@ -183,8 +181,6 @@ SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps,
             nrows(Gn) != c || ncols(Gn) != N)
             error(_("the factors of pair %d do not have matching dimensions"),
                   i);
-        la_int((size_t) a * N, "G");
-        la_int((size_t) c * N, "G");
 
         SEXP Z = PROTECT(allocMatrix(REALSXP, b, c));
         const void *vmax = vmaxget();

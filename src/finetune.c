@@ -45,15 +45,14 @@
 #include <limits.h>
 #include <float.h>
 
-typedef struct {
-    int method, maxit, inner, verbose, normalize;
-    double tol, eps, delta;
-} ft_opts;
+/* the settings: method, maxit, tol, eps, inner_max, inner_delta, verbose */
+typedef nmf_opts ft_opts;
 
 typedef struct {
     int iter, converged, restored;
     double start, obj;      /* relative objectives, exact */
-    double *trace;          /* maxit + 1 */
+    double frob;            /* ||sX - chain||^2 / ||sX||^2, exact */
+    util_trace trace;       /* start first, then one value per sweep */
 } ft_result;
 
 /* One coordinate-descent sweep over F (r x c); A (r x r) or NULL for the
@@ -107,10 +106,10 @@ static void blk_hals(int r, int c, double *F, const double *A, const double *B,
                      double *dl)
 {
     double first = 0.0;
-    for (int s = 0; s < o->inner; s++) {
+    for (int s = 0; s < o->inner_max; s++) {
         double ch = blk_cd_sweep(r, c, F, A, B, C, o->eps, M, g, dl);
         if (s == 0) first = ch;
-        else if (ch <= o->delta * o->delta * first) break;
+        else if (ch <= o->inner_delta * o->inner_delta * first) break;
     }
 }
 
@@ -118,13 +117,13 @@ static void blk_mu(int r, int c, double *F, const double *A, const double *B,
                    const double *C, const ft_opts *o, double *M, double *den)
 {
     double first = 0.0;
-    for (int s = 0; s < o->inner; s++) {
+    for (int s = 0; s < o->inner_max; s++) {
         la_gemm("N", "N", r, c, c, 1.0, F, r, B, c, 0.0, M, r);
         if (A) la_gemm("N", "N", r, c, r, 1.0, A, r, M, r, 0.0, den, r);
         else memcpy(den, M, (size_t) r * c * sizeof(double));
         double ch = nmf_mult_update((size_t) r * c, F, C, den, o->eps);
         if (s == 0) first = ch;
-        else if (ch <= o->delta * o->delta * first) break;
+        else if (ch <= o->inner_delta * o->inner_delta * first) break;
     }
 }
 
@@ -159,117 +158,166 @@ static double ft_objective(const xmat *X, int L, const int *rk,
     return f / norm;
 }
 
+/* The workspace of the loop: the transposed suffixes T[1..L] (T[L] = Gt),
+ * two prefix buffers, the block products and the scratch of the block
+ * solvers, sized by the largest rank and max(d, N). */
+typedef struct {
+    double **T, *Pa, *Pb, *A, *B, *HtH, *C, *U, *M, *den, *g, *dl, *su, *sv;
+    double *work, norm;
+} ft_work;
+
+static void ft_work_alloc(xmat *X, int L, const int *rk, double *Gt,
+                          int method, ft_work *w)
+{
+    int d = X->m, N = X->n, kmax = 1;
+    for (int i = 1; i <= L; i++) if (rk[i] > kmax) kmax = rk[i];
+    int big = d > N ? d : N;
+    size_t bk = (size_t) big * kmax, kk = (size_t) kmax * kmax;
+    xm_reserve(X, kmax);
+    w->norm = method == METHOD_KL ? xm_sum(X) : xm_sumsq(X);
+    w->work = (double *) R_alloc(xm_work_size(X, kmax), sizeof(double));
+    w->T = (double **) R_alloc((size_t) L + 1, sizeof(double *));
+    for (int j = 1; j < L; j++)
+        w->T[j] = (double *) R_alloc((size_t) N * rk[j], sizeof(double));
+    w->T[L] = Gt;
+    w->Pa = (double *) R_alloc((size_t) d * kmax, sizeof(double));
+    w->Pb = (double *) R_alloc((size_t) d * kmax, sizeof(double));
+    w->A = (double *) R_alloc(kk, sizeof(double));
+    w->B = (double *) R_alloc(kk, sizeof(double));
+    w->HtH = (double *) R_alloc(kk, sizeof(double));
+    w->C = (double *) R_alloc(bk, sizeof(double));
+    w->U = (double *) R_alloc(bk, sizeof(double));
+    w->M = (double *) R_alloc(bk, sizeof(double));
+    w->den = (double *) R_alloc(bk, sizeof(double));
+    w->g = (double *) R_alloc((size_t) big, sizeof(double));
+    w->dl = (double *) R_alloc((size_t) big, sizeof(double));
+    w->su = (double *) R_alloc((size_t) kmax, sizeof(double));
+    w->sv = (double *) R_alloc((size_t) kmax, sizeof(double));
+}
+
+/* The KL block of F_i (r x c) given the prefix P (d x r, NULL for i = 1)
+ * and the transposed suffix Ti (N x c). */
+static void ft_block_kl(const xmat *X, int r, int c, const double *P,
+                        double *Fi, const double *Ti, const ft_opts *o,
+                        ft_work *w)
+{
+    int d = X->m, N = X->n;
+    const double *W = Fi;
+    if (P) {
+        la_gemm("N", "N", d, c, r, 1.0, P, d, Fi, r, 0.0, w->U, d);
+        W = w->U;
+    }
+    xm_kl(X, W, Ti, c, 0, w->M, w->work);             /* R S^T, d x c */
+    nmf_colsums(N, c, Ti, w->sv);
+    if (P) {
+        la_gemm("T", "N", r, c, d, 1.0, P, d, w->M, d, 0.0, w->C, r);
+        nmf_colsums(d, r, P, w->su);
+        kl_block(r, c, Fi, w->C, w->su, w->sv, o->eps);
+    } else kl_block(r, c, Fi, w->M, NULL, w->sv, o->eps);
+}
+
+/* The Frobenius block of F_i: A = P^T P, B = S S^T, C = P^T sX S^T, the
+ * product with X taken on the smaller side; then HALS or MU. */
+static void ft_block_frob(const xmat *X, int r, int c, const double *P,
+                          double *Fi, const double *Ti, const ft_opts *o,
+                          ft_work *w)
+{
+    int d = X->m, N = X->n;
+    la_crossprod(N, c, Ti, w->B);
+    if (!P) xm_prod(X, Ti, c, w->C);
+    else {
+        la_crossprod(d, r, P, w->A);
+        if (r <= c) {
+            xm_tprod(X, P, r, w->U);                     /* N x r */
+            la_gemm("T", "N", r, c, N, 1.0, w->U, N, Ti, N, 0.0, w->C, r);
+        } else {
+            xm_prod(X, Ti, c, w->U);                     /* d x c */
+            la_gemm("T", "N", r, c, d, 1.0, P, d, w->U, d, 0.0, w->C, r);
+        }
+    }
+    const double *A = P ? w->A : NULL;
+    if (o->method == METHOD_HALS)
+        blk_hals(r, c, Fi, A, w->B, w->C, o, w->M, w->g, w->dl);
+    else
+        blk_mu(r, c, Fi, A, w->B, w->C, o, w->M, w->den);
+}
+
+/* G_L's block (Gt, N x kL) given the full prefix P (d x kL); returns the
+ * relative objective after it. */
+static double ft_block_G(const xmat *X, int kL, const double *P, double *Gt,
+                         const ft_opts *o, ft_work *w)
+{
+    int d = X->m, N = X->n;
+    if (o->method == METHOD_KL) {
+        xm_kl(X, P, Gt, kL, 1, w->C, w->work);           /* R^T P, N x kL */
+        nmf_colsums(d, kL, P, w->sv);
+        kl_block(N, kL, Gt, w->C, NULL, w->sv, o->eps);
+        return xm_kl(X, P, Gt, kL, -1, NULL, w->work) / w->norm;
+    }
+    la_crossprod(d, kL, P, w->B);
+    xm_tprod(X, P, kL, w->C);                            /* N x kL */
+    if (o->method == METHOD_HALS)
+        blk_hals(N, kL, Gt, NULL, w->B, w->C, o, w->M, w->g, w->dl);
+    else
+        blk_mu(N, kL, Gt, NULL, w->B, w->C, o, w->M, w->den);
+    la_crossprod(N, kL, Gt, w->HtH);
+    return nmf_frob_obj(w->norm, N, kL, w->C, Gt, w->B, w->HtH) / w->norm;
+}
+
+/* One sweep: F_1, ..., F_L (each with the suffixes of the sweep's start and
+ * the prefix of the blocks already updated), then G_L.  Returns the
+ * relative objective. */
+static double ft_sweep(const xmat *X, int L, const int *rk, double **F,
+                       double *Gt, const ft_opts *o, ft_work *w)
+{
+    chain_suffixes(X->n, L, 1, rk, (const double *const *) F, w->T);
+    const double *P = NULL;
+    for (int i = 1; i <= L; i++) {
+        if (i > 1) R_CheckUserInterrupt();
+        int r = rk[i - 1], c = rk[i];
+        if (o->method == METHOD_KL) ft_block_kl(X, r, c, P, F[i - 1], w->T[i], o, w);
+        else ft_block_frob(X, r, c, P, F[i - 1], w->T[i], o, w);
+        double *Pn = (P == w->Pa) ? w->Pb : w->Pa;
+        chain_prefix_step(X->m, r, c, P, F[i - 1], 1.0, Pn);
+        P = Pn;
+    }
+    return ft_block_G(X, rk[L], P, Gt, o, w);
+}
+
 /*
  * ft_run: the fine-tuning loop.
  *   X   the data as an xmat with its scale set (sX)
  *   L   layers; rk[0..L] = (d, k_1, ..., k_L)
  *   F   F[i] = F_{i+1} (rk[i] x rk[i+1]), >= eps, updated in place
  *   Gt  G_L^T (N x k_L) in the units of sX, >= eps, updated in place
- * Returns 0.
+ *   F0, Gt0  the start as given (the objective's reference, and what is
+ *       restored should the result be worse)
  */
-static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
-                  const ft_opts *o, ft_result *res, double **F0,
-                  const double *Gt0)
+static void ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
+                   const ft_opts *o, ft_result *res, double **F0,
+                   const double *Gt0)
 {
-    int d = X->m, N = X->n, kL = rk[L], kmax = 1;
-    for (int i = 1; i <= L; i++) if (rk[i] > kmax) kmax = rk[i];
-    int big = d > N ? d : N;
-    size_t bk = (size_t) big * kmax;
-    xm_reserve(X, kmax);
-    double norm = o->method == METHOD_KL ? xm_sum(X) : xm_sumsq(X);
-    double *work = (double *) R_alloc(xm_work_size(X, kmax), sizeof(double));
-    double **T = (double **) R_alloc((size_t) L + 1, sizeof(double *));
-    for (int j = 1; j < L; j++)
-        T[j] = (double *) R_alloc((size_t) N * rk[j], sizeof(double));
-    T[L] = Gt;
-    double *Pa = (double *) R_alloc((size_t) d * kmax, sizeof(double));
-    double *Pb = (double *) R_alloc((size_t) d * kmax, sizeof(double));
-    double *A = (double *) R_alloc((size_t) kmax * kmax, sizeof(double));
-    double *B = (double *) R_alloc((size_t) kmax * kmax, sizeof(double));
-    double *HtH = (double *) R_alloc((size_t) kmax * kmax, sizeof(double));
-    double *C = (double *) R_alloc(bk, sizeof(double));
-    double *U = (double *) R_alloc(bk, sizeof(double));
-    double *M = (double *) R_alloc(bk, sizeof(double));
-    double *den = (double *) R_alloc(bk, sizeof(double));
-    double *g = (double *) R_alloc((size_t) big, sizeof(double));
-    double *dl = (double *) R_alloc((size_t) big, sizeof(double));
-    double *su = (double *) R_alloc((size_t) kmax, sizeof(double));
-    double *sv = (double *) R_alloc((size_t) kmax, sizeof(double));
-
-    res->start = ft_objective(X, L, rk, F0, Gt0, o->method, norm, Pa, Pb, work);
-    double f = ft_objective(X, L, rk, F, Gt, o->method, norm, Pa, Pb, work);
+    int N = X->n, kL = rk[L];
+    ft_work w;
+    ft_work_alloc(X, L, rk, Gt, o->method, &w);
+    res->start = ft_objective(X, L, rk, F0, Gt0, o->method, w.norm, w.Pa, w.Pb, w.work);
+    double f = ft_objective(X, L, rk, F, Gt, o->method, w.norm, w.Pa, w.Pb, w.work);
     nmf_stopper st;
     nmf_stop_init(&st, f, o->tol);
-    if (res->trace) res->trace[0] = res->start;
+    util_trace_put(&res->trace, 0, res->start);
     res->converged = 0;
     res->restored = 0;
     int it;
     for (it = 1; it <= o->maxit; it++) {
         R_CheckUserInterrupt();
-        chain_suffixes(N, L, 1, rk, (const double *const *) F, T);
-        const double *P = NULL;
-        for (int i = 1; i <= L; i++) {
-            if (i > 1) R_CheckUserInterrupt();
-            int r = rk[i - 1], c = rk[i];
-            double *Fi = F[i - 1];
-            const double *Ti = T[i];
-            if (o->method == METHOD_KL) {
-                const double *W = Fi;
-                if (P) {
-                    la_gemm("N", "N", d, c, r, 1.0, P, d, Fi, r, 0.0, U, d);
-                    W = U;
-                }
-                xm_kl(X, W, Ti, c, 0, M, work);            /* R S^T, d x c */
-                nmf_colsums(N, c, Ti, sv);
-                if (P) {
-                    la_gemm("T", "N", r, c, d, 1.0, P, d, M, d, 0.0, C, r);
-                    nmf_colsums(d, r, P, su);
-                    kl_block(r, c, Fi, C, su, sv, o->eps);
-                } else kl_block(r, c, Fi, M, NULL, sv, o->eps);
-            } else {
-                la_crossprod(N, c, Ti, B);
-                if (!P) xm_prod(X, Ti, c, C);
-                else {
-                    la_crossprod(d, r, P, A);
-                    if (r <= c) {
-                        xm_tprod(X, P, r, U);                /* N x r */
-                        la_gemm("T", "N", r, c, N, 1.0, U, N, Ti, N, 0.0, C, r);
-                    } else {
-                        xm_prod(X, Ti, c, U);                /* d x c */
-                        la_gemm("T", "N", r, c, d, 1.0, P, d, U, d, 0.0, C, r);
-                    }
-                }
-                if (o->method == METHOD_HALS)
-                    blk_hals(r, c, Fi, P ? A : NULL, B, C, o, M, g, dl);
-                else
-                    blk_mu(r, c, Fi, P ? A : NULL, B, C, o, M, den);
-            }
-            double *Pn = (P == Pa) ? Pb : Pa;
-            chain_prefix_step(d, r, c, P, Fi, 1.0, Pn);
-            P = Pn;
-        }
-        if (o->method == METHOD_KL) {
-            xm_kl(X, P, Gt, kL, 1, C, work);               /* R^T P, N x kL */
-            nmf_colsums(d, kL, P, sv);
-            kl_block(N, kL, Gt, C, NULL, sv, o->eps);
-            f = xm_kl(X, P, Gt, kL, -1, NULL, work) / norm;
-        } else {
-            la_crossprod(d, kL, P, B);
-            xm_tprod(X, P, kL, C);                         /* N x kL */
-            if (o->method == METHOD_HALS)
-                blk_hals(N, kL, Gt, NULL, B, C, o, M, g, dl);
-            else
-                blk_mu(N, kL, Gt, NULL, B, C, o, M, den);
-            la_crossprod(N, kL, Gt, HtH);
-            f = nmf_frob_obj(norm, N, kL, C, Gt, B, HtH) / norm;
-        }
-        if (res->trace) res->trace[it] = f;
+        f = ft_sweep(X, L, rk, F, Gt, o, &w);
+        util_trace_put(&res->trace, (size_t) it, f);
         if (o->verbose)
             Rprintf("finetune iteration %d: relative objective %.10g\n", it, f);
         if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
     }
     res->iter = it > o->maxit ? o->maxit : it;
-    res->obj = ft_objective(X, L, rk, F, Gt, o->method, norm, Pa, Pb, work);
+    res->obj = ft_objective(X, L, rk, F, Gt, o->method, w.norm, w.Pa, w.Pb, w.work);
     if (!(res->obj <= res->start)) {
         for (int i = 0; i < L; i++)
             memcpy(F[i], F0[i], (size_t) rk[i] * rk[i + 1] * sizeof(double));
@@ -277,7 +325,8 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
         res->obj = res->start;
         res->restored = 1;
     }
-    return 0;
+    res->frob = o->method != METHOD_KL ? res->obj :
+        ft_objective(X, L, rk, F, Gt, METHOD_HALS, xm_sumsq(X), w.Pa, w.Pb, w.work);
 }
 
 /* Scale the columns of each F_i to the chosen norm (1 l1, 2 l2, 3 max) and
@@ -287,167 +336,66 @@ static void ft_normalize(int L, const int *rk, double **F, int N, double *Gt,
                          int type)
 {
     if (type == 0) return;
+    int kmax = 1;
+    for (int i = 1; i <= L; i++) if (rk[i] > kmax) kmax = rk[i];
+    double *sc = (double *) R_alloc((size_t) kmax, sizeof(double));
     for (int i = 0; i < L; i++) {
         int r = rk[i], c = rk[i + 1];
+        util_normalize_cols(r, c, F[i], type, sc);
         for (int l = 0; l < c; l++) {
-            double *w = F[i] + (size_t) l * r, s = 0.0;
-            for (int a = 0; a < r; a++) {
-                if (type == 1) s += w[a];
-                else if (type == 2) s += w[a] * w[a];
-                else if (w[a] > s) s = w[a];
-            }
-            if (type == 2) s = sqrt(s);
-            if (!(s > 0) || !R_FINITE(s)) continue;
-            for (int a = 0; a < r; a++) w[a] /= s;
+            if (sc[l] == 1.0) continue;
             if (i + 1 < L) {
                 int c2 = rk[i + 2];
-                for (int j = 0; j < c2; j++) F[i + 1][l + (size_t) j * c] *= s;
+                for (int j = 0; j < c2; j++) F[i + 1][l + (size_t) j * c] *= sc[l];
             } else {
                 double *h = Gt + (size_t) l * N;
-                for (int j = 0; j < N; j++) h[j] *= s;
+                for (int j = 0; j < N; j++) h[j] *= sc[l];
             }
         }
     }
 }
 
-static int ft_opt_int(SEXP opts, const char *name)
+/* The start: F0, Gt0 as given (G_L transposed and times s), and the
+ * working copies F, Gt floored at eps. */
+typedef struct { double **F, **F0, *Gt, *Gt0; } ft_start;
+
+static void ft_copy_start(SEXP Fl, SEXP G, int L, const int *rk, int N,
+                          double eps, double s, ft_start *st)
 {
-    SEXP nms = getAttrib(opts, R_NamesSymbol);
-    for (R_xlen_t i = 0; i < XLENGTH(opts); i++)
-        if (!strcmp(CHAR(STRING_ELT(nms, i)), name)) {
-            SEXP v = VECTOR_ELT(opts, i);
-            if (!isNumeric(v) && !isLogical(v))
-                error(_("option '%s' must be numeric"), name);
-            return asInteger(v);
-        }
-    error(_("internal error: option '%s' missing"), name);
-    return 0;
-}
-
-static double ft_opt_real(SEXP opts, const char *name)
-{
-    SEXP nms = getAttrib(opts, R_NamesSymbol);
-    for (R_xlen_t i = 0; i < XLENGTH(opts); i++)
-        if (!strcmp(CHAR(STRING_ELT(nms, i)), name)) {
-            SEXP v = VECTOR_ELT(opts, i);
-            if (!isNumeric(v)) error(_("option '%s' must be numeric"), name);
-            return asReal(v);
-        }
-    error(_("internal error: option '%s' missing"), name);
-    return 0;
-}
-
-static void ft_check_matrix(SEXP A, const char *what, int i)
-{
-    if (TYPEOF(A) != REALSXP || !isMatrix(A)) {
-        if (i > 0) error(_("'%s[[%d]]' must be a double matrix"), what, i);
-        error(_("'%s' must be a double matrix"), what);
-    }
-}
-
-/*
- * mlnmf_finetune(X, F, G, opts)
- *   X     d x N double matrix, nonnegative, max(X) > 0
- *   F     list of L double matrices, F[[1]] d x k_1, F[[i]] k_{i-1} x k_i
- *   G     k_L x N double matrix (G_L)
- *   opts  named list: method (0 hals, 1 mu, 2 kl), maxit, tol, eps,
- *         inner_max, inner_delta, normalize (0 none, 1 l1, 2 l2, 3 max),
- *         verbose, threads
- * Returns list(F = list of L, G = list of L with G_i = F_{i+1} ... F_L G_L,
- * iter, converged, trace (relative objective, start first), start,
- * objective (relative, exact), restored (the start was kept)).
- * The inputs are not modified.
- */
-SEXP mlnmf_finetune(SEXP X, SEXP Fl, SEXP G, SEXP opts, SEXP mask)
-{
-    int nprot = 0;
-    xmat Xm;
-    xm_from_sexp(&Xm, X, mask, "X");     /* dense or dgCMatrix */
-    if (xm_masked(&Xm))
-        error(_("fine-tuning a fit to data with missing entries is not supported"));
-    ft_check_matrix(G, "G", 0);
-    if (TYPEOF(Fl) != VECSXP || XLENGTH(Fl) < 1)
-        error(_("'F' must be a non-empty list"));
-    if (XLENGTH(Fl) > INT_MAX - 2) error(_("'F' is too long"));
-    if (TYPEOF(opts) != VECSXP || TYPEOF(getAttrib(opts, R_NamesSymbol)) != STRSXP)
-        error(_("'opts' must be a named list"));
-    ft_opts o;
-    o.method = ft_opt_int(opts, "method");
-    o.maxit = ft_opt_int(opts, "maxit");
-    o.tol = ft_opt_real(opts, "tol");
-    o.eps = ft_opt_real(opts, "eps");
-    o.inner = ft_opt_int(opts, "inner_max");
-    o.delta = ft_opt_real(opts, "inner_delta");
-    o.normalize = ft_opt_int(opts, "normalize");
-    o.verbose = ft_opt_int(opts, "verbose");
-    int threads = ft_opt_int(opts, "threads");
-    if (o.method < 0 || o.method > 2) error(_("'method' code out of range"));
-    if (o.maxit < 0 || o.maxit == INT_MAX || o.maxit == NA_INTEGER)
-        error(_("'maxit' out of range"));
-    if (o.inner < 1 || o.inner == NA_INTEGER) error(_("'inner_max' out of range"));
-    if (!(o.eps > 0) || !R_FINITE(o.tol) || !R_FINITE(o.delta))
-        error(_("'eps', 'tol' and 'inner_delta' must be finite, 'eps' > 0"));
-    if (o.normalize < 0 || o.normalize > 3) error(_("'normalize' code out of range"));
-
-    int L = (int) XLENGTH(Fl);
-    int d = Xm.m, N = Xm.n;
-    int *rk = (int *) R_alloc((size_t) L + 1, sizeof(int));
-    rk[0] = d;
-    for (int i = 0; i < L; i++) {
-        SEXP Fi = VECTOR_ELT(Fl, i);
-        ft_check_matrix(Fi, "F", i + 1);
-        if (nrows(Fi) != rk[i])
-            error(_("'F[[%d]]' has %d rows, the chain needs %d"), i + 1,
-                  nrows(Fi), rk[i]);
-        rk[i + 1] = ncols(Fi);
-        if (rk[i + 1] < 1) error(_("'F[[%d]]' has no columns"), i + 1);
-    }
-    if (nrows(G) != rk[L] || ncols(G) != N)
-        error(_("'G' must be %d x %d"), rk[L], N);
-
-    Xm.threads = mlnmf_threads(threads);
-    double xmax = xm_max(&Xm);
-    if (!(xmax > 0)) error(_("'X' has no positive entry"));
-    if (xmax < DBL_MIN) error(_("'X' is too small to rescale: multiply it by a constant"));
-    double s = 1.0 / xmax;
-    Xm.scale = s;
-
-    /* working copies (floored at eps) and the start (as given) */
-    double **F = (double **) R_alloc((size_t) L, sizeof(double *));
-    double **F0 = (double **) R_alloc((size_t) L, sizeof(double *));
+    st->F = (double **) R_alloc((size_t) L, sizeof(double *));
+    st->F0 = (double **) R_alloc((size_t) L, sizeof(double *));
     for (int i = 0; i < L; i++) {
         size_t len = (size_t) rk[i] * rk[i + 1];
         const double *src = REAL(VECTOR_ELT(Fl, i));
-        F[i] = (double *) R_alloc(len, sizeof(double));
-        F0[i] = (double *) R_alloc(len, sizeof(double));
+        st->F[i] = (double *) R_alloc(len, sizeof(double));
+        st->F0[i] = (double *) R_alloc(len, sizeof(double));
         for (size_t t = 0; t < len; t++) {
             double v = src[t];
             if (!R_FINITE(v) || v < 0) error(_("'F[[%d]]' must be finite and nonnegative"), i + 1);
-            F0[i][t] = v;
-            F[i][t] = v > o.eps ? v : o.eps;
+            st->F0[i][t] = v;
+            st->F[i][t] = v > eps ? v : eps;
         }
     }
     int kL = rk[L];
-    double *Gt = (double *) R_alloc((size_t) N * kL, sizeof(double));
-    double *Gt0 = (double *) R_alloc((size_t) N * kL, sizeof(double));
+    st->Gt = (double *) R_alloc((size_t) N * kL, sizeof(double));
+    st->Gt0 = (double *) R_alloc((size_t) N * kL, sizeof(double));
     const double *g = REAL(G);
     for (int j = 0; j < N; j++)
         for (int l = 0; l < kL; l++) {
             double v = g[l + (size_t) j * kL];
             if (!R_FINITE(v) || v < 0) error(_("'G' must be finite and nonnegative"));
             v *= s;
-            Gt0[j + (size_t) l * N] = v;
-            Gt[j + (size_t) l * N] = v > o.eps ? v : o.eps;
+            st->Gt0[j + (size_t) l * N] = v;
+            st->Gt[j + (size_t) l * N] = v > eps ? v : eps;
         }
+}
 
-    SEXP tr = PROTECT(allocVector(REALSXP, (R_xlen_t) o.maxit + 1)); nprot++;
-    ft_result res = { 0, 0, 0, 0.0, 0.0, REAL(tr) };
-    ft_run(&Xm, L, rk, F, Gt, &o, &res, F0, Gt0);
-    ft_normalize(L, rk, F, N, Gt, o.normalize);
-    for (size_t t = 0; t < (size_t) N * kL; t++) Gt[t] *= xmax;
-
-    SEXP Fo = PROTECT(allocVector(VECSXP, L)); nprot++;
-    SEXP Go = PROTECT(allocVector(VECSXP, L)); nprot++;
+/* The output factors: list(F_1, ..., F_L) and list(G_1, ..., G_L) with
+ * G_i = F_{i+1} ... F_L G_L (from the transposed suffixes); an error if
+ * anything is not finite. */
+static SEXP ft_out_F(int L, const int *rk, double **F)
+{
+    SEXP Fo = PROTECT(allocVector(VECSXP, L));
     for (int i = 0; i < L; i++) {
         size_t len = (size_t) rk[i] * rk[i + 1];
         for (size_t t = 0; t < len; t++)
@@ -458,27 +406,80 @@ SEXP mlnmf_finetune(SEXP X, SEXP Fl, SEXP G, SEXP opts, SEXP mask)
         SET_VECTOR_ELT(Fo, i, Fi);
         UNPROTECT(1);
     }
-    for (size_t t = 0; t < (size_t) N * kL; t++)
+    UNPROTECT(1);
+    return Fo;
+}
+
+static SEXP ft_out_G(int L, const int *rk, double **F, int N, double *Gt)
+{
+    for (size_t t = 0; t < (size_t) N * rk[L]; t++)
         if (!R_FINITE(Gt[t])) error(_("fine-tuning produced a non-finite value in G"));
-    /* G_i = F_{i+1} ... F_L G_L, from the transposed suffixes */
     double **T = (double **) R_alloc((size_t) L + 1, sizeof(double *));
     for (int j = 1; j < L; j++)
         T[j] = (double *) R_alloc((size_t) N * rk[j], sizeof(double));
     T[L] = Gt;
     chain_suffixes(N, L, 1, rk, (const double *const *) F, T);
+    SEXP Go = PROTECT(allocVector(VECSXP, L));
     for (int j = 1; j <= L; j++) {
         SEXP Gj = PROTECT(allocMatrix(REALSXP, rk[j], N));
-        double *o2 = REAL(Gj);
-        for (int c = 0; c < N; c++)
-            for (int l = 0; l < rk[j]; l++)
-                o2[l + (size_t) c * rk[j]] = T[j][c + (size_t) l * N];
+        util_transpose(N, rk[j], T[j], REAL(Gj));
         SET_VECTOR_ELT(Go, j - 1, Gj);
         UNPROTECT(1);
     }
-    SEXP trc = PROTECT(lengthgets(tr, (R_xlen_t) res.iter + 1)); nprot++;
+    UNPROTECT(1);
+    return Go;
+}
 
+/*
+ * mlnmf_finetune(X, F, G, opts, mask)
+ *   X     d x N double matrix or dgCMatrix, nonnegative, max(X) > 0; mask
+ *         NULL (a masked X is refused)
+ *   F     list of L double matrices, F[[1]] d x k_1, F[[i]] k_{i-1} x k_i
+ *   G     k_L x N double matrix (G_L)
+ *   opts  named list: method (0 hals, 1 mu, 2 kl), maxit, tol, eps,
+ *         inner_max, inner_delta, normalize (0 none, 1 l1, 2 l2, 3 max),
+ *         verbose, threads
+ * Returns list(F = list of L, G = list of L with G_i = F_{i+1} ... F_L G_L,
+ * iter, converged, trace (relative objective, start first), start,
+ * objective (relative, exact), restored (the start was kept), frob (the
+ * relative squared Frobenius error of the result, exact, for every method)).
+ * The inputs are not modified.
+ */
+SEXP mlnmf_finetune(SEXP X, SEXP Fl, SEXP G, SEXP opts, SEXP mask)
+{
+    int nprot = 0;
+    xmat Xm;
+    xm_from_sexp(&Xm, X, mask, "X");     /* dense or dgCMatrix */
+    if (xm_masked(&Xm))
+        error(_("fine-tuning a fit to data with missing entries is not supported"));
+    util_check_matrix(G, "G", 0);
+    if (TYPEOF(Fl) != VECSXP || XLENGTH(Fl) < 1)
+        error(_("'F' must be a non-empty list"));
+    if (XLENGTH(Fl) > INT_MAX - 2) error(_("'F' is too long"));
+    ft_opts o;
+    util_read_opts(opts, &o, 0);
+    int normalize = util_opt_int(opts, "normalize");
+    if (normalize < 0 || normalize > 3) error(_("'normalize' code out of range"));
+    int L = (int) XLENGTH(Fl), N = Xm.n;
+    const int *rk = util_read_chain(Fl, G, Xm.m, N, L, NULL);
+
+    Xm.threads = o.threads;
+    double xmax = xm_max(&Xm);
+    Xm.scale = util_inv_scale(xmax, "X", 1);
+    ft_start st;
+    ft_copy_start(Fl, G, L, rk, N, o.eps, Xm.scale, &st);
+    ft_result res = { 0, 0, 0, 0.0, 0.0, 0.0, { NULL, 0, 0 } };
+    ft_run(&Xm, L, rk, st.F, st.Gt, &o, &res, st.F0, st.Gt0);
+    ft_normalize(L, rk, st.F, N, st.Gt, normalize);
+    for (size_t t = 0; t < (size_t) N * rk[L]; t++) st.Gt[t] *= xmax;
+
+    SEXP Fo = PROTECT(ft_out_F(L, rk, st.F)); nprot++;
+    SEXP Go = PROTECT(ft_out_G(L, rk, st.F, N, st.Gt)); nprot++;
+    SEXP trc = PROTECT(allocVector(REALSXP, (R_xlen_t) res.trace.len)); nprot++;
+    if (res.trace.len)
+        memcpy(REAL(trc), res.trace.v, res.trace.len * sizeof(double));
     const char *nm[] = {"F", "G", "iter", "converged", "trace", "start",
-                        "objective", "restored", ""};
+                        "objective", "restored", "frob", ""};
     SEXP ans = PROTECT(mkNamed(VECSXP, nm)); nprot++;
     SET_VECTOR_ELT(ans, 0, Fo);
     SET_VECTOR_ELT(ans, 1, Go);
@@ -488,6 +489,7 @@ SEXP mlnmf_finetune(SEXP X, SEXP Fl, SEXP G, SEXP opts, SEXP mask)
     SET_VECTOR_ELT(ans, 5, ScalarReal(res.start));
     SET_VECTOR_ELT(ans, 6, ScalarReal(res.obj));
     SET_VECTOR_ELT(ans, 7, ScalarLogical(res.restored));
+    SET_VECTOR_ELT(ans, 8, ScalarReal(res.frob));
     UNPROTECT(nprot);
     return ans;
 }

@@ -62,8 +62,9 @@ void la_solve_right_chol(int m, int k, const double *R, double *X);
  * multiplied by `scale`, so a solver works on X / max(X) without copying X.
  *
  * Kinds: XM_DENSE, a column-major double array; XM_CSC, a compressed sparse
- * column matrix (Matrix's dgCMatrix slots i, p, x), never densified.  With
- * trans = 1 the storage is that of X^T (n x m), read as X without a copy.
+ * column matrix (Matrix's dgCMatrix slots i, p, x), never densified.  A
+ * dense X with trans = 1 is stored as X^T (n x m), read as X without a copy
+ * (the cascade's G_i^T); a CSC X is always stored as X.
  *
  * Masks (trans = 0 only): the entries of X that are missing take no part in
  * any product, norm, maximum, objective or residual: every function below
@@ -95,7 +96,7 @@ typedef struct {
 
 void   xm_dense(xmat *X, const double *x, int m, int n, int trans);
 void   xm_csc(xmat *X, const double *x, const int *ci, const int *cp,
-              int m, int n, int trans);
+              int m, int n);
 /* X from an R object, a double matrix or a dgCMatrix, and its mask, NULL
  * or list(type = 1L) (observed = stored) or list(type = 2L, p =, i =)
  * (missing pattern); `what` names the argument in errors. */
@@ -284,6 +285,30 @@ SEXP mlnmf_blas_threads(SEXP n);
 void util_check_matrix(SEXP A, const char *what, int index);
 /* B (c x r) = A^T, A (r x c) */
 void util_transpose(int r, int c, const double *A, double *B);
+/* the named option lists R builds: an option that must be there (an error
+ * names it otherwise), and an optional pair of finite numbers >= 0 */
+int    util_opt_int(SEXP opts, const char *name);
+double util_opt_real(SEXP opts, const char *name);
+void   util_opt_pair(SEXP opts, const char *name, double *out);
+/* the solver settings of an opts list into o (full: also inner_alpha,
+ * extrapolate and the penalties; else those are 0) */
+void   util_read_opts(SEXP opts, nmf_opts *o, int full);
+/* rk[0..L] = (d, k_1, ..., k_L) of the chain F (list of L matrices), G
+ * (k_L x N), checked; Fp (or NULL) gets the entries of each F[[i]] */
+int   *util_read_chain(SEXP Fl, SEXP G, int d, int N, int L, const double **Fp);
+/* 1 / mx, mx the largest entry of 'what' (errors name it; strict: 0 and
+ * non-finite mx are errors too, else 0 gives 1) */
+double util_inv_scale(double mx, const char *what, int strict);
+/* columns of W (m x k) to unit norm (type 1 l1, 2 l2, 3 max, 0 none);
+ * sc (k) receives the norms (1 where a column was left) */
+void   util_normalize_cols(int m, int k, double *W, int type, double *sc);
+/* A trace of objective values that grows with the iterations run (R_alloc,
+ * doubled when full), so nothing is proportional to an iteration limit. */
+typedef struct { double *v; size_t len, cap; } util_trace;
+void util_trace_put(util_trace *t, size_t i, double x);
+/* the cascade keeps a trace per layer only for maxit up to this (as R's
+ * .max_trace): the solvers write it by index */
+#define MLNMF_MAX_TRACE 1000000
 
 /* -------------------------------------------------------- .Call entries */
 SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,

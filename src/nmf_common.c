@@ -137,31 +137,6 @@ double nmf_penalty(const nmf_opts *o, size_t mk, const double *W, size_t nk,
     return p;
 }
 
-static void read_pair(SEXP opts, const char *name, double *out)
-{
-    out[0] = out[1] = 0.0;
-    SEXP nms = getAttrib(opts, R_NamesSymbol);
-    if (TYPEOF(nms) != STRSXP) return;
-    for (R_xlen_t i = 0; i < XLENGTH(opts); i++) {
-        if (strcmp(CHAR(STRING_ELT(nms, i)), name)) continue;
-        SEXP v = VECTOR_ELT(opts, i);
-        if (TYPEOF(v) != REALSXP || XLENGTH(v) != 2)
-            error(_("option '%s' must be two doubles"), name);
-        for (int j = 0; j < 2; j++) {
-            double x = REAL(v)[j];
-            if (!R_FINITE(x) || x < 0)
-                error(_("option '%s' must be finite and >= 0"), name);
-            out[j] = x;
-        }
-    }
-}
-
-void nmf_read_penalties(SEXP opts, nmf_opts *o)
-{
-    read_pair(opts, "l1", o->l1);
-    read_pair(opts, "l2", o->l2);
-}
-
 /* verbose >= 2 (a single-layer fit with verbose = TRUE): one line every
  * NMF_PROGRESS_EVERY outer iterations, so a long fit shows it is moving */
 #define NMF_PROGRESS_EVERY 50

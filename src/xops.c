@@ -40,9 +40,9 @@ void xm_dense(xmat *X, const double *x, int m, int n, int trans)
 }
 
 void xm_csc(xmat *X, const double *x, const int *ci, const int *cp,
-            int m, int n, int trans)
+            int m, int n)
 {
-    xm_dense(X, x, m, n, trans);
+    xm_dense(X, x, m, n, 0);
     X->kind = XM_CSC;
     X->ci = ci;
     X->cp = cp;
@@ -75,8 +75,7 @@ static void check_pattern(SEXP p, SEXP i, int m, int n, const char *what)
 void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
 {
     if (TYPEOF(x) == REALSXP && isMatrix(x)) {
-        xm_dense(X, REAL(x), la_int((size_t) nrows(x), "nrow"),
-                 la_int((size_t) ncols(x), "ncol"), 0);
+        xm_dense(X, REAL(x), nrows(x), ncols(x), 0);
     } else if (IS_S4_OBJECT(x) && inherits(x, "dgCMatrix")) {
         SEXP dim = slot(x, "Dim"), xv = slot(x, "x");
         if (TYPEOF(dim) != INTSXP || XLENGTH(dim) != 2 || TYPEOF(xv) != REALSXP)
@@ -86,7 +85,7 @@ void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
         check_pattern(p, i, m, n, what);
         if (XLENGTH(xv) != XLENGTH(i))
             error(_("'%s' is not a valid dgCMatrix (slots 'x' and 'i')"), what);
-        xm_csc(X, REAL(xv), INTEGER(i), INTEGER(p), m, n, 0);
+        xm_csc(X, REAL(xv), INTEGER(i), INTEGER(p), m, n);
     } else
         error(_("'%s' must be a double matrix or a dgCMatrix"), what);
     if (isNull(mask)) return;
@@ -110,17 +109,16 @@ void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
 }
 
 /* Blocked products (xm_prod, xm_tprod) for X of at least XM_PROD_MIN
- * entries (1 MiB): smaller X stays in cache anyway, and the many small
- * calls cost more than they save (a 10 x 1000 layer ran 30% slower). */
+ * entries: smaller X stays in cache anyway, and the many small calls cost
+ * more than they save. */
 #define XM_PROD_COLS 64
 #define XM_PROD_MIN ((size_t) 1 << 17)
 
 /* Whether the products with a dense X run over column blocks.  They help a
- * BLAS that does not block for the cache itself (R's reference BLAS: 109
- * against 215 ms per HALS iteration on 3000 x 2000, k = 20) and cost an
- * optimised one that does (OpenBLAS 0.3.21, one thread: 26.1 against
- * 22.3 ms, the blocks being packed call by call).  Set once when the
- * package is loaded, from the BLAS R reports (R/zzz.R). */
+ * BLAS that does not block for the cache itself (R's reference BLAS) and
+ * cost an optimised one that does (it packs the blocks call by call); the
+ * figures are in bench/README.md.  Set once when the package is loaded,
+ * from the BLAS R reports (R/zzz.R). */
 static int xm_blocked = 1;
 
 SEXP mlnmf_set_blocked(SEXP flag)
@@ -248,8 +246,8 @@ static double *masked_cols(const xmat *X, int k, int c0, int nb)
 /* X^T A.  With scratch from xm_reserve it is computed as (A^T X)^T, an
  * "N", "N" product over blocks of XM_PROD_COLS columns of X whose k x 64
  * results are transposed into out: R's reference BLAS makes "T", "N" from
- * single-accumulator dot products, and this form was 1.5-2x faster with it
- * on 3000 x 2000, k = 20, and as fast with OpenBLAS (bench/README.md). */
+ * single-accumulator dot products, which this form avoids; as fast with an
+ * optimised BLAS (bench/README.md). */
 void xm_tprod(const xmat *X, const double *A, int k, double *out)
 {
     if (X->kind == XM_CSC) { xs_tprod(X, A, k, out); return; }
@@ -287,9 +285,8 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
 /* X B over blocks of XM_PROD_COLS columns of X, accumulated into out: a
  * BLAS that does not block for the cache itself (R's reference BLAS) then
  * re-reads each block of X from cache for the k columns of B instead of
- * streaming all of X from memory k times; the product was 1.8x faster with
- * the reference BLAS on 3000 x 2000, k = 20 (bench/README.md); not with
- * an optimised BLAS (xm_blocked). */
+ * streaming all of X from memory k times (bench/README.md); an optimised
+ * BLAS blocks by itself (xm_blocked). */
 void xm_prod(const xmat *X, const double *B, int k, double *out)
 {
     if (X->kind == XM_CSC) { xs_prod(X, B, k, out); return; }

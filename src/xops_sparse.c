@@ -1,25 +1,24 @@
 /*
  * xops_sparse.c: the sparse kind of xmat (XM_CSC), called through xops.c.
  *
- * X is read in place from the slots of a dgCMatrix: values x, row indices
- * ci and column pointers cp of the stored matrix S; S = X (trans = 0) or
- * S = X^T (trans = 1, X read as the transpose of S without a copy).  Nothing
- * here densifies X: the cost of a product is O(nnz k), and the scratch is
- * row-major copies of the k-column factors (xm_reserve).
+ * X (m x n) is read in place from the slots of a dgCMatrix: values x, row
+ * indices ci and column pointers cp.  Nothing here densifies X: the cost of
+ * a product is O(nnz k), and the scratch is row-major copies of the
+ * k-column factors (xm_reserve).
  *
- *   scatter   out (sm x k) = s S F      F (sn x k)
- *   gather    out (sn x k) = s S^T F    F (sm x k)
- *   xs_prod   X B   = scatter (trans 0) or gather (trans 1)
- *   xs_tprod  X^T A = gather (trans 0) or scatter (trans 1)
+ *   xs_prod   out (m x k) = s X F      F (n x k)   (scatter)
+ *   xs_tprod  out (n x k) = s X^T F    F (m x k)   (gather)
  *
- * Under a mask (trans = 0 only) the stored entries listed as missing are
+ * Under a mask the stored entries listed as missing are
  * skipped (a merge of the two sorted row lists of each column), so every
  * product is with X o Omega.  The residual and the I-divergence need
- * y_ij = (W Ht^T)_ij only where X is stored (or missing), k flops each:
- *   sum_Omega (sx - y)^2 = ||sX o Omega||^2 - 2 <(sX o Omega) Ht, W>
- *                          + <W^T W, Ht^T Ht> - sum_missing y^2
- * and with mask "zeros" (observed = stored) the sum over stored entries
- * directly.  Every thread count gives the same result: each output row is
+ * y_ij = (W Ht^T)_ij only where X is stored (or missing), k flops each.
+ * The residual sums the stored entries' (sx - y)^2 exactly and adds, per
+ * column, the zeros' sum of y^2 = h^T W^T W h - sum_stored,missing y^2
+ * (summed entry by entry when that difference cancels), so an exact fit
+ * reports a residual at round-off, as the dense pass does; with mask
+ * "zeros" (observed = stored) only the stored entries count.
+ * Every thread count gives the same result: each output row is
  * accumulated by one thread, in column order.
  */
 #include "mlnmf.h"
@@ -35,11 +34,7 @@ int xs_lower(const int *idx, int lo, int hi, int r)
     return lo;
 }
 
-/* stored matrix S: sm x sn */
-#define SM(X) ((X)->trans ? (X)->n : (X)->m)
-#define SN(X) ((X)->trans ? (X)->m : (X)->n)
-
-/* Walk the missing rows of column j (trans = 0) next to its stored rows:
+/* Walk the missing rows of column j next to its stored rows:
  * start the cursor at the first missing row >= r, then skip(i) is 1 when
  * row i is missing. */
 typedef struct { const int *mi; int q, end; } miss_cursor;
@@ -65,7 +60,7 @@ static inline int miss_skip(miss_cursor *c, int i)
 double xs_max(const xmat *X)
 {
     double mx = 0.0;
-    for (int j = 0; j < SN(X); j++) {
+    for (int j = 0; j < X->n; j++) {
         miss_cursor c;
         miss_start(X, j, 0, &c);
         for (int p = X->cp[j]; p < X->cp[j + 1]; p++)
@@ -77,7 +72,7 @@ double xs_max(const xmat *X)
 static double xs_sum_pow(const xmat *X, int sq)
 {
     double s = 0.0, sc = X->scale;
-    for (int j = 0; j < SN(X); j++) {
+    for (int j = 0; j < X->n; j++) {
         miss_cursor c;
         miss_start(X, j, 0, &c);
         for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
@@ -118,10 +113,10 @@ static void from_rows(int r, int k, const double *T, double *F)
 
 #define XS_PAR_NNZ 20000
 
-/* out (sn x k) = s S^T F, F (sm x k): one output row per column of S */
+/* out (n x k) = s X^T F, F (m x k): one output row per column of X */
 static void gather(const xmat *X, const double *F, int k, double *out)
 {
-    int sm = SM(X), sn = SN(X);
+    int sm = X->m, sn = X->n;
     double *Ft = scratch(X, 0, (size_t) k * sm);
     double *Ot = scratch(X, (size_t) k * sm, (size_t) k * sn);
     double sc = X->scale;
@@ -145,11 +140,11 @@ static void gather(const xmat *X, const double *F, int k, double *out)
     from_rows(sn, k, Ot, out);
 }
 
-/* out (sm x k) = s S F, F (sn x k).  With several threads each owns a
+/* out (m x k) = s X F, F (n x k).  With several threads each owns a
  * range of output rows and finds it in every column by bisection. */
 static void scatter(const xmat *X, const double *F, int k, double *out)
 {
-    int sm = SM(X), sn = SN(X);
+    int sm = X->m, sn = X->n;
     double *Ft = scratch(X, 0, (size_t) k * sn);
     double *Ot = scratch(X, (size_t) k * sn, (size_t) k * sm);
     double sc = X->scale;
@@ -180,12 +175,12 @@ static void scatter(const xmat *X, const double *F, int k, double *out)
 
 void xs_prod(const xmat *X, const double *B, int k, double *out)
 {
-    if (X->trans) gather(X, B, k, out); else scatter(X, B, k, out);
+    scatter(X, B, k, out);
 }
 
 void xs_tprod(const xmat *X, const double *A, int k, double *out)
 {
-    if (X->trans) scatter(X, A, k, out); else gather(X, A, k, out);
+    gather(X, A, k, out);
 }
 
 void xs_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
@@ -193,20 +188,11 @@ void xs_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
 {
     double sc = X->scale;
     for (int c = 0; c < cb; c++) memset(out + c * ld, 0, (size_t) rb * sizeof(double));
-    if (!X->trans) {
-        for (int c = 0; c < cb; c++) {
-            int j = c0 + c;
-            for (int p = xs_lower(X->ci, X->cp[j], X->cp[j + 1], r0);
-                 p < X->cp[j + 1] && X->ci[p] < r0 + rb; p++)
-                out[(X->ci[p] - r0) + c * ld] = sc * X->x[p];
-        }
-    } else {                 /* row i of X is column i of S */
-        for (int r = 0; r < rb; r++) {
-            int i = r0 + r;
-            for (int p = xs_lower(X->ci, X->cp[i], X->cp[i + 1], c0);
-                 p < X->cp[i + 1] && X->ci[p] < c0 + cb; p++)
-                out[r + (X->ci[p] - c0) * ld] = sc * X->x[p];
-        }
+    for (int c = 0; c < cb; c++) {
+        int j = c0 + c;
+        for (int p = xs_lower(X->ci, X->cp[j], X->cp[j + 1], r0);
+             p < X->cp[j + 1] && X->ci[p] < r0 + rb; p++)
+            out[(X->ci[p] - r0) + c * ld] = sc * X->x[p];
     }
 }
 
@@ -241,16 +227,59 @@ static double missing_y(const xmat *X, const double *Wt, const double *Htt,
     return s;
 }
 
+/* Column j's part of ||sX - Y||^2 (Y = W Ht^T, Wt k x m and Htt k x n
+ * row-major, WtW = W^T W, g k scratch): the stored entries' residuals
+ * summed exactly, plus the zeros' y^2.  The zeros' part is the column's
+ * sum of y^2 (h^T W^T W h) less that at the stored and missing entries; when
+ * that difference has lost more than three digits to cancellation, the
+ * column's zeros are summed directly instead (O(m k)). */
+static double resid_col(const xmat *X, int j, const double *Wt,
+                        const double *Htt, const double *WtW, int k, double *g)
+{
+    const double *h = Htt + (size_t) j * k;
+    double sc = X->scale, s = 0.0, yin = 0.0;
+    miss_cursor c;
+    miss_start(X, j, 0, &c);
+    for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
+        double y = dotk(k, Wt + (size_t) X->ci[p] * k, h);
+        yin += y * y;
+        if (miss_skip(&c, X->ci[p])) continue;
+        double r = sc * X->x[p] - y;
+        s += r * r;
+    }
+    if (X->mask == XM_MASK_MISSING)     /* missing and not stored */
+        for (int q = X->mp[j]; q < X->mp[j + 1]; q++) {
+            int i = X->mi[q];
+            int p = xs_lower(X->ci, X->cp[j], X->cp[j + 1], i);
+            if (p < X->cp[j + 1] && X->ci[p] == i) continue;
+            double y = dotk(k, Wt + (size_t) i * k, h);
+            yin += y * y;
+        }
+    for (int a = 0; a < k; a++) g[a] = dotk(k, WtW + (size_t) a * k, h);
+    double tot = dotk(k, g, h), z = tot - yin;
+    if (z > 1e-3 * tot) return s + z;
+    z = 0.0;                            /* the zeros one by one */
+    miss_start(X, j, 0, &c);
+    int p = X->cp[j], pe = X->cp[j + 1];
+    for (int i = 0; i < X->m; i++) {
+        if (p < pe && X->ci[p] == i) { p++; continue; }
+        if (miss_skip(&c, i)) continue;
+        double y = dotk(k, Wt + (size_t) i * k, h);
+        z += y * y;
+    }
+    return s + z;
+}
+
+/* ||sX - W Ht^T||^2 over the observed entries (see resid_col); with mask
+ * "zeros" the observed entries are the stored ones. */
 double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
                       double *work)
 {
-    int m = X->m, n = X->n;
-    double xn2 = xs_sumsq(X), sc = X->scale;
-    double *Wt, *Htt;
+    double *Wt, *Htt, sc = X->scale;
+    factor_rows(X, W, Ht, k, &Wt, &Htt);
     if (X->mask == XM_MASK_OBSERVED) {  /* the stored entries, exactly */
-        factor_rows(X, W, Ht, k, &Wt, &Htt);
         double s = 0.0;
-        for (int j = 0; j < n; j++)
+        for (int j = 0; j < X->n; j++)
             for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
                 double r = sc * X->x[p] -
                     dotk(k, Wt + (size_t) X->ci[p] * k, Htt + (size_t) j * k);
@@ -258,24 +287,17 @@ double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
             }
         return s;
     }
-    double *XH = work, *WtW = work + (size_t) m * k, *HtH = WtW + (size_t) k * k;
-    xs_prod(X, Ht, k, XH);
-    la_crossprod(m, k, W, WtW);
-    la_crossprod(n, k, Ht, HtH);
-    double f = xn2 - 2.0 * la_dot((size_t) m * k, XH, W) +
-        la_dot((size_t) k * k, WtW, HtH);
-    if (X->mask == XM_MASK_MISSING) {
-        factor_rows(X, W, Ht, k, &Wt, &Htt);
-        f -= missing_y(X, Wt, Htt, k, 1);
-    }
-    return f > 0 ? f : 0.0;
+    double *WtW = work, *g = work + (size_t) k * k, s = 0.0;
+    la_crossprod(X->m, k, W, WtW);
+    for (int j = 0; j < X->n; j++) s += resid_col(X, j, Wt, Htt, WtW, k, g);
+    return s;
 }
 
 double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, int measure, double *out, double *work)
 {
     (void) work;
-    int m = X->m, n = X->n, sn = SN(X), olen = which == 0 ? m : n;
+    int m = X->m, n = X->n, olen = which == 0 ? m : n;
     double *Wt, *Htt;
     /* the accumulator of R Ht or R^T W lives only during this call */
     const void *vmax = vmaxget();
@@ -284,12 +306,12 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
     double sc = X->scale, t = 0.0, ystored = 0.0;
     factor_rows(X, W, Ht, k, &Wt, &Htt);
     if (which >= 0) memset(Ot, 0, (size_t) k * olen * sizeof(double));
-    for (int j = 0; j < sn; j++) {
+    for (int j = 0; j < n; j++) {
         miss_cursor c;
         miss_start(X, j, 0, &c);
         for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
-            int xi = X->trans ? j : X->ci[p], xj = X->trans ? X->ci[p] : j;
-            if (miss_skip(&c, X->ci[p])) continue;
+            int xi = X->ci[p], xj = j;
+            if (miss_skip(&c, xi)) continue;
             const double *w = Wt + (size_t) xi * k, *h = Htt + (size_t) xj * k;
             double x = sc * X->x[p], y = dotk(k, w, h);
             ystored += y;

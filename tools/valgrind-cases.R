@@ -319,6 +319,8 @@ f200 <- quiet(mlnmf(Xg[, 1:40], rank = 10, layers = 200, maxit = 3))
 r <- local({
   setTimeLimit(elapsed = 2, transient = TRUE)
   on.exit(setTimeLimit(elapsed = Inf))
+  op <- options(mlnmf.max_bytes = Inf)    # the table would be ~3 GB: the interrupt comes first
+  on.exit(options(op), add = TRUE)
   tryCatch(permutation_test(f200, reps = 1e6), error = function(e) conditionMessage(e))
 })
 stopifnot(is.character(r), grepl("time limit", r))
@@ -350,6 +352,23 @@ set.seed(6); ft <- quiet(nmf(Xb, 4, maxit = 3, tol = 0, threads = 2))
 sound(ft, Xb)
 ft_sound(quiet(finetune(ft, maxit = 2, threads = 1e6)), Xb)
 invisible(.Call(mlnmf:::C_mlnmf_fit, Xb, 3L, modifyList(opts, list(threads = 100000L)), NULL, NULL, NULL))
+
+## issue 23: the sparse residual's two paths (per-column difference, and
+## the zeros summed one by one when it cancels, on an exact sparse product),
+## with and without a mask; finetune's exact Frobenius pass of a kl fit on
+## sparse data; the growing finetune trace
+We <- matrix(0, 40, 3); He <- matrix(0, 3, 30)
+We[cbind(1:40, rep(1:3, length.out = 40))] <- 1 + (1:40 %% 3)
+He[cbind(rep(1:3, 10), 1:30)] <- 1 + (1:30 %% 2)
+Se <- Matrix::Matrix(We %*% He, sparse = TRUE)
+fs <- quiet(nmf(Se, 3, maxit = 300, tol = 0))
+stopifnot(is.finite(fs$error), fs$error < 1e-6)
+Me <- matrix(FALSE, 40, 30); Me[cbind(1:20, 1:20)] <- TRUE
+fm <- quiet(nmf(Se, 3, mask = Me, maxit = 30))
+stopifnot(is.finite(fm$error))
+fk <- quiet(mlnmf(Se, c(3, 3), method = "kl", maxit = 20))
+ftk <- quiet(finetune(fk, maxit = 70, tol = 0))
+stopifnot(length(ftk$finetune$trace) == ftk$finetune$iter + 1L, all(is.finite(ftk$error)))
 
 cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 4 interrupts, instruments: done\n",
             n_calls, length(bad_calls) + length(perm_bad)))

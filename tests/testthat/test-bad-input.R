@@ -230,8 +230,8 @@ bad <- list(
   list("C step: method NULL", quote(.Call(mlnmf:::C_mlnmf_step, X, W0, H0, NULL, 1e-16, NULL, NULL)), "'method' code out of range"),
   list("C pinv: NaN", quote(.Call(mlnmf:::C_mlnmf_pinv, with_nan, -1)), "'A' must be finite: it has NA, NaN or infinite entries"),
   list("C pinv: overflow", quote(.Call(mlnmf:::C_mlnmf_pinv, matrix(1e-320, 6, 4), -1)), "the pseudoinverse of 'A' has entries beyond the largest double"),
-  list("C dependence: X zero", quote(.Call(mlnmf:::C_mlnmf_dependence, X * 0, fit$F, fit$G, 1L, FALSE, NULL)), "'X' cannot be rescaled: its largest entry is 0"),
-  list("C dependence: G zero", quote(.Call(mlnmf:::C_mlnmf_dependence, X, fit$F, list(fit$G[[1]], fit$G[[2]] * 0), 1L, FALSE, NULL)), "'G\\[\\[2\\]\\]' cannot be rescaled"),
+  list("C dependence: X zero", quote(.Call(mlnmf:::C_mlnmf_dependence, X * 0, fit$F, fit$G, 1L, FALSE, NULL)), "'X' has no positive entry"),
+  list("C dependence: G zero", quote(.Call(mlnmf:::C_mlnmf_dependence, X, fit$F, list(fit$G[[1]], fit$G[[2]] * 0), 1L, FALSE, NULL)), "'G\\[\\[2\\]\\]' has no positive entry"),
   list("C dependence: F NaN", quote(.Call(mlnmf:::C_mlnmf_dependence, X, fit_nan$F, fit$G, 1L, FALSE, NULL)), "'F\\[\\[2\\]\\]' has non-finite entries"),
   list("C dependence: F[[1]] Inf", quote(.Call(mlnmf:::C_mlnmf_dependence, X, list(fit$F[[1]] * Inf, fit$F[[2]]), fit$G, 1L, FALSE, NULL)), "'F\\[\\[1\\]\\]' has non-finite entries"),
   list("C blocked: NA", quote(.Call(mlnmf:::C_mlnmf_set_blocked, NA)), "'flag' must be TRUE or FALSE"),
@@ -285,6 +285,30 @@ bad <- c(bad, list(
   list("nmf_rank X NA", quote(nmf_rank(with_na, 1:2)), "'X' must be finite: 1 entries are NA or NaN"),
   list("print mlnmf_rank other", quote(mlnmf:::print.mlnmf_rank(list())), "'x' must be a result of nmf_rank\\(\\), not a list"),
   list("plot mlnmf_rank other", quote(mlnmf:::plot.mlnmf_rank(lm_fit)), "'x' must be a result of nmf_rank\\(\\), not an object of class 'lm'")
+))
+
+## issue 23: the new arguments and options
+sp_fit <- suppressWarnings(nmf(Matrix::Matrix(X, sparse = TRUE), 2, maxit = 20))
+bad <- c(bad, list(
+  list("hierarchy long NA", quote(hierarchy(fit, long = NA)), "'long' must be TRUE or FALSE"),
+  list("hierarchy long text", quote(hierarchy(fit, long = "yes")), "'long' must be TRUE or FALSE"),
+  list("fitted dense text", quote(fitted(sp_fit, dense = "yes")), "'dense' must be TRUE or FALSE"),
+  list("reconstruct dense NA", quote(reconstruct(fit, dense = NA)), "'dense' must be TRUE or FALSE"),
+  list("fitted dense FALSE sparse", quote(fitted(sp_fit, dense = FALSE)), "would be a dense 6 x 4 matrix"),
+  list("option dense_max bad", quote(local({ op <- options(mlnmf.dense_max = -1); on.exit(options(op)); fitted(sp_fit) })), "option 'mlnmf.dense_max' must be a single number >= 0"),
+  list("dense_max exceeded", quote(local({ op <- options(mlnmf.dense_max = 10); on.exit(options(op)); residuals(sp_fit) })), "more than getOption\\(\"mlnmf.dense_max\"\\) = 10 entries"),
+  list("rank missing, no init", quote(nmf(X)), "'rank' is missing: give the number of components \\(or starting factors in 'init'\\)"),
+  list("rank missing, init a name", quote(mlnmf(X, init = "random")), "'rank' is missing: .*starting factors in 'init'"),
+  list("rank missing, init without F", quote(mlnmf(X, init = list(G = matrix(1, 2, 4)))), "'rank' is missing"),
+  list("rank above min(dim)", quote(nmf(X, 7)), "larger than min\\(dim\\(X\\)\\) = 4 .*use at most 4"),
+  list("finetune X wrong layout", quote(finetune(fit, t(X))), "'X' must be 6 x 4 like the data of the fit, not 4 x 6"),
+  list("dependence X wrong shape", quote(dependence(fit, X[-1, ])), "'X' must be 6 x 4 like the data of the fit, not 5 x 4"),
+  list("permutation max_bytes", quote(local({ op <- options(mlnmf.max_bytes = 10); on.exit(options(op)); permutation_test(fit_perm, reps = 2, groups = 1) })), "more than the limit of 10 bytes \\(option 'mlnmf.max_bytes'\\)"),
+  list("permutation 1e308", quote(local({ f <- fit_perm; f$data <- f$data * 1e308; permutation_test(f, reps = 1, groups = 1) })), "beyond the largest double"),
+  list("C finetune: eps 0", quote(.Call(mlnmf:::C_mlnmf_finetune, X, fit$F, fit$G[[2]], list(method = 0L, maxit = 1L, tol = 0, eps = 0, inner_max = 1L, inner_delta = 0.1, normalize = 0L, verbose = FALSE, threads = 1L), NULL)), "'eps', 'tol' and 'inner_delta' must be finite, 'eps' > 0"),
+  list("C finetune: F no columns", quote(.Call(mlnmf:::C_mlnmf_finetune, X, list(matrix(0, 6, 0)), matrix(0, 0, 4), list(method = 0L, maxit = 1L, tol = 0, eps = 1e-16, inner_max = 1L, inner_delta = 0.1, normalize = 0L, verbose = FALSE, threads = 1L), NULL)), "'F\\[\\[1\\]\\]' has no columns"),
+  list("C fit: inner_max 0", quote(.Call(mlnmf:::C_mlnmf_fit, X, 2L, modifyList(opts, list(inner_max = 0L)), NULL, NULL, NULL)), "'inner_max' out of range"),
+  list("C permute: X infinite", quote(.Call(mlnmf:::C_mlnmf_permute, X * Inf, fit_perm$F, fit_perm$G[[6]], 1:6, NULL)), "'X' cannot be rescaled")
 ))
 
 test_that("the bad-input table has at least 40 distinct rows", {

@@ -180,7 +180,7 @@ test_that("finetune() rejects bad input with clear errors", {
   fit <- mlnmf(X, c(6, 3), threads = 1)
   expect_error(finetune(list(F = 1)), "'fit' must be a fit returned by mlnmf")
   expect_error(finetune(structure(list(), class = "NMFfit")), "'fit' must be a fit returned by mlnmf")
-  expect_error(finetune(fit, X[-1, ]), "'X' must be 30 x 40 like the data of 'fit', not 29 x 40")
+  expect_error(finetune(fit, X[-1, ]), "'X' must be 30 x 40 like the data of the fit, not 29 x 40")
   expect_error(finetune(fit, -X), "'X' must be nonnegative")
   expect_error(finetune(fit, maxit = -1), "'maxit' must be a single whole number >= 0")
   expect_error(finetune(fit, tol = NA), "'tol' must be a single finite number")
@@ -209,7 +209,18 @@ test_that("hierarchy() memberships and parents are the hand-computed argmax", {
   X <- matrix(runif(20 * 30), 20, 30)
   colnames(X) <- paste0("s", 1:30)
   fit <- mlnmf(X, c(6, 3, 2), threads = 1)
-  h <- hierarchy(fit)
+  h <- hierarchy(fit, long = TRUE)
+  hm <- hierarchy(fit)
+  expect_identical(dim(hm$membership), c(30L, 3L))
+  expect_identical(rownames(hm$membership), colnames(X))
+  expect_identical(unname(lengths(hm$soft)), 30L * c(6L, 3L, 2L))
+  ## the matrices hold what the long tables hold, in a fraction of the size
+  expect_identical(as.vector(hm$membership), h$membership$component)
+  expect_identical(as.vector(hm$share), h$membership$share)
+  expect_identical(unlist(lapply(hm$soft, as.vector), use.names = FALSE), h$soft$weight)
+  expect_lte(as.numeric(object.size(hm$soft)), 1.2 * as.numeric(object.size(fit$G)))
+  expect_identical(hm$edges, h$edges)
+  expect_error(hierarchy(fit, long = NA), "'long' must be TRUE or FALSE")
   for (i in 1:3) {
     m <- h$membership[h$membership$layer == i, ]
     expect_identical(m$component, unname(apply(fit$G[[i]], 2, which.max)))

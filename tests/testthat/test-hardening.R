@@ -162,9 +162,9 @@ test_that("the C dependence entry scales G and refuses what it cannot scale", {
   G0 <- fit$G
   G0[[2]] <- G0[[2]] * 0
   expect_error(.Call(mlnmf:::C_mlnmf_dependence, X0, fit$F, G0, 1L, FALSE, NULL),
-               "'G\\[\\[2\\]\\]' cannot be rescaled: its largest entry is 0")
+               "'G\\[\\[2\\]\\]' has no positive entry")
   expect_error(.Call(mlnmf:::C_mlnmf_dependence, X0 * 0, fit$F, fit$G, 1L, FALSE, NULL),
-               "'X' cannot be rescaled: its largest entry is 0")
+               "'X' has no positive entry")
   F0 <- fit$F
   F0[[1]][1, 1] <- NaN
   expect_error(.Call(mlnmf:::C_mlnmf_dependence, X0, F0, fit$G, 1L, FALSE, NULL),

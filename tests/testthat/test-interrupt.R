@@ -70,3 +70,38 @@ test_that("a long predict() stops at the time limit", {
   expect_lt(r$elapsed, max_elapsed)
   expect_equal(dim(predict(fit, X_long[, 1:5], maxit = 20)), c(20L, 5L))
 })
+
+for (method in c("hals", "mu", "kl")) {
+  test_that(paste("a long", method, "finetune() stops at the time limit"), {
+    fit <- suppressWarnings(mlnmf(X_long, c(20, 10, 10), method = method, maxit = 5))
+    r <- interrupted(finetune(fit, maxit = 2e9 - 1, tol = 0))
+    expect_s3_class(r$error, "error")
+    expect_match(conditionMessage(r$error), "time limit")
+    expect_lt(r$seconds, max_seconds)
+    expect_lt(r$elapsed, max_elapsed)
+    ## the next call works and gives what it gave before
+    a <- suppressWarnings(finetune(fit, maxit = 3))
+    expect_identical(a$F, suppressWarnings(finetune(fit, maxit = 3))$F)
+  })
+}
+
+test_that("a long dependence() stops between pairs", {
+  ## a hand-built chain of 400 layers over 3000 columns: one pair is quick,
+  ## all of them are not
+  set.seed(3)
+  L <- 400L
+  Fs <- c(list(matrix(runif(60 * 8), 60, 8)), replicate(L - 1L, diag(8) + matrix(runif(64, 0, 0.1), 8), simplify = FALSE))
+  Gs <- vector("list", L)
+  Gs[[L]] <- matrix(runif(8 * 3000), 8, 3000)
+  for (i in rev(seq_len(L - 1L))) Gs[[i]] <- Fs[[i + 1L]] %*% Gs[[i + 1L]]
+  fit <- structure(list(F = Fs, G = Gs, layers = L, rank = rep(8L, L),
+                        dim = c(60L, 3000L), data = Fs[[1]] %*% Gs[[1]]),
+                   class = "mlnmf")
+  r <- interrupted(dependence(fit), limit = 0.3)
+  expect_s3_class(r$error, "error")
+  expect_match(conditionMessage(r$error), "time limit")
+  expect_lt(r$seconds, max_seconds)
+  expect_lt(r$elapsed, max_elapsed)
+  fit$layers <- 3L; fit$F <- fit$F[1:3]; fit$G <- fit$G[1:3]; fit$rank <- fit$rank[1:3]
+  expect_identical(nrow(dependence(fit)), 2L)
+})

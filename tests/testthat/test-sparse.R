@@ -98,8 +98,10 @@ test_that("sparse data are validated and never modified", {
 test_that("fitted() and residuals() of a sparse fit are dense only on request", {
   tw <- sparse_twin(30, 20, 0.3, 8)
   set.seed(1); f <- suppressWarnings(nmf(tw$S, 3, maxit = 30))
-  expect_error(residuals(f), "sparse and its residuals would be a dense 30 x 20 matrix \\(4.69 KiB\\).*dense = TRUE")
+  op <- options(mlnmf.dense_max = 100)
+  expect_error(residuals(f), "sparse and its residuals would be a dense 30 x 20 matrix \\(4.69 KiB\\), more than getOption\\(\"mlnmf.dense_max\"\\) = 100 entries.*dense = TRUE")
   expect_error(fitted(f), "dense = TRUE")
+  options(op)
   R <- residuals(f, dense = TRUE)
   expect_equal(R, tw$D - fitted(f, dense = TRUE), tolerance = 1e-14, ignore_attr = TRUE)
   expect_equal(sqrt(sum(R^2) / sum(tw$D^2)), f$error, tolerance = 1e-8)
