@@ -10,13 +10,14 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
                   threads = default_threads(), control = list(), samples = NULL,
                   mask = NULL, finetune = FALSE, max_layers = NULL, depth_tol = 0.05,
-                  L1 = 0, L2 = 0, nrun = 1L, seed = NULL) {
+                  L1 = 0, L2 = 0, nrun = 1L, seed = NULL, keep.runs = FALSE) {
   call <- match.call()
   ## cheap scalar arguments first, and the limits on sizes, before anything
   ## proportional to the data or to 'layers' is read or allocated
   if (missing(rank)) stopf("'rank' is missing: give one rank, or one per layer")
   check_rank_type(rank)
   restarts <- check_restarts(nrun, seed)            # R/restarts.R
+  keep.runs <- check_flag(keep.runs, "keep.runs")
   if (!is.null(restarts))
     return(fit_restarts(mget(setdiff(names(formals(mlnmf)), c("nrun", "seed"))),
                         restarts, call))
