@@ -194,7 +194,7 @@ bad <- list(
   list("simulate n 1e9", quote(simulate_gaussian_mixture(n = 1e9)), "'d' \\* 'n' and 'd' \\* 'clusters' must be at most 2147483647 entries"),
   list("simulate sd 1e308", quote(simulate_gaussian_mixture(10, sd = 1e308)), "'sd' = 1e\\+308 and 'spread' = 10 give entries beyond the largest double"),
   list("residuals without data", quote(residuals(fit_nodata)), "'object' was fitted with keep.data = FALSE"),
-  list("plot type unknown", quote(plot(fit, type = "loss")), paste0(choices("error", "trace", "factors", "basis"), ', not "loss"')),
+  list("plot type unknown", quote(plot(fit, type = "loss")), paste0(choices("error", "trace", "factors", "basis", "consensus", "coef"), ', not "loss"')),
   ## the registered C routines, called directly
   list("C fit: X character", quote(.Call(mlnmf:::C_mlnmf_fit, chr_mat, 2L, opts, NULL, NULL, NULL)), "'X' must be a double matrix"),
   list("C fit: X integer", quote(.Call(mlnmf:::C_mlnmf_fit, matrix(1:24, 6), 2L, opts, NULL, NULL, NULL)), "'X' must be a double matrix"),

@@ -143,3 +143,26 @@ test_that("randomized data permute the entries of each column", {
   expect_identical(Matrix::colSums(RS != 0), Matrix::colSums(S != 0))
   expect_equal(apply(as.matrix(RS), 2, sort), apply(as.matrix(S), 2, sort))
 })
+
+test_that("consensus and coef heatmaps: the tree's order, tracks, clear errors", {
+  X <- blocks(7)
+  fit <- nmf(X, 3, nrun = 4, seed = 1, maxit = 100)
+  grp <- rep(c("a", "b", "c"), length.out = 30)
+  tf <- tempfile(fileext = ".png")
+  png(tf, 800, 600)
+  on.exit({ dev.off(); unlink(tf) })
+  p <- plot(fit, type = "consensus", annotation = list(group = grp))
+  hc <- hclust(as.dist(1 - consensus(fit)), method = "average")
+  expect_identical(p$order, hc$order)
+  expect_identical(unname(p$clusters), unname(clusters(fit)))
+  q <- plot(fit, type = "coef", annotation = factor(grp))
+  expect_identical(q$order, p$order)
+  expect_error(plot(fit, type = "consensus", annotation = grp[-1]),
+               "'annotation' must have one entry per sample \\(30\\): 'annotation' has 29")
+  expect_error(plot(fit, type = "consensus", annotation = list(g = 1:3)),
+               "'annotation' must have one entry per sample \\(30\\): 'g' has 3")
+  one <- nmf(X, 3, maxit = 50)
+  expect_error(plot(one, type = "consensus"), "'x' must be a fit with nrun > 1")
+  expect_length(plot(one, type = "coef")$order, 30L)
+  expect_error(plot(fit, type = "consensus", layer = 2), "'layer' must be a single whole number from 1 to 1")
+})
