@@ -49,6 +49,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   if (!is.null(ft) && !is.null(mk$desc))
     stopf("'finetune' is not supported with missing entries ('mask'): fit without it, or leave finetune = FALSE")
   rank <- check_rank(rank, layers, nrow(X), ncol(X))
+  if (!is.null(mk$desc) && all(pen$L2 == 0)) warn_few_observed(mk, rank[1L], method)   # R/mask.R
   if (is.null(init)) init <- if (method == "hals") "nndsvd" else "nndsvda"
   start <- check_init(init, rank, nrow(X), ncol(X))
 
@@ -84,6 +85,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                                mask_pattern = if (keep.data) mk$desc,
                                control = ctrl, penalty = pen, call = call)),
                    class = "mlnmf")
+  if (!is.null(mk$desc)) warn_imputed(fit, X)                                   # R/mask.R
   if (auto) {
     fit$depth <- auto_depth(fit, depth$depth_tol)
     fit <- truncate_fit(fit, fit$depth$depth)
