@@ -67,10 +67,6 @@ test_that("cophenetic, dispersion and silhouette widths match plain-R references
   ref <- cluster::silhouette(cl, dmatrix = 1 - C)
   expect_equal(unname(as.numeric(sw)), unname(ref[, "sil_width"]), tolerance = 1e-12)
   expect_equal(attr(sw, "mean"), mean(ref[, "sil_width"]), tolerance = 1e-12)
-  ## NMF's own measures on the same consensus, when it is installed
-  skip_if_not_installed("NMF")
-  expect_equal(cophenetic(fit), suppressMessages(NMF::cophcor(C)), tolerance = 1e-12)
-  expect_equal(dispersion(fit), suppressMessages(NMF::dispersion(C)), tolerance = 1e-12)
 })
 
 test_that("runs that send back memberships only give the same fit", {
@@ -165,4 +161,18 @@ test_that("consensus and coef heatmaps: the tree's order, tracks, clear errors",
   expect_error(plot(one, type = "consensus"), "'x' must be a fit with nrun > 1")
   expect_length(plot(one, type = "coef")$order, 30L)
   expect_error(plot(fit, type = "consensus", layer = 2), "'layer' must be a single whole number from 1 to 1")
+})
+
+test_that("the runs signal their progress through progressr", {
+  skip_if_not_installed("progressr")
+  X <- blocks(8)
+  steps <- 0
+  old <- options(progressr.enable = TRUE)     # off in non-interactive sessions
+  on.exit(options(old))
+  fit <- withCallingHandlers(
+    nmf(X, 3, nrun = 4, seed = 1, maxit = 30),
+    progression = function(p) if (identical(p$type, "update") && p$amount > 0) steps <<- steps + p$amount)
+  expect_identical(steps, 4)
+  ## no handler, nothing shown, and the fit is the same
+  expect_identical(nmf(X, 3, nrun = 4, seed = 1, maxit = 30)$memberships, fit$memberships)
 })

@@ -22,29 +22,48 @@ test_that("feature scores follow Kim and Park's formula", {
   f$F[[1]][2, ] <- 1
   f$F[[1]][3, ] <- 0
   expect_equal(unname(feature_score(f)[1:3]), c(1, 0, 0), tolerance = 1e-14)
-  skip_if_not_installed("NMF")
-  P <- prototypes(fit, 1)
-  expect_equal(unname(feature_score(fit)),
-               unname(suppressMessages(NMF::featureScore(P))), tolerance = 1e-13)
 })
 
-test_that("extract_features() selects as the NMF package does, with names", {
-  skip_if_not_installed("NMF")
+## plain-R references of the two selection rules (NMF's extractFeatures)
+ref_kim <- function(P) {
+  s <- apply(P, 1, function(g) {
+    p <- g / sum(g)
+    1 + sum(ifelse(p > 0, p * log2(p), 0)) / log2(ncol(P))
+  })
+  th <- median(s) + 3 * mad(s)
+  top <- apply(P, 1, which.max)
+  keep <- s >= th & apply(P, 1, max) >= median(P)
+  lapply(seq_len(ncol(P)), function(c) {
+    i <- which(keep & top == c)
+    i[order(s[i], decreasing = TRUE)]
+  })
+}
+ref_max <- function(P) {
+  lapply(seq_len(ncol(P)), function(c) {
+    out <- integer()
+    for (g in order(P[, c], decreasing = TRUE)) {
+      if (any(P[g, -c] >= P[g, c])) break
+      out <- c(out, g)
+    }
+    out
+  })
+}
+
+test_that("extract_features() follows the two rules, with names", {
   data(golub, package = "mlnmf")
   fit <- nmf(golub$expr, 3, method = "kl", maxit = 100)
   P <- fit$F[[1]]
   for (m in c("kim", "max")) {
     ours <- extract_features(fit, method = m)
-    ref <- suppressMessages(NMF::extractFeatures(P, method = m))
+    ref <- if (m == "kim") ref_kim(P) else ref_max(P)
     expect_length(ours, 3L)
     for (c in 1:3) {
-      r <- ref[[c]]
-      r <- if (length(r) == 1L && is.na(r)) integer() else unname(r)
-      expect_identical(unname(ours[[c]]), as.integer(r))
+      expect_identical(unname(ours[[c]]), as.integer(ref[[c]]))
       expect_identical(names(ours[[c]]), rownames(golub$expr)[ours[[c]]])
     }
   }
   expect_true(sum(lengths(extract_features(fit))) > 0)
+  expect_true(sum(lengths(extract_features(fit, method = "max"))) > 0)
 })
 
 test_that("bad input to the feature functions", {
