@@ -16,7 +16,7 @@
 ## 'seed' only, not on the backend.
 
 nmf_rank <- function(X, ranks, fraction = 0.1, reps = 3L, mask = NULL,
-                     seed = NULL, samples = NULL, nrun = 1L, null = FALSE, ...) {
+                     seed = NULL, samples = NULL, ..., nrun = 1L, null = FALSE) {
   call <- match.call()
   if (missing(ranks)) stopf("'ranks' is missing: give the candidate ranks, e.g. 1:10")
   if (!is.numeric(ranks) || length(ranks) < 1L || anyNA(ranks) || !is_whole(ranks) ||
