@@ -56,7 +56,7 @@ track_legends <- function(tracks) {
 }
 
 colour_key <- function(col, zlim, label) {
-  par(mar = c(2, 1, 2, 3.5))
+  par(mar = c(2, 1, 2.5, 3.5))
   z <- seq(zlim[1L], zlim[2L], length.out = length(col))
   image(1, z, matrix(z, 1L), col = col, axes = FALSE, xlab = "", ylab = "")
   axis(4, las = 1, cex.axis = 0.8)
@@ -102,8 +102,8 @@ plot_consensus <- function(x, layer = NULL, annotation = NULL, main = NULL,
   nt <- length(tracks)
   op <- par(no.readonly = TRUE)
   on.exit(par(op))
-  layout(matrix(c(1, 4, 2, 5, 3, 6), 3L, byrow = TRUE), widths = c(5, 1.5),
-         heights = c(if (is.null(hc)) 0.4 else 1.3, 0.22 * nt + 0.1, 5))
+  layout(matrix(c(1, 4, 2, 4, 3, 5), 3L, byrow = TRUE), widths = c(5, 1.5),
+         heights = c(if (is.null(hc)) 0.9 else 1.3, 0.22 * nt + 0.1, 5))
   par(oma = c(0, 4, 2, 0))
   if (is.null(hc)) {
     par(mar = c(0, 1, 0, 1)); plot.new()
@@ -121,7 +121,6 @@ plot_consensus <- function(x, layer = NULL, annotation = NULL, main = NULL,
     axis(1, at = seq_len(N), labels = colnames(M), las = 2, cex.axis = 0.55, tick = FALSE)
   if (type == "coef")
     axis(2, at = seq_len(nrow(M)), labels = rev(rownames(M)), las = 1, cex.axis = 0.8)
-  par(mar = c(0, 0, 0, 0)); plot.new()
   track_legends(tracks)
   colour_key(col, zlim, key)
   mtext(main, side = 3L, outer = TRUE, font = 2L, line = 0.5)

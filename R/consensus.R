@@ -86,9 +86,11 @@ consensus_matrix <- function(M, names = NULL) {
 
 consensus_tree <- function(C) stats::hclust(stats::as.dist(1 - C), method = "average")
 
-cophenetic.mlnmf <- function(x, layer = 1L, ...) {
-  C <- consensus(x, layer)
-  cophenetic_coef(C)
+## stats::cophenetic(x) takes no further arguments, so mlnmf has its own
+## function (with 'layer'); everything but a fit goes to stats' function.
+cophenetic <- function(x, layer = 1L, ...) {
+  if (!inherits(x, "mlnmf")) return(stats::cophenetic(x))
+  cophenetic_coef(consensus(x, layer))
 }
 
 cophenetic_coef <- function(C) {

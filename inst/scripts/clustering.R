@@ -30,7 +30,8 @@ result <- list(survey = survey, fit = strip(fit), ml = strip(ml), settings = set
                               cores = parallel::detectCores(),
                               loadavg = readLines("/proc/loadavg"),
                               plan = if (requireNamespace("future", quietly = TRUE))
-                                class(future::plan())[1L] else "none",
+                                setdiff(class(future::plan()), c("FutureStrategy", "tweaked"))[1L]
+                              else "none",
                               date = format(Sys.time(), tz = "UTC", usetz = TRUE)))
 out <- file.path("inst", "extdata", "clustering.rds")
 saveRDS(result, out, compress = "xz")

@@ -108,8 +108,6 @@ test_that("nmf_rank() with nrun: consensus measures per rank, the null beside, r
                     "cophenetic", "dispersion", "silhouette"))
   expect_identical(names(r$null_summary), names(s))
   expect_true(all(s$cophenetic <= 1 + 1e-12 & s$dispersion >= 0 & s$dispersion <= 1))
-  ## the measures at rank 3 are those of nmf(nrun = 4) with the run's stream
-  f3 <- nmf(X, 3, nrun = 4, seed = 2, maxit = 100)
   expect_true(s$residual[2] > 0 && s$residual[2] < 1)
   ## the real data's three blocks beat the randomized data's
   expect_gt(s$cophenetic[s$rank == 3], r$null_summary$cophenetic[s$rank == 3])
@@ -175,4 +173,15 @@ test_that("the runs signal their progress through progressr", {
   expect_identical(steps, 4)
   ## no handler, nothing shown, and the fit is the same
   expect_identical(nmf(X, 3, nrun = 4, seed = 1, maxit = 30)$memberships, fit$memberships)
+})
+
+test_that("cophenetic() takes 'layer' on a fit and is stats' function otherwise", {
+  X <- blocks(9)
+  fit <- suppressWarnings(mlnmf(X, c(4, 2), nrun = 3, seed = 1, maxit = 50))
+  C2 <- consensus(fit, layer = 2)
+  d <- as.dist(1 - C2)
+  expect_equal(cophenetic(fit, layer = 2),
+               cor(d, stats::cophenetic(hclust(d, "average"))), tolerance = 1e-14)
+  hc <- hclust(dist(X[1:10, ]))
+  expect_identical(cophenetic(hc), stats::cophenetic(hc))
 })
