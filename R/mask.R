@@ -108,7 +108,52 @@ finish_mask <- function(X, desc, kind, arg) {
                           collapse = " and "), arg), call. = FALSE)
   list(X = X, desc = desc,
        info = list(type = kind, missing = total - n_obs, observed = n_obs,
-                   hidden_rows = hid_r, hidden_cols = hid_c))
+                   hidden_rows = hid_r, hidden_cols = hid_c),
+       obs_row = obs_row, obs_col = obs_col)
+}
+
+## Issue 20: a masked fit is not identified where a row or column has fewer
+## observed entries than the rank (its factor row has more unknowns than
+## equations), and the fit can put values there far beyond the data.  Say
+## which, once, before the fit.
+warn_few_observed <- function(mk, k, method, arg = "X") {
+  if (is.null(mk$obs_row)) return(invisible())
+  r <- which(mk$obs_row > 0 & mk$obs_row < k)
+  c <- which(mk$obs_col > 0 & mk$obs_col < k)
+  if (length(r) || length(c))
+    warning(sprintf("'mask' leaves fewer observed entries than the rank (%d) in %s of '%s': the fit is not identified there and may impute values far beyond the data; %s",
+                    k, paste(c(if (length(r)) sprintf("row%s %s", if (length(r) > 1L) "s" else "", few(r)),
+                               if (length(c)) sprintf("column%s %s", if (length(c) > 1L) "s" else "", few(c))),
+                             collapse = " and "), arg,
+                    if (method == "kl") "a smaller rank or more observed entries avoid it"
+                    else "a small 'L2' (e.g. 0.01 ||X / max(X)||_F, as nmf_rank() uses) keeps it bounded"),
+            call. = FALSE)
+  invisible()
+}
+
+## After a masked fit: the largest fitted value of layer 1, against the
+## largest observed entry.  The bound sum_l max(F_l) max(G_l) is checked
+## first (cheap); only when it exceeds 10 x the data's maximum is F G
+## formed, in column blocks.
+warn_imputed <- function(fit, X) {
+  if (is.null(fit$mask)) return(invisible())
+  F <- fit$F[[1L]]
+  G <- fit$G[[1L]]
+  if (is.null(G) || !is.matrix(G)) return(invisible())
+  xmax <- if (is_sparse(X)) max(abs(X@x), na.rm = TRUE) else max(abs(X), na.rm = TRUE)
+  if (!is.finite(xmax) || xmax <= 0) return(invisible())
+  bound <- sum(apply(F, 2L, max) * apply(G, 1L, max))
+  if (!(bound > 10 * xmax)) return(invisible())
+  top <- 0
+  step <- max(1L, floor(1e6 / max(1L, nrow(F))))
+  for (s in seq(1L, ncol(G), by = step)) {
+    b <- s:min(ncol(G), s + step - 1L)
+    top <- max(top, F %*% G[, b, drop = FALSE])
+  }
+  if (top > 10 * xmax)
+    warning(sprintf("the masked fit's values reach %s where the largest observed entry of 'X' is %s: the missing entries of rows or columns with few observed entries are not identified; give a small 'L2' (e.g. 0.01 ||X / max(X)||_F) or a smaller rank",
+                    format(top, digits = 3), format(xmax, digits = 3)), call. = FALSE)
+  invisible()
 }
 
 few <- function(i) {

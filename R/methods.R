@@ -95,10 +95,12 @@ print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), .
   invisible(x)
 }
 
-plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis"),
-                       main = NULL, layer = NULL, dim = NULL, ...) {
+plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis", "consensus", "coef"),
+                       main = NULL, layer = NULL, dim = NULL, annotation = NULL, ...) {
   check_fit(x, "x")
-  type <- check_choice(type, c("error", "trace", "factors", "basis"), "type")
+  type <- check_choice(type, c("error", "trace", "factors", "basis", "consensus", "coef"), "type")
+  if (type %in% c("consensus", "coef"))                # R/consensus-plot.R
+    return(invisible(plot_consensus(x, layer, annotation, main, type, ...)))
   if (type == "factors") return(invisible(plot_factors(x, layer, main, ...)))
   if (type == "basis") return(invisible(plot_basis(x, layer, dim, main, ...)))
   if (type == "error") {

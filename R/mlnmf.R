@@ -10,7 +10,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
                   threads = default_threads(), control = list(), samples = NULL,
                   mask = NULL, finetune = FALSE, max_layers = NULL, depth_tol = 0.05,
-                  L1 = 0, L2 = 0, nrun = 1L, seed = NULL) {
+                  L1 = 0, L2 = 0, nrun = 1L, seed = NULL, keep.runs = FALSE) {
   call <- match.call()
   ## cheap scalar arguments first, and the limits on sizes, before anything
   ## proportional to the data or to 'layers' is read or allocated
@@ -21,6 +21,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   }
   check_rank_type(rank)
   restarts <- check_restarts(nrun, seed)            # R/restarts.R
+  keep.runs <- check_flag(keep.runs, "keep.runs")
   if (!is.null(restarts))
     return(fit_restarts(mget(setdiff(names(formals(mlnmf)), c("nrun", "seed"))),
                         restarts, call))
@@ -52,6 +53,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   if (!is.null(ft) && !is.null(mk$desc))
     stopf("'finetune' is not supported with missing entries ('mask'): fit without it, or leave finetune = FALSE")
   rank <- check_rank(rank, layers, nrow(X), ncol(X))
+  if (!is.null(mk$desc) && all(pen$L2 == 0)) warn_few_observed(mk, rank[1L], method)   # R/mask.R
   if (is.null(init)) init <- if (method == "hals") "nndsvd" else "nndsvda"
   start <- check_init(init, rank, nrow(X), ncol(X))
 
@@ -85,6 +87,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                                mask_pattern = if (keep.data) mk$desc,
                                control = ctrl, penalty = pen, call = call)),
                    class = "mlnmf")
+  if (!is.null(mk$desc)) warn_imputed(fit, X)                                   # R/mask.R
   if (auto) {
     fit$depth <- auto_depth(fit, depth$depth_tol)
     fit <- truncate_fit(fit, fit$depth$depth)

@@ -116,12 +116,13 @@ use_future <- function(n = 2L) {
 ## hide the others.  Runs
 ## after the first keep no data (the best fit gets run 1's, which is the
 ## same), and no call (it would embed the data), so workers send back little.
-restart_run <- function(i, args) {
+restart_run <- function(i, args, light = FALSE) {
   if (i > 1L) {
     args$init <- "random"
     args$keep.data <- FALSE
   }
   args$progress <- FALSE
+  args$keep.runs <- NULL
   warns <- character()
   fit <- tryCatch(withCallingHandlers(
     do.call(run_fit, args),
@@ -134,7 +135,21 @@ restart_run <- function(i, args) {
   if (inherits(fit, "error"))
     return(list(fit = NULL, error = conditionMessage(fit), warnings = warns))
   fit$call <- NULL
-  list(fit = fit, error = NULL, warnings = warns)
+  mem <- fit_memberships(fit)                     # R/consensus.R
+  if (light) fit$F <- fit$G <- fit$trace <- NULL  # the best run is fitted again
+  list(fit = fit, memberships = mem, error = NULL, warnings = warns)
+}
+
+## Whether the runs send back only their memberships and errors (the best
+## run is then fitted once more from its stream): when nrun times one
+## run's factors would exceed getOption("mlnmf.runs_memory", 64e6) bytes.
+restarts_light <- function(args, n) {
+  if (isTRUE(args$keep.runs)) return(FALSE)
+  d <- dim(args$X)
+  if (length(d) != 2L) return(FALSE)
+  bytes <- 8 * n * sum(as.double(args$rank)) * (as.double(d[1L]) + d[2L])
+  lim <- getOption("mlnmf.runs_memory", 64e6)
+  is.numeric(lim) && length(lim) == 1L && !is.na(lim) && bytes > lim
 }
 
 ## The single fit of one run (a separate function so that tests can make
@@ -147,7 +162,9 @@ fit_restarts <- function(args, rs, call) {
   n <- rs$nrun
   seed <- draw_seed(rs$seed)
   streams <- rng_streams(seed, n)
-  res <- run_streams(n, restart_run, streams, "mlnmf-run", "runs", args = args)
+  light <- restarts_light(args, n)
+  step <- with_progress_steps(restart_run, n, "run")  # R/progress.R
+  res <- run_streams(n, step, streams, "mlnmf-run", "runs", args = args, light = light)
   failed <- which(vapply(res, function(r) !is.null(r$error), NA))
   if (length(failed)) {
     i <- failed[1L]
@@ -169,30 +186,57 @@ fit_restarts <- function(args, rs, call) {
   ## cascade never has a smaller error: compare at the common depth
   depth <- min(vapply(fits, `[[`, 0L, "layers"))
   best <- which.min(vapply(fits, function(f) f$error[depth], 0))
-  fit <- fits[[best]]
-  if (best != 1L && isTRUE(args$keep.data)) {
-    fit$data <- fits[[1L]]$data
-    fit$mask_pattern <- fits[[1L]]$mask_pattern
-  }
+  mem <- stack_memberships(lapply(res, `[[`, "memberships"), fits[[1L]]$dim[2L])
   ## the data frame data.frame() would build, without its per-column
   ## deparse (a sixth of a seeded small fit's time)
-  fit$runs <- structure(list(run = seq_len(n),
-                             init = vapply(fits, `[[`, "", "init"),
-                             error = err,
-                             iterations = vapply(fits, function(f) sum(f$iter), 0),
-                             converged = vapply(fits, function(f) all(f$converged), NA),
-                             layers = vapply(fits, `[[`, 0L, "layers")),
-                        class = "data.frame", row.names = c(NA_integer_, -n))
+  runs <- structure(list(run = seq_len(n),
+                         init = vapply(fits, `[[`, "", "init"),
+                         error = err,
+                         iterations = vapply(fits, function(f) sum(f$iter), 0),
+                         converged = vapply(fits, function(f) all(f$converged), NA),
+                         layers = vapply(fits, `[[`, 0L, "layers")),
+                    class = "data.frame", row.names = c(NA_integer_, -n))
+  run_factors <- if (isTRUE(args$keep.runs))
+    lapply(fits, function(f) list(F = f$F, G = f$G))
+  warns <- res[[best]]$warnings
+  data1 <- fits[[1L]][c("data", "mask_pattern")]
+  fit <- fits[[best]]
+  rm(fits, res)
+  if (light) fit <- refit_run(best, streams, args, fit$error)
+  if (best != 1L && isTRUE(args$keep.data)) {
+    fit$data <- data1$data
+    fit$mask_pattern <- data1$mask_pattern
+  }
+  fit$runs <- runs
   if (all(fit$runs$layers == fit$runs$layers[1L])) fit$runs$layers <- NULL
   fit$best_run <- best
   fit$seed <- seed
+  fit$memberships <- mem
+  if (!is.null(run_factors)) fit$run_factors <- run_factors
   fit$call <- call
-  for (w in res[[best]]$warnings) warning(w, call. = FALSE)
+  for (w in warns) warning(w, call. = FALSE)
   nc <- sum(!fit$runs$converged[-best])
   if (nc > 0L)
     warning(sprintf("%d of the %d other runs did not converge in 'maxit' = %d iterations (see $runs)",
                     nc, n - 1L, args$maxit), call. = FALSE)
   fit
+}
+
+## The best run fitted again from its own stream (the runs sent back only
+## their memberships): the same fit bit for bit on the same BLAS, checked
+## by its errors.
+refit_run <- function(i, streams, args, error) {
+  old <- rng_save()
+  on.exit(rng_restore(old))
+  suppressWarnings(RNGkind("L'Ecuyer-CMRG", "Inversion", "Rejection"))
+  assign(".Random.seed", streams[[i]], envir = globalenv())
+  r <- restart_run(i, args)
+  if (!is.null(r$error)) stopf("refitting the best run (%d) failed: %s", i, r$error)
+  if (!isTRUE(all.equal(r$fit$error, error, tolerance = 1e-8)))
+    warning(sprintf("the best run (%d) fitted again ended at a relative error of %s, not %s (a different BLAS or thread count in the workers?)",
+                    i, format(r$fit$error[length(error)]), format(error[length(error)])),
+            call. = FALSE)
+  r$fit
 }
 
 ## Lines for print() and summary().

@@ -8,6 +8,7 @@ X <- matrix(c(0.9, 0.1, 0.4, 0.3, 0.8, 0.2, 0.5, 0.7, 0.6, 0.2, 0.3, 0.9,
             nrow = 6, ncol = 4)
 fit <- suppressWarnings(mlnmf(X, c(3, 2), maxit = 30, tol = 1e-4))
 fit_nodata <- suppressWarnings(nmf(X, 2, maxit = 10, keep.data = FALSE))
+fit_runs <- suppressWarnings(mlnmf(X, c(3, 2), maxit = 30, nrun = 3, seed = 1))
 fit_short <- fit
 fit_perm <- suppressWarnings(mlnmf(X, 2, layers = 6, maxit = 10))
 fit_short$F <- fit$F[1]
@@ -195,7 +196,7 @@ bad <- list(
   list("simulate n 1e9", quote(simulate_gaussian_mixture(n = 1e9)), "'d' \\* 'n' and 'd' \\* 'clusters' must be at most 2147483647 entries"),
   list("simulate sd 1e308", quote(simulate_gaussian_mixture(10, sd = 1e308)), "'sd' = 1e\\+308 and 'spread' = 10 give entries beyond the largest double"),
   list("residuals without data", quote(residuals(fit_nodata)), "'object' was fitted with keep.data = FALSE"),
-  list("plot type unknown", quote(plot(fit, type = "loss")), paste0(choices("error", "trace", "factors", "basis"), ', not "loss"')),
+  list("plot type unknown", quote(plot(fit, type = "loss")), paste0(choices("error", "trace", "factors", "basis", "consensus", "coef"), ', not "loss"')),
   ## the registered C routines, called directly
   list("C fit: X character", quote(.Call(mlnmf:::C_mlnmf_fit, chr_mat, 2L, opts, NULL, NULL, NULL)), "'X' must be a double matrix"),
   list("C fit: X integer", quote(.Call(mlnmf:::C_mlnmf_fit, matrix(1:24, 6), 2L, opts, NULL, NULL, NULL)), "'X' must be a double matrix"),
@@ -283,6 +284,22 @@ bad <- c(bad, list(
   list("nmf_rank bad nmf argument", quote(nmf_rank(X, 1:2, seed = 1, method = "svd")), "the fit at rank 1, repeat 1 failed: 'method' must be one of"),
   list("nmf_rank X text", quote(nmf_rank(chr_mat, 1:2)), "'X' must be a numeric matrix, not a character matrix"),
   list("nmf_rank X NA", quote(nmf_rank(with_na, 1:2)), "'X' must be finite: 1 entries are NA or NaN"),
+  list("nmf_rank nrun 0", quote(nmf_rank(X, 1:2, nrun = 0)), "'nrun' must be a single whole number >= 1"),
+  list("nmf_rank null NA", quote(nmf_rank(X, 1:2, null = NA)), "'null' must be TRUE or FALSE"),
+  list("nmf_rank keep.runs", quote(nmf_rank(X, 1:2, keep.runs = TRUE)), "'keep.runs' cannot be passed to nmf\\(\\) by nmf_rank\\(\\)"),
+  list("keep.runs NA", quote(nmf(X, 2, nrun = 2, keep.runs = NA)), "'keep.runs' must be TRUE or FALSE"),
+  list("consensus one run", quote(consensus(fit)), "'fit' must be a fit with nrun > 1"),
+  list("consensus not a fit", quote(consensus(lm_fit)), "'fit' must be a fit of mlnmf\\(\\) or nmf\\(\\), not an object of class 'lm'"),
+  list("consensus layer 3", quote(consensus(fit_runs, layer = 3)), "'layer' must be a single whole number from 1 to 2"),
+  list("cophenetic one run", quote(cophenetic(fit)), "'fit' must be a fit with nrun > 1"),
+  list("dispersion layer text", quote(dispersion(fit_runs, layer = "a")), "'layer' must be a single whole number from 1 to 2"),
+  list("silhouette one run", quote(silhouette_widths(fit)), "'fit' must be a fit with nrun > 1"),
+  list("clusters type", quote(clusters(fit_runs, type = "tree")), "'type' must be one of"),
+  list("plot consensus annotation length", quote(plot(fit_runs, type = "consensus", annotation = 1:3)), "'annotation' must have one entry per sample \\(4\\): 'annotation' has 3"),
+  list("plot consensus annotation list", quote(plot(fit_runs, type = "consensus", annotation = list(1:4))), "'annotation' must be a factor \\(or vector\\) with one entry per sample, or a named list"),
+  list("plot consensus one run", quote(plot(fit, type = "consensus")), "'x' must be a fit with nrun > 1"),
+  list("feature_score layer", quote(feature_score(fit, layer = 3)), "'layer' must be a single whole number from 1 to 2"),
+  list("extract_features method", quote(extract_features(fit, method = "min")), "'method' must be one of"),
   list("print mlnmf_rank other", quote(mlnmf:::print.mlnmf_rank(list())), "'x' must be a result of nmf_rank\\(\\), not a list"),
   list("plot mlnmf_rank other", quote(mlnmf:::plot.mlnmf_rank(lm_fit)), "'x' must be a result of nmf_rank\\(\\), not an object of class 'lm'")
 ))

@@ -37,7 +37,9 @@ test_that("the held-out error is computed at the held-out entries", {
   h <- mlnmf:::draw_heldout(obs, r$heldout, mlnmf:::rng_streams(9, 2)[1])[[1]]
   Xt <- X; Xt[h] <- NA
   old <- get0(".Random.seed", envir = globalenv())
-  fit <- nmf(Xt, 3, mask = "NA", maxit = 200, tol = 1e-6)
+  ## the held-out fits' default penalty: 0.01 ||X / max(X)||_F
+  expect_equal(r$L2, 0.01 * sqrt(sum((X / max(X))^2)), tolerance = 1e-14)
+  fit <- nmf(Xt, 3, mask = "NA", maxit = 200, tol = 1e-6, L2 = r$L2)
   P <- fitted(fit)
   expect_equal(r$table$test_error, sqrt(sum((X[h] - P[h])^2) / sum(X[h]^2)),
                tolerance = 1e-12)
