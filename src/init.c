@@ -14,6 +14,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_na_pattern, 1),
     CALLDEF(mlnmf_finetune, 5),
     CALLDEF(mlnmf_set_blocked, 1),
+    CALLDEF(mlnmf_beta_div, 5),
     {NULL, NULL, 0}
 };
 
