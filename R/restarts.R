@@ -161,7 +161,10 @@ fit_restarts <- function(args, rs, call) {
   ## layers = "auto" can stop the runs at different depths, and a deeper
   ## cascade never has a smaller error: compare at the common depth
   depth <- min(vapply(fits, `[[`, 0L, "layers"))
-  best <- which.min(vapply(fits, function(f) f$error[depth], 0))
+  ## a beta-divergence fit of one layer: the smallest divergence (its
+  ## objective), not the smallest Frobenius error
+  crit <- if (depth == 1L && identical(fits[[1L]]$method, "beta")) "objective" else "error"
+  best <- which.min(vapply(fits, function(f) f[[crit]][depth], 0))
   fit <- fits[[best]]
   if (best != 1L && isTRUE(args$keep.data)) {
     fit$data <- fits[[1L]]$data

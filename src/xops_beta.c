@@ -29,9 +29,11 @@
  *   xb_pass_stored  a dgCMatrix whose stored entries are the observed ones
  *                   (mask "zeros"): V only at the stored entries (k flops
  *                   each), nothing at the zeros.
- * (beta = 1 without a mask: den is the column sums, the I-divergence solver
- * nmf_kl.c; beta = 2 without a mask: den = W Ht^T Ht, nmf_beta.c's own
- * path.  Neither reaches a dense pass on sparse data.)
+ * (beta = 1 without a mask: den is the column sums of the other factor,
+ * and a dgCMatrix takes xb_pass_stored's path (the fits use the
+ * I-divergence solver, nmf_kl.c; the layer-centric fine-tuning this pass);
+ * beta = 2 without a mask: den = W Ht^T Ht, nmf_beta.c's own path.
+ * Neither makes a dense pass on sparse data.)
  *
  * Workspace from xb_alloc (R_alloc, once per solve).  Threads: the
  * elementwise work of a block runs on X->threads threads, columns split
@@ -242,15 +244,31 @@ static double xb_pass_dense(const xmat *X, const double *W, const double *Ht,
     return d;
 }
 
-/* The pass over the stored entries only (a dgCMatrix under mask "zeros"):
- * y = <W_i, Ht_j> at each stored entry, both terms accumulated in acc. */
-static double xb_pass_stored(const xmat *X, int k, int side, double *num,
-                             double *den, int want_div, xb_work *w)
+/* The pass over the stored entries only (a dgCMatrix under mask "zeros",
+ * or beta = 1 without a mask): y = <W_i, Ht_j> at each stored entry, both
+ * terms accumulated in acc.  kl (beta = 1, every entry observed): den is
+ * the column sums of the other factor, and the divergence's y terms are
+ * sum(W Ht^T) = <colsums(W), colsums(Ht)>, so the zeros cost nothing. */
+static double xb_pass_stored(const xmat *X, const double *W, const double *Ht,
+                             int k, int side, double *num, double *den,
+                             int want_div, int kl, xb_work *w)
 {
     int m = X->m, n = X->n, rows = side ? n : m;
     double beta = w->beta, s = X->scale, d = 0.0, *acc = w->acc;
     size_t rk = (size_t) rows * k;
     if (num) memset(acc, 0, 2 * rk * sizeof(double));
+    if (kl && (want_div || num)) {
+        double sv = 0.0;
+        for (int l = 0; l < k; l++) {
+            double a = 0.0, b = 0.0;
+            for (int i = 0; i < m; i++) a += W[i + (size_t) l * m];
+            for (int j = 0; j < n; j++) b += Ht[j + (size_t) l * n];
+            sv += a * b;
+            for (int i = 0; num && i < rows; i++)   /* den: the other's sums */
+                acc[rk + l + (size_t) i * k] = side ? a : b;
+        }
+        d = want_div ? sv : 0.0;
+    }
     for (int j = 0; j < n; j++) {
         const double *h = w->Htt + (size_t) j * k;
         for (int t = X->cp[j]; t < X->cp[j + 1]; t++) {
@@ -260,9 +278,10 @@ static double xb_pass_stored(const xmat *X, int k, int side, double *num,
             for (int l = 0; l < k; l++) y += wi[l] * h[l];
             double p = xb_pow1(beta, y), x = s * X->x[t];
             if (beta < 2 && !(y >= DBL_EPSILON)) y = DBL_EPSILON;
-            if (want_div) d += x > 0 ? xb_div(beta, x, y, p) : xb_div0(beta, y, p);
+            if (want_div) d += (x > 0 ? xb_div(beta, x, y, p) : xb_div0(beta, y, p))
+                               - (kl ? y : 0.0);
             if (!num) continue;
-            double r = x * p, e = y * p;
+            double r = x * p, e = kl ? 0.0 : y * p;
             const double *f = side ? wi : h;
             double *a = acc + (size_t) (side ? j : i) * k;
             for (int l = 0; l < k; l++) { a[l] += r * f[l]; a[rk + l] += e * f[l]; }
@@ -280,8 +299,10 @@ double xb_pass(const xmat *X, const double *W, const double *Ht, int k,
                int side, double *num, double *den, int want_div, xb_work *w)
 {
     w->k = k;
+    int kl = w->beta == 1 && X->kind == XM_CSC && X->mask == XM_MASK_NONE;
     if (w->stored || X->kind == XM_CSC || side == 1) xb_tr(X->m, k, W, w->Wt);
     if (w->stored || X->kind == XM_CSC) xb_tr(X->n, k, Ht, w->Htt);
-    if (w->stored) return xb_pass_stored(X, k, side, num, den, want_div, w);
+    if (w->stored || kl)
+        return xb_pass_stored(X, W, Ht, k, side, num, den, want_div, kl, w);
     return xb_pass_dense(X, W, Ht, k, side, num, den, want_div, w);
 }
