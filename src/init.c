@@ -15,6 +15,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_finetune, 5),
     CALLDEF(mlnmf_set_blocked, 1),
     CALLDEF(mlnmf_beta_div, 5),
+    CALLDEF(mlnmf_beta_pass, 6),
     {NULL, NULL, 0}
 };
 

@@ -299,6 +299,9 @@ SEXP mlnmf_scan(SEXP X);
 SEXP mlnmf_set_blocked(SEXP flag);
 SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders, SEXP mask);
 SEXP mlnmf_beta_div(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP mask);
+/* finetune_layer.c: one beta-divergence MU pass (the layer-centric
+ * fine-tuning's kernel) */
+SEXP mlnmf_beta_pass(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP side, SEXP mask);
 
 /* pinv.c: out (n x m) = A^+ for A (m x n), singular values <= tol (tol < 0:
  * max(m, n) * DBL_EPSILON * s_max) treated as zero; s (min(m, n), may be
