@@ -73,4 +73,8 @@ if (!identical(plain, tortured)) stop("gctorture changed the result of step_beta
 plain <- .Call(bdiv, X, W, H, b15, NULL)
 gctorture(TRUE); tortured <- .Call(bdiv, X, W, H, b15, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of beta_div")
-cat("GCTORTURE: 14 calls identical with and without gctorture\n")
+bpass <- mlnmf:::C_mlnmf_beta_pass; s1 <- 1L
+plain <- .Call(bpass, X, W, H, b15, s1, NULL)
+gctorture(TRUE); tortured <- .Call(bpass, X, W, H, b15, s1, NULL); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of beta_pass")
+cat("GCTORTURE: 15 calls identical with and without gctorture\n")

@@ -374,10 +374,25 @@ for (beta in c(0, 0.5, 1.5, 2, 3, 2.7)) {
   d <- .Call(mlnmf:::C_mlnmf_beta_div, S, W, H, beta, NULL)
   stopifnot(is.finite(d), d >= 0)
 }
+## the layer-centric fine-tuning's kernel (both sides, dense and sparse)
+## and the fine-tuning itself, layer and data objectives
+for (beta in c(0.5, 1, 1.5, 2)) {
+  for (x in list(X, S)) for (sd in 0:1) {
+    pp <- .Call(mlnmf:::C_mlnmf_beta_pass, x, W, H, beta, sd, NULL)
+    stopifnot(all(is.finite(pp$num)), all(is.finite(pp$den)), is.finite(pp$div))
+  }
+  fb <- quiet(mlnmf(X, c(5, 3), beta = beta, maxit = 10))
+  g1 <- quiet(finetune(fb, objective = "layer", maxit = 3))
+  g2 <- quiet(finetune(fb, X = S, maxit = 3, beta = beta, method = "beta"))
+  stopifnot(all(is.finite(unlist(g1$F))), all(is.finite(unlist(g2$G))),
+            all(diff(g1$finetune$trace) <= 1e-12 * g1$finetune$trace[-1]))
+}
 for (cl in list(quote(.Call(mlnmf:::C_mlnmf_beta_div, X, W, H, "1", NULL)),
                 quote(.Call(mlnmf:::C_mlnmf_beta_div, X, t(W), H, 1, NULL)),
                 quote(.Call(mlnmf:::C_mlnmf_beta_div, X, W, H, NA_real_, NULL)),
-                quote(.Call(mlnmf:::C_mlnmf_step, X, W, H, 3L, 1e-16, NULL, NULL)))) {
+                quote(.Call(mlnmf:::C_mlnmf_step, X, W, H, 3L, 1e-16, NULL, NULL)),
+                quote(.Call(mlnmf:::C_mlnmf_beta_pass, X, W, H, 1, 2L, NULL)),
+                quote(.Call(mlnmf:::C_mlnmf_beta_pass, X, W, t(H), 1, 0L, NULL)))) {
   ok <- tryCatch({ eval(cl); FALSE }, error = function(e) TRUE)
   if (!ok) stop("no error from ", deparse1(cl))
 }
