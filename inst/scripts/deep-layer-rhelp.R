@@ -13,9 +13,22 @@ out <- if (length(args) >= 2L) args[2] else "inst/extdata/deep-layer-rhelp.rds"
 data(rhelp, package = "mlnmf")
 X <- as(as(rhelp, "CsparseMatrix"), "generalMatrix")
 X <- as(X * 1, "dMatrix")
-ranks <- c(20, 10, 5); maxit_cascade <- 500L; maxit_deep <- 300L
+ranks <- c(20, 10, 5); maxit_cascade <- 200L; maxit_deep <- 100L
 rows <- list()
 t0 <- proc.time()[["elapsed"]]
+## saved after every seed, so an interrupted run keeps what it has
+save_now <- function() {
+  tab <- do.call(rbind, rows)
+  saveRDS(list(table = tab, version = as.character(packageVersion("mlnmf")),
+               settings = list(data = "rhelp (400 x 1000, sparse)", ranks = ranks,
+                               beta = 1, init = "random", seeds = unique(tab$seed),
+                               maxit_cascade = maxit_cascade, maxit_deep = maxit_deep,
+                               lambda = "1 / D_l at the start (Leplat et al.)",
+                               normalize = "l1"),
+               date = format(Sys.time(), "%Y-%m-%d %H:%M"),
+               seconds = proc.time()[["elapsed"]] - t0), out)
+  tab
+}
 for (s in seeds) {
   set.seed(s)
   fit <- suppressWarnings(mlnmf(X, ranks, method = "kl", init = "random",
@@ -32,14 +45,6 @@ for (s in seeds) {
   cat(sprintf("seed %d: %s%% (%.0f s)\n", s,
               paste(round(rows[[length(rows)]]$percent, 1), collapse = " / "),
               proc.time()[["elapsed"]] - t0))
+  tab <- save_now()
 }
-tab <- do.call(rbind, rows)
-saveRDS(list(table = tab, version = as.character(packageVersion("mlnmf")),
-             settings = list(data = "rhelp (400 x 1000, sparse)", ranks = ranks,
-                             beta = 1, init = "random", seeds = seeds,
-                             maxit_cascade = maxit_cascade, maxit_deep = maxit_deep,
-                             lambda = "1 / D_l at the start (Leplat et al.)",
-                             normalize = "l1"),
-             date = format(Sys.time(), "%Y-%m-%d %H:%M"),
-             seconds = proc.time()[["elapsed"]] - t0), out)
 print(aggregate(cbind(percent, hoyer_cascade, hoyer_deep) ~ layer, tab, median))
