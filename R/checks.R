@@ -213,6 +213,9 @@ check_fit <- function(object, arg = "object",
         !is.na(object$method) && object$method %in% .methods))
     stopf("'%s$method' must be one of %s, not %s", arg,
           paste0("\"", .methods, "\"", collapse = ", "), short_value(object$method))
+  if (!is.null(object$beta) &&
+      !(is.numeric(object$beta) && length(object$beta) == 1L && is.finite(object$beta)))
+    stopf("'%s$beta' must be a single finite number, not %s", arg, short_value(object$beta))
   if (!is.null(object$eps) &&
       !(is.numeric(object$eps) && length(object$eps) == 1L &&
         is.finite(object$eps) && object$eps > 0 && object$eps <= 1e-3))

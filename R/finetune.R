@@ -3,15 +3,28 @@
 
 finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
                      method = fit$method, control = list(), verbose = FALSE,
-                     threads = default_threads()) {
+                     threads = default_threads(), objective = c("data", "layer"),
+                     beta = NULL, lambda = NULL) {
   check_fit(fit, "fit", need = c("F", "G", "layers", "dim", "eps", "normalize"))
   if (!is.null(fit$mask))
     stopf("'fit' was fitted to data with missing entries (a mask): fine-tuning is not supported for it")
   X <- fit_data(fit, X)
   maxit <- check_count(maxit, "maxit", min = 0L)
   tol <- check_number(tol, "tol", lower = 0)
-  method <- check_choice(method, .methods, "method")
+  objective <- check_choice(objective, c("data", "layer"), "objective")
+  ## beta: given (with the method left out, or agreeing), or the method's
+  ## (the fit's own beta for the fit's own method)
+  mb <- if (is.null(beta) && identical(method, fit$method))
+          list(method = fit$method, beta = fit_beta(fit))
+        else check_beta(beta, if (missing(method)) .methods else method)
+  method <- mb$method
+  beta <- mb$beta
   verbose <- check_flag(verbose, "verbose")
+  if (objective == "layer" || method == "beta") {
+    check_beta_zeros(beta, X, NULL)
+    return(finetune_beta_fit(fit, X, objective, beta, lambda, maxit, tol, verbose))
+  }
+  if (!is.null(lambda)) stopf("'lambda' is used only with objective = \"layer\"")
   threads <- check_threads(threads)
   ctrl <- check_control(control, for_what = "finetune")
   L <- fit$layers
@@ -52,12 +65,46 @@ finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
   fit
 }
 
+## objective = "layer" (any beta), or "data" with a beta the C code does not
+## cover (R/finetune_layer.R); the fit's fields as finetune() leaves them.
+finetune_beta_fit <- function(fit, X, objective, beta, lambda, maxit, tol, verbose) {
+  L <- fit$layers
+  res <- if (objective == "layer") finetune_layer(fit, X, beta, lambda, maxit, tol, verbose)
+         else finetune_data_beta(fit, X, beta, maxit, tol, verbose)
+  for (i in seq_len(L)) {
+    dimnames(res$F[[i]]) <- dimnames(fit$F[[i]])
+    dimnames(res$G[[i]]) <- dimnames(fit$G[[i]])
+  }
+  names(res$F) <- names(res$G) <- names(fit$F)
+  old_error <- fit$error
+  fit$F <- res$F
+  fit$G <- res$G
+  P <- diag(1, fit$dim[1L])
+  fit$error <- vapply(seq_len(L), function(i) {
+    P <<- if (i == 1L) fit$F[[1L]] else P %*% fit$F[[i]]
+    rel_error_r(X, P, fit$G[[i]])
+  }, 0)
+  fit$finetune <- list(method = if (objective == "layer") "layer" else "beta",
+                       objective = objective, beta = beta, iter = res$iter,
+                       converged = res$converged, trace = res$trace,
+                       lambda = res$lambda, layer_divergence = res$terms,
+                       start_layer_divergence = res$start_terms,
+                       maxit = maxit, tol = tol,
+                       cascade_error = if (is.null(fit$finetune)) old_error
+                                       else fit$finetune$cascade_error)
+  if (!res$converged && maxit > 0L)
+    warning(sprintf("fine-tuning did not converge in 'maxit' = %d iterations", maxit),
+            call. = FALSE)
+  fit
+}
+
 ## mlnmf(finetune = ): FALSE, TRUE, or a list of arguments of finetune().
 check_finetune_arg <- function(finetune) {
   if (is.logical(finetune) && length(finetune) == 1L && !is.na(finetune))
     return(if (finetune) list() else NULL)
   if (is.list(finetune) && !is.object(finetune)) {
-    known <- c("maxit", "tol", "method", "control", "verbose")
+    known <- c("maxit", "tol", "method", "control", "verbose", "objective",
+               "beta", "lambda")
     bad <- setdiff(names(finetune), known)
     if (length(bad) || (length(finetune) && is.null(names(finetune))))
       stopf("'finetune' has unknown entries: %s (known: %s)",

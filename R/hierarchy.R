@@ -49,6 +49,20 @@ hierarchy <- function(fit, long = FALSE) {
                              parent = as.vector(col(W) == par[row(W)]))
   }
   sizes <- lapply(seq_len(L), function(i) tabulate(hard[, i], nbins = fit$rank[i]))
+  empty <- vapply(sizes, function(s) sum(s == 0L), 0L)
+  if (any(empty > 0L)) {
+    bad <- which(empty > 0L)
+    warning(sprintf("%s: no column has its largest coefficient there, so %s no members%s",
+                    paste(sprintf("layer %d has %d empty component%s (%s)", bad, empty[bad],
+                                  ifelse(empty[bad] > 1L, "s", ""),
+                                  vapply(bad, function(i)
+                                    paste(which(sizes[[i]] == 0L), collapse = ", "), "")),
+                          collapse = "; "),
+                    if (sum(empty) > 1L) "they have" else "it has",
+                    if (!is.null(fit$finetune) && !identical(fit$finetune$objective, "layer"))
+                      " (fine-tuning on the data objective drives the upper layers by the deeper ones; objective = \"layer\" keeps each layer's own G)"
+                    else ""), call. = FALSE)
+  }
   out <- list(membership = hard, share = share, soft = soft,
               edges = do.call(rbind, edges), sizes = sizes,
               rank = fit$rank, layers = L, finetuned = !is.null(fit$finetune))

@@ -17,7 +17,8 @@ print.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   L <- x$layers
   cat(if (L == 1L) "Nonnegative matrix factorization" else
         sprintf("Multilayer NMF with %d layers", L),
-      sprintf("(method \"%s\", init \"%s\", normalize \"%s\")\n", x$method,
+      sprintf("(method \"%s\"%s, init \"%s\", normalize \"%s\")\n", x$method,
+              if (identical(x$method, "beta")) sprintf(", beta = %g", fit_beta(x)) else "",
               x$init, x$normalize))
   cat(sprintf("Data: %d x %d%s;  rank%s: %s\n", x$dim[1L], x$dim[2L],
               if (isTRUE(x$sparse)) " (sparse)" else "",
@@ -36,8 +37,12 @@ print.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
                 else sprintf("layer %d is within %g of a scaled permutation",
                              x$depth$depth + 1L, x$depth$tol)))
   if (!is.null(x$finetune))
-    cat(sprintf("All layers fine-tuned jointly (\"%s\", %d iterations%s); the cascade's error was %s\n",
-                x$finetune$method, x$finetune$iter,
+    cat(sprintf("All layers fine-tuned jointly (%s, %d iterations%s); the cascade's error was %s\n",
+                if (identical(x$finetune$objective, "layer"))
+                  sprintf("layer-centric objective, beta = %g", x$finetune$beta)
+                else if (identical(x$finetune$method, "beta"))
+                  sprintf("data objective, beta = %g", x$finetune$beta)
+                else sprintf("\"%s\"", x$finetune$method), x$finetune$iter,
                 if (x$finetune$converged) "" else ", not converged",
                 format(x$finetune$cascade_error[L], digits = digits)))
   invisible(x)
@@ -64,13 +69,15 @@ summary.mlnmf <- function(object, ...) {
                     iterations = object$iter, converged = object$converged,
                     rel_error = object$error,
                     objective = object$objective)
-  structure(list(call = object$call, method = object$method,
+  structure(list(call = object$call, method = object$method, beta = fit_beta(object),
                  init = object$init, normalize = object$normalize,
                  dim = object$dim, sparse = isTRUE(object$sparse),
                  mask = object$mask, layers = tab, runs = object$runs,
                  best_run = object$best_run, seed = object$seed,
                  sparsity = vapply(object$F, function(f)
-                   mean(f <= 1e-8 * max(f)), 0)),
+                   mean(f <= 1e-8 * max(f)), 0),
+                 hoyer = vapply(object$F, hoyer_sparsity, 0),
+                 layer_divergence = layer_div_table(object)),
             class = "summary.mlnmf")
 }
 
@@ -86,11 +93,16 @@ print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), .
   if (isTRUE(x$sparse) || !is.null(x$mask)) cat("\n")
   tab <- x$layers
   tab$F_sparsity <- x$sparsity
+  if (!is.null(x$hoyer)) tab$F_hoyer <- x$hoyer
+  if (!is.null(x$layer_divergence)) tab <- cbind(tab, x$layer_divergence)
   print_long_table(tab, digits, "layers")
   print_runs_table(x, digits)
+  beta <- if (is.null(x$beta)) 2 else x$beta
   cat(sprintf("\nobjective: %s, relative to %s\n",
-              if (x$method == "kl") "I-divergence" else "squared Frobenius error",
-              if (x$method == "kl") "sum of the layer's input" else
+              if (x$method == "kl") "I-divergence"
+              else if (x$method == "beta") sprintf("beta-divergence (beta = %g)", beta)
+              else "squared Frobenius error",
+              if (x$method %in% c("kl", "beta")) "the sum of the layer's input" else
                 "the squared norm of the layer's input"))
   invisible(x)
 }
@@ -118,12 +130,12 @@ plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis", "consen
     len <- max(lengths(tr))
     M <- vapply(tr, function(t) c(t, rep(NA, len - length(t))), numeric(len))
     M[!(M > 0)] <- NA
-    ## "kl" measures its objective every 10 iterations: draw the line
-    ## through the measured points
+    ## "kl" and the beta-divergences measure their objective every 10
+    ## iterations (NA between): draw the line through the measured points
     for (j in seq_len(ncol(M))) {
       ok <- which(!is.na(M[, j]))
-      if (length(ok) > 1L)
-        M[seq(ok[1L], ok[length(ok)]), j] <- stats::approx(ok, M[ok, j], seq(ok[1L], ok[length(ok)]))$y
+      if (length(ok) > 1L && length(ok) < max(ok) - min(ok) + 1L)
+        M[min(ok):max(ok), j] <- stats::approx(ok, M[ok, j], xout = min(ok):max(ok))$y
     }
     if (all(is.na(M)))
       stopf("'x' has no positive objective in its trace to plot on a log scale")
@@ -230,7 +242,8 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   pen <- object$penalty
   ctrl$extrapolate <- FALSE
   opts <- solver_opts(object$method, maxit, tol, object$eps, ctrl,
-                      verbose = FALSE, threads = threads, pen = pen)
+                      verbose = FALSE, threads = threads, pen = pen,
+                      beta = fit_beta(object))
   out <- with_threads(threads, is_sparse(newdata), function(th) {  # R/zzz.R
     opts$threads <- th
     .Call(C_mlnmf_project, newdata, object$F, opts, mk$desc)
@@ -242,6 +255,23 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
           data_max(newdata))
   dimnames(out) <- list(paste0("h", seq_len(nrow(out))), colnames(newdata))
   out
+}
+
+## After layer-centric fine-tuning: each layer's divergence
+## D_beta(G_(i-1) | F_i G_i) (data scaled to a largest entry of one) and as
+## a fraction of the cascade's, the terms Leplat et al. compare.
+layer_div_table <- function(fit) {
+  ft <- fit$finetune
+  if (is.null(ft$layer_divergence)) return(NULL)
+  data.frame(layer_div = ft$layer_divergence,
+             vs_cascade = ft$layer_divergence / ft$start_layer_divergence)
+}
+
+## the beta of a fit's divergence (fits made before 'beta' was stored:
+## from the method)
+fit_beta <- function(fit) {
+  if (!is.null(fit$beta)) return(fit$beta)
+  if (identical(fit$method, "kl")) 1 else 2
 }
 
 ## Print a table with one row per layer (or pair of layers); beyond 20 rows

@@ -1,16 +1,17 @@
 ## The cascade front end: validate, then one .Call into src/cascade.c.
 
-.methods <- c("hals", "mu", "kl")
+.methods <- c("hals", "mu", "kl", "beta")
 .inits <- c("nndsvd", "nndsvda", "nndsvdar", "random")
 .norms <- c("l1", "none", "l2", "max")
 
-mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl"),
+mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl", "beta"),
                   init = NULL, normalize = c("l1", "none", "l2", "max"),
                   maxit = 500L, tol = 1e-5, eps = 1e-16, verbose = FALSE,
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
                   threads = default_threads(), control = list(), samples = NULL,
                   mask = NULL, finetune = FALSE, max_layers = NULL, depth_tol = 0.05,
-                  L1 = 0, L2 = 0, nrun = 1L, seed = NULL, keep.runs = FALSE) {
+                  L1 = 0, L2 = 0, nrun = 1L, seed = NULL, keep.runs = FALSE,
+                  beta = NULL) {
   call <- match.call()
   ## cheap scalar arguments first, and the limits on sizes, before anything
   ## proportional to the data or to 'layers' is read or allocated
@@ -35,7 +36,9 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   layers <- check_count(layers, "layers")
   if (layers > .max_layers)
     stopf("'layers' must be at most %d, not %d", .max_layers, layers)
-  method <- check_choice(method, .methods, "method")
+  mb <- check_beta(beta, method)
+  method <- mb$method
+  beta <- mb$beta
   normalize <- check_choice(normalize, .norms, "normalize")
   maxit <- check_count(maxit, "maxit")
   tol <- check_number(tol, "tol", lower = 0)
@@ -50,6 +53,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   samples <- input$samples
   mk <- resolve_mask(orient_mask(mask, samples), input$X, n_na = input$n_na)
   X <- mk$X
+  check_beta_zeros(beta, X, mk$desc)
   if (!is.null(ft) && !is.null(mk$desc))
     stopf("'finetune' is not supported with missing entries ('mask'): fit without it, or leave finetune = FALSE")
   rank <- check_rank(rank, layers, nrow(X), ncol(X))
@@ -61,7 +65,8 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                       verbose = if (verbose) (if (layers == 1L) 2L else 1L) else 0L,
                       threads = threads, pen = pen, init = start$code,
                       normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[normalize]],
-                      trace = maxit <= .max_trace, progress = progress && !verbose)
+                      trace = maxit <= .max_trace, progress = progress && !verbose,
+                      beta = beta)
   res <- with_threads(threads, is_sparse(X), function(th) {      # R/zzz.R
     opts$threads <- th
     .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G, mk$desc)
@@ -80,6 +85,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
     warning(sprintf("%d of %d layers did not converge in 'maxit' = %d iterations",
                     nc, layers, maxit), call. = FALSE)
   fit <- structure(c(res, list(rank = rank, layers = layers, method = method,
+                               beta = beta,
                                init = start$name, normalize = normalize,
                                maxit = maxit, tol = tol, eps = eps, dim = dim(X),
                                samples = samples, sparse = is_sparse(X),
@@ -100,7 +106,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   fit
 }
 
-nmf <- function(X, rank, method = c("hals", "mu", "kl"), init = NULL,
+nmf <- function(X, rank, method = c("hals", "mu", "kl", "beta"), init = NULL,
                 normalize = c("none", "l1", "l2", "max"), nrun = 1L, seed = NULL, ...) {
   if (missing(rank)) {
     rank <- init_rank(init)
@@ -162,6 +168,57 @@ init_rank <- function(init) {
   Fs <- if (is.matrix(init$F)) list(init$F) else init$F
   if (!is.list(Fs) || !length(Fs) || !all(vapply(Fs, is.matrix, NA))) return(NULL)
   vapply(Fs, ncol, 0L)
+}
+
+## 'beta' and 'method': beta = NULL takes the method's (Frobenius 2, "kl"
+## 1); a beta without a chosen method picks "kl" for 1, "hals" for 2 and
+## "beta" (multiplicative updates) otherwise; a chosen method must agree.
+## The default vector of 'method' counts as not chosen.
+check_beta <- function(beta, method) {
+  chosen <- is.character(method) && length(method) == 1L
+  method <- if (!chosen && identical(method, .methods)) "hals"
+            else check_choice(method, .methods, "method")
+  if (is.null(beta)) {
+    if (method == "beta")
+      stopf("method \"beta\" needs 'beta', the beta of the divergence (a real number)")
+    return(list(method = method, beta = if (method == "kl") 1 else 2))
+  }
+  if (!is.numeric(beta) || length(beta) != 1L || !is.finite(beta))
+    stopf("'beta' must be a single finite number (0 Itakura-Saito, 1 KL, 2 Frobenius), not %s",
+          short_value(beta))
+  beta <- as.double(beta)
+  if (!chosen) method <- if (beta == 1) "kl" else if (beta == 2) "hals" else "beta"
+  if (method == "kl" && beta != 1)
+    stopf("method \"kl\" is 'beta' = 1, not %g: use method = \"beta\" (or leave 'method' out)", beta)
+  if (method %in% c("hals", "mu") && beta != 2)
+    stopf("method \"%s\" is 'beta' = 2 (Frobenius), not %g: use method = \"beta\" (or leave 'method' out)",
+          method, beta)
+  list(method = method, beta = beta)
+}
+
+## beta <= 0 (Itakura-Saito and beyond) is infinite at x = 0: refused, as
+## scikit-learn refuses it, when X has zeros the mask does not exclude.
+check_beta_zeros <- function(beta, X, desc, arg = "X") {
+  if (beta > 0) return(invisible())
+  nz <- observed_zeros(X, desc)
+  if (nz > 0)
+    stopf("'beta' = %g <= 0 is infinite at zero entries, and '%s' has %.0f observed zero entries: add a small constant to '%s', exclude them with 'mask' (e.g. mask = \"zeros\"), or use beta > 0",
+          beta, arg, nz, arg)
+}
+
+## the zeros of X among its observed entries (desc: resolve_mask()'s)
+observed_zeros <- function(X, desc) {
+  if (is_sparse(X)) {
+    stored0 <- sum(X@x == 0, na.rm = TRUE)
+    if (!is.null(desc) && desc[[1L]] == 1L) return(stored0)
+    z <- prod(as.double(dim(X))) - length(X@x) + stored0
+  } else z <- sum(X == 0, na.rm = TRUE)
+  if (!is.null(desc) && desc[[1L]] == 2L && length(desc[[3L]])) {
+    cols <- rep(seq_len(ncol(X)), diff(desc[[2L]]))
+    v <- X[cbind(desc[[3L]] + 1L, cols)]
+    z <- z - sum(v == 0, na.rm = TRUE)
+  }
+  z
 }
 
 ## 'init' is a method name or list(F =, G =) with matrices (first layer) or

@@ -18,8 +18,9 @@ check_penalty <- function(x, arg) {
 check_penalties <- function(L1, L2, method) {
   L1 <- check_penalty(L1, "L1")
   L2 <- check_penalty(L2, "L2")
-  if (method == "kl" && any(L2 > 0))
-    stopf("'L2' is not supported by method \"kl\" (it supports 'L1' only); use method \"hals\" or \"mu\"")
+  if (method %in% c("kl", "beta") && any(L2 > 0))
+    stopf("'L2' is not supported by method \"%s\" (it supports 'L1' only); use method \"hals\" or \"mu\"",
+          method)
   list(L1 = L1, L2 = L2)
 }
 

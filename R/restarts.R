@@ -185,7 +185,10 @@ fit_restarts <- function(args, rs, call) {
   ## layers = "auto" can stop the runs at different depths, and a deeper
   ## cascade never has a smaller error: compare at the common depth
   depth <- min(vapply(fits, `[[`, 0L, "layers"))
-  best <- which.min(vapply(fits, function(f) f$error[depth], 0))
+  ## a beta-divergence fit of one layer: the smallest divergence (its
+  ## objective), not the smallest Frobenius error
+  crit <- if (depth == 1L && identical(fits[[1L]]$method, "beta")) "objective" else "error"
+  best <- which.min(vapply(fits, function(f) f[[crit]][depth], 0))
   mem <- stack_memberships(lapply(res, `[[`, "memberships"), fits[[1L]]$dim[2L])
   ## the data frame data.frame() would build, without its per-column
   ## deparse (a sixth of a seeded small fit's time)

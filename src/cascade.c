@@ -313,7 +313,8 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
     nmf_opts o;
     util_read_opts(opts, &o, 1);
     o.fix_w = 1;
-    if (o.method == METHOD_MU) o.method = METHOD_HALS;  /* same loss, faster */
+    if (o.method == METHOD_MU || (o.method == METHOD_BETA && o.beta == 2))
+        o.method = METHOD_HALS;                         /* same loss, faster */
     xmat X1;
     data_input(X, mask, "newdata", o.threads, &X1);
     int L = (int) XLENGTH(Flist);
@@ -365,12 +366,20 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask,
         error(_("'W' and 'H' do not conform to 'X'"));
     nmf_opts o = { .method = asInteger(method), .maxit = 1, .eps = asReal(eps),
                    .inner_max = 1, .threads = 1 };   /* plain, no extrapolation */
-    if (o.method < 0 || o.method > 2) error(_("'method' code out of range"));
+    if (o.method < 0 || o.method > 3) error(_("'method' code out of range"));
+    /* method = c(3, beta): the beta-divergence */
+    o.beta = o.method == METHOD_KL ? 1.0 : 2.0;
+    if (o.method == METHOD_BETA) {
+        if (!isReal(method) || XLENGTH(method) != 2 || !R_FINITE(REAL(method)[1]))
+            error(_("'method' must be c(3, beta) for the beta-divergence"));
+        o.beta = REAL(method)[1];
+    }
     if (pen != R_NilValue) {             /* list(l1 = c(W, H), l2 = c(W, H)) */
         if (TYPEOF(pen) != VECSXP) error(_("'pen' must be NULL or a named list"));
         nmf_read_penalties(pen, &o);
-        if (o.method == METHOD_KL && (o.l2[0] != 0 || o.l2[1] != 0))
-            error(_("'L2' is not supported by method \"kl\" (L1 only)"));
+        if ((o.method == METHOD_KL || o.method == METHOD_BETA) &&
+            (o.l2[0] != 0 || o.l2[1] != 0))
+            error(_("'L2' is not supported by method \"kl\" or \"beta\" (L1 only)"));
     }
     xm_reserve(&Xm, k);
     SEXP Wn = PROTECT(duplicate(W)); nprot++;

@@ -16,6 +16,8 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_set_blocked, 1),
     CALLDEF(mlnmf_cores_call, 0),
     CALLDEF(mlnmf_blas_threads, 1),
+    CALLDEF(mlnmf_beta_div, 5),
+    CALLDEF(mlnmf_beta_pass, 6),
     {NULL, NULL, 0}
 };
 

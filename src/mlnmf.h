@@ -165,13 +165,25 @@ void   xm_mgram(const xmat *X, int side, int r0, int rb, const double *Ft,
  * (n x k); side 1, out (n x k) = Omega^T F with F (m x k). */
 void   xm_obs_prod(const xmat *X, int side, const double *F, int k,
                    double *out);
+/* xops_beta.c: the passes of the beta-divergence updates (nmf_beta.c) */
+typedef struct {
+    double beta;
+    int k, cb, stored;   /* stored: a dgCMatrix under mask "zeros"        */
+    double *V, *P, *R, *T;               /* blocks of the dense pass      */
+    double *Wt, *Htt, *acc, *colsum;     /* row-major copies, sums        */
+} xb_work;
+void   xb_alloc(const xmat *X, int k, double beta, xb_work *w);
+double xb_pass(const xmat *X, const double *W, const double *Ht, int k,
+               int side, double *num, double *den, int want_div, xb_work *w);
+/* d(x | y) of the beta-divergence for x > 0, p = y^(beta - 2) */
+double xb_div(double beta, double x, double y, double p);
 /* 1 if X carries a mask */
 static inline int xm_masked(const xmat *X) { return X->mask != XM_MASK_NONE; }
 /* the NA and NaN entries of a double matrix or dgCMatrix, as a pattern */
 SEXP mlnmf_na_pattern(SEXP X);
 
 /* ----------------------------------------------------------- the solvers */
-enum { METHOD_HALS = 0, METHOD_MU = 1, METHOD_KL = 2 };
+enum { METHOD_HALS = 0, METHOD_MU = 1, METHOD_KL = 2, METHOD_BETA = 3 };
 enum { INIT_NNDSVD = 0, INIT_NNDSVDA = 1, INIT_NNDSVDAR = 2, INIT_RANDOM = 3,
        INIT_GIVEN = 4 };
 
@@ -187,6 +199,7 @@ typedef struct {
     int verbose;
     int threads;         /* OpenMP threads for the passes over X           */
     int extrapolate;     /* HALS, MU: Ang-Gillis extrapolation (nmf_frob.c) */
+    double beta;         /* METHOD_BETA: the beta of the divergence       */
     double l1[2], l2[2]; /* penalties on W ([0]) and Ht ([1]), scaled units:
                           * min 1/2 loss + l1 sum(M) + l2/2 ||M||^2 (KL: l1) */
 } nmf_opts;
@@ -210,6 +223,10 @@ int nmf_mu(const xmat *X, int k, double *W, double *Ht,
            const nmf_opts *o, nmf_result *res);
 int nmf_kl(const xmat *X, int k, double *W, double *Ht,
            const nmf_opts *o, nmf_result *res);
+/* nmf_beta.c: MU for the beta-divergence o->beta (any real, not 1) */
+int nmf_beta(const xmat *X, int k, double *W, double *Ht,
+             const nmf_opts *o, nmf_result *res);
+double nmf_beta_gamma(double beta);
 /* nmf_frob.c: the HALS / MU outer loop; inner() updates M (len x k) from
  * the products A (len x k) and the Gram B (k x k), up to q times, using
  * work (inner_work doubles); exact = 1 allows HALS its exact shortcut
@@ -319,6 +336,10 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask,
 SEXP mlnmf_scan(SEXP X);
 SEXP mlnmf_set_blocked(SEXP flag);
 SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders, SEXP mask);
+SEXP mlnmf_beta_div(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP mask);
+/* finetune_layer.c: one beta-divergence MU pass (the layer-centric
+ * fine-tuning's kernel) */
+SEXP mlnmf_beta_pass(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP side, SEXP mask);
 
 /* pinv.c: out (n x m) = A^+ for A (m x n), singular values <= tol (tol < 0:
  * max(m, n) * DBL_EPSILON * s_max) treated as zero; s (min(m, n), may be

@@ -17,6 +17,9 @@ int nmf_solve(const xmat *X, int k, double *W, double *Ht,
     case METHOD_HALS: return nmf_hals(X, k, W, Ht, o, res);
     case METHOD_MU:   return nmf_mu(X, k, W, Ht, o, res);
     case METHOD_KL:   return nmf_kl(X, k, W, Ht, o, res);
+    case METHOD_BETA:                    /* beta = 1 is the I-divergence */
+        return o->beta == 1 ? nmf_kl(X, k, W, Ht, o, res)
+                            : nmf_beta(X, k, W, Ht, o, res);
     default:          return NMF_ERR_METHOD;
     }
 }

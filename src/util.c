@@ -105,6 +105,20 @@ void util_opt_pair(SEXP opts, const char *name, double *out)
     }
 }
 
+/* the beta of METHOD_BETA: option "beta" if present and not NULL (else the
+ * method's: 1 for "kl", 2 for the Frobenius solvers) */
+static double opt_beta(SEXP opts, int method)
+{
+    double b = method == METHOD_KL ? 1.0 : 2.0;
+    SEXP v = opt_find(opts, "beta");
+    if (v != NULL && v != R_NilValue) {
+        if (!isNumeric(v) || XLENGTH(v) != 1) error(_("option 'beta' must be a number"));
+        b = asReal(v);
+    }
+    if (!R_FINITE(b)) error(_("option 'beta' must be finite"));
+    return b;
+}
+
 /* The settings of a solver entry point (mlnmf_fit, mlnmf_project: full;
  * mlnmf_finetune: not full, without inner_alpha, extrapolation and
  * penalties), checked for range (R has checked their meaning). */
@@ -124,9 +138,11 @@ void util_read_opts(SEXP opts, nmf_opts *o, int full)
     o->extrapolate = full ? util_opt_int(opts, "extrapolate") : 0;
     o->l1[0] = o->l1[1] = o->l2[0] = o->l2[1] = 0.0;
     if (full) nmf_read_penalties(opts, o);
-    if (o->method < 0 || o->method > 2) error(_("'method' code out of range"));
-    if (o->method == METHOD_KL && (o->l2[0] != 0 || o->l2[1] != 0))
-        error(_("'L2' is not supported by method \"kl\" (L1 only)"));
+    if (o->method < 0 || o->method > 3) error(_("'method' code out of range"));
+    o->beta = opt_beta(opts, o->method);
+    if ((o->method == METHOD_KL || o->method == METHOD_BETA) &&
+        (o->l2[0] != 0 || o->l2[1] != 0))
+        error(_("'L2' is not supported by method \"kl\" or \"beta\" (L1 only)"));
     if (o->maxit < 0 || o->maxit == INT_MAX) error(_("'maxit' out of range"));
     if (o->inner_max < 1) error(_("'inner_max' out of range"));
     if (!(o->eps > 0) || !R_FINITE(o->tol) || !R_FINITE(o->inner_delta))

@@ -370,5 +370,66 @@ fk <- quiet(mlnmf(Se, c(3, 3), method = "kl", maxit = 20))
 ftk <- quiet(finetune(fk, maxit = 70, tol = 0))
 stopifnot(length(ftk$finetune$trace) == ftk$finetune$iter + 1L, all(is.finite(ftk$error)))
 
+## the beta-divergence (issue 22): src/nmf_beta.c and src/xops_beta.c on
+## dense data (one block and several: Z has 400 rows, so blocks of 655
+## columns... and 340 columns, one block; Zb below has several), sparse data
+## (the dense pass with the numerator at the stored entries), the missing
+## pattern on both, mask = "zeros" (stored entries only), beta = 2 under a
+## mask (the general pass) and without (products + Grams), L1, predict,
+## transposed layer inputs, the step and the divergence entry.  The trace
+## holds NA between measurements, so sound() is not used on it.
+sound_beta <- function(fit, X) {
+  n_calls <<- n_calls + 1L
+  v <- c(unlist(fit$F), unlist(fit$G))
+  tr <- unlist(fit$trace)
+  stopifnot(all(is.finite(v)), all(v >= 0), all(is.finite(fit$objective)),
+            all(is.finite(tr[!is.na(tr)])), sum(!is.na(tr)) >= fit$layers)
+  p <- predict(fit, X, maxit = 5)
+  stopifnot(all(is.finite(p)), all(p >= 0))
+  invisible(fit)
+}
+Zb <- matrix(runif(1400 * 200), 1400, 200)
+for (beta in c(0, 0.5, 1.5, 2, 3, 2.7)) {
+  Xp <- X + 0.1
+  sound_beta(quiet(mlnmf(Xp, c(5, 3), beta = beta, method = "beta", maxit = 12)), Xp)
+  sound_beta(quiet(mlnmf(Xp, 4, beta = beta, method = "beta", maxit = 12, mask = MX,
+                         L1 = 0.01)), Xp)
+  sound_beta(quiet(nmf(S, 4, beta = beta, method = "beta", maxit = 12, mask = "zeros",
+                       threads = 2)), S)
+  if (beta > 0) {
+    sound_beta(quiet(mlnmf(S, c(4, 2), beta = beta, method = "beta", maxit = 12)), S)
+    sound_beta(quiet(nmf(S, 4, beta = beta, method = "beta", maxit = 12, mask = MX)), S)
+  }
+  sound_beta(quiet(nmf(Zb, 3, beta = beta, method = "beta", maxit = 3, threads = 2)), Zb)
+  st <- .Call(mlnmf:::C_mlnmf_step, Xp, W, H, c(3, beta), 1e-16, NULL, list(l1 = c(0.1, 0), l2 = c(0, 0)))
+  stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
+  st <- .Call(mlnmf:::C_mlnmf_step, S, W, H, c(3, beta), 1e-16, list(1L), NULL)
+  stopifnot(all(is.finite(st$W)), all(is.finite(st$H)))
+  d <- .Call(mlnmf:::C_mlnmf_beta_div, S, W, H, beta, NULL)
+  stopifnot(is.finite(d), d >= 0)
+}
+## the layer-centric fine-tuning's kernel (both sides, dense and sparse)
+## and the fine-tuning itself, layer and data objectives
+for (beta in c(0.5, 1, 1.5, 2)) {
+  for (x in list(X, S)) for (sd in 0:1) {
+    pp <- .Call(mlnmf:::C_mlnmf_beta_pass, x, W, H, beta, sd, NULL)
+    stopifnot(all(is.finite(pp$num)), all(is.finite(pp$den)), is.finite(pp$div))
+  }
+  fb <- quiet(mlnmf(X, c(5, 3), beta = beta, maxit = 10))
+  g1 <- quiet(finetune(fb, objective = "layer", maxit = 3))
+  g2 <- quiet(finetune(fb, X = S, maxit = 3, beta = beta, method = "beta"))
+  stopifnot(all(is.finite(unlist(g1$F))), all(is.finite(unlist(g2$G))),
+            all(diff(g1$finetune$trace) <= 1e-12 * g1$finetune$trace[-1]))
+}
+for (cl in list(quote(.Call(mlnmf:::C_mlnmf_beta_div, X, W, H, "1", NULL)),
+                quote(.Call(mlnmf:::C_mlnmf_beta_div, X, t(W), H, 1, NULL)),
+                quote(.Call(mlnmf:::C_mlnmf_beta_div, X, W, H, NA_real_, NULL)),
+                quote(.Call(mlnmf:::C_mlnmf_step, X, W, H, 3L, 1e-16, NULL, NULL)),
+                quote(.Call(mlnmf:::C_mlnmf_beta_pass, X, W, H, 1, 2L, NULL)),
+                quote(.Call(mlnmf:::C_mlnmf_beta_pass, X, W, t(H), 1, 0L, NULL)))) {
+  ok <- tryCatch({ eval(cl); FALSE }, error = function(e) TRUE)
+  if (!ok) stop("no error from ", deparse1(cl))
+}
+
 cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 4 interrupts, instruments: done\n",
             n_calls, length(bad_calls) + length(perm_bad)))

@@ -110,3 +110,34 @@ step_problem <- function(seed, inner) {
   X <- matrix(runif(30 * inner), 30, inner) %*% matrix(runif(inner * 25), inner, 25)
   list(X = X / max(X), W = matrix(runif(30 * 4), 30, 4), H = matrix(runif(4 * 25), 4, 25))
 }
+
+## The beta-divergence (issue 22): D_beta(X | V) over the observed entries
+## obs, with V floored at the double epsilon for beta < 2 (as the C code
+## does, so that no negative power of zero is taken), and one step of
+## Fevotte and Idier's multiplicative updates with their exponent gamma.
+ref_beta_div <- function(X, V, beta, obs = matrix(TRUE, nrow(X), ncol(X))) {
+  if (beta < 2) V <- pmax(V, .Machine$double.eps)
+  x <- X[obs]; v <- V[obs]
+  pos <- x > 0
+  d <- if (beta == 0) ifelse(pos, x / v - log(x / v) - 1, 0)
+       else if (beta == 1) ifelse(pos, x * log(x / v), 0) - x + v
+       else (ifelse(pos, x^beta, 0) + (beta - 1) * v^beta - beta * x * v^(beta - 1)) /
+              (beta * (beta - 1))
+  sum(d)
+}
+
+ref_beta_gamma <- function(beta)
+  if (beta < 1) 1 / (2 - beta) else if (beta > 2) 1 / (beta - 1) else 1
+
+ref_beta_step <- function(X, W, H, beta, eps, obs = matrix(TRUE, nrow(X), ncol(X)),
+                          l1 = c(0, 0)) {
+  g <- ref_beta_gamma(beta)
+  O <- obs * 1
+  X[!obs] <- 0
+  fl <- function(V) if (beta < 2) pmax(V, .Machine$double.eps) else V
+  V <- fl(W %*% H)
+  W <- pmax(W * ((X * V^(beta - 2)) %*% t(H) / ((O * V^(beta - 1)) %*% t(H) + l1[1]))^g, eps)
+  V <- fl(W %*% H)
+  H <- pmax(H * (t(W) %*% (X * V^(beta - 2)) / (t(W) %*% (O * V^(beta - 1)) + l1[2]))^g, eps)
+  list(W = W, H = H)
+}

@@ -19,7 +19,7 @@ test_that("data validators name the argument", {
   expect_error(mlnmf(X, c(3, 4)), "'rank' of layer 2 is 4")
   expect_error(mlnmf(X, c(3, 2), layers = 3), "'rank' must have length 1 or 'layers' \\(3\\), not 2")
   expect_error(mlnmf(X, 2, layers = 0), "'layers' must be a single whole number >= 1")
-  expect_error(mlnmf(X, 2, method = "als"), "'method' must be one of \"hals\", \"mu\", \"kl\", not \"als\"")
+  expect_error(mlnmf(X, 2, method = "als"), "'method' must be one of \"hals\", \"mu\", \"kl\", \"beta\", not \"als\"")
   expect_error(mlnmf(X, 2, method = 1), "'method' must be one of")
   expect_error(mlnmf(X, 2, init = "svd"), "'init' must be one of \"nndsvd\"")
   expect_error(mlnmf(X, 2, init = list(1)), "'init' must be one of .* or a list with elements 'F' and 'G'")

@@ -242,7 +242,7 @@ corrupt <- list(
   list("layers 2.5", function(f) { f$layers <- 2.5; f }, "'ARG\\$layers' must be a single whole number >= 1, not 2.5"),
   list("dim NA", function(f) { f$dim <- c(NA, 40L); f }, "'ARG\\$dim' must be two whole numbers >= 1"),
   list("dim wrong", function(f) { f$dim <- c(10L, 41L); f }, "'ARG\\$dim' is 10 x 41, but the factors are for data of 10 x 40"),
-  list("method NA", function(f) { f$method <- NA_character_; f }, "'ARG\\$method' must be one of \"hals\", \"mu\", \"kl\", not NA"),
+  list("method NA", function(f) { f$method <- NA_character_; f }, "'ARG\\$method' must be one of \"hals\", \"mu\", \"kl\", \"beta\", not NA"),
   list("method unknown", function(f) { f$method <- "als"; f }, "'ARG\\$method' must be one of"),
   list("rank wrong", function(f) { f$rank <- c(5L, 4L, 2L); f }, "'ARG\\$rank' must give the 3 ranks of the layers"),
   list("F chain broken", function(f) { f$F[[2]] <- f$F[[2]][-1, ]; f }, "'ARG\\$F\\[\\[2\\]\\]' has 4 rows, but F\\[\\[1\\]\\] has 5 columns"),

@@ -1,0 +1,308 @@
+/*
+ * xops_beta.c: the passes over X of the beta-divergence multiplicative
+ * updates (nmf_beta.c).  With V = W Ht^T (m x n), s = X->scale, Omega the
+ * observed entries and vf = max(V, DBL_EPSILON) when beta < 2 (so no
+ * negative power of a zero is taken; V itself when beta >= 2):
+ *
+ *   side 0:  num = (Omega o sX o vf^(beta-2)) Ht   den = (Omega o vf^(beta-1)) Ht
+ *   side 1:  num = (Omega o sX o vf^(beta-2))^T W  den = (Omega o vf^(beta-1))^T W
+ *
+ * and, when asked, the divergence over the observed entries
+ *   D_beta(sX | V) = sum d(x | vf),
+ *   d(x | y) = x / y - log(x / y) - 1                              beta = 0
+ *            = x log(x / y) - x + y                                beta = 1
+ *            = (x^b + (b - 1) y^b - b x y^(b-1)) / (b (b - 1))     otherwise
+ * (d(0 | y) = y^b / b for b > 0; the R side refuses beta <= 0 on data with
+ * observed zeros).
+ *
+ * Two passes:
+ *   xb_pass_dense   every observed entry: V is formed in blocks of columns
+ *                   (one gemm), the powers taken once per entry, and the
+ *                   blocks multiplied into num and den (two more gemms).
+ *                   Dense X, or a dgCMatrix without a mask or with missing
+ *                   entries: for beta not in {1, 2} the zeros contribute
+ *                   vf^(beta-1) terms to den that have no low-rank form,
+ *                   so this dense pass cannot be avoided (scikit-learn
+ *                   makes it too, row by row).  For a dgCMatrix the
+ *                   numerator is still accumulated at the stored entries
+ *                   only, from the V block already at hand.
+ *   xb_pass_stored  a dgCMatrix whose stored entries are the observed ones
+ *                   (mask "zeros"): V only at the stored entries (k flops
+ *                   each), nothing at the zeros.
+ * (beta = 1 without a mask: den is the column sums of the other factor,
+ * and a dgCMatrix takes xb_pass_stored's path (the fits use the
+ * I-divergence solver, nmf_kl.c; the layer-centric fine-tuning this pass);
+ * beta = 2 without a mask: den = W Ht^T Ht, nmf_beta.c's own path.
+ * Neither makes a dense pass on sparse data.)
+ *
+ * Workspace from xb_alloc (R_alloc, once per solve).  Threads: the
+ * elementwise work of a block runs on X->threads threads, columns split
+ * statically; sums are reduced per column in a fixed order, so the result
+ * does not depend on the thread count.
+ */
+#include "mlnmf.h"
+#include <math.h>
+#include <float.h>
+#include <string.h>
+
+#define XB_BLOCK_ELEMS 262144     /* doubles per m x cb block (2 MiB) */
+
+void xb_alloc(const xmat *X, int k, double beta, xb_work *w)
+{
+    int m = X->m, n = X->n;
+    size_t big = (size_t) (m > n ? m : n);
+    w->beta = beta;
+    w->stored = X->kind == XM_CSC && X->mask == XM_MASK_OBSERVED;
+    size_t cb = XB_BLOCK_ELEMS / (size_t) m;
+    if (cb < 8) cb = 8;
+    if (cb > (size_t) n) cb = (size_t) n;
+    w->cb = (int) cb;
+    w->Wt = (double *) R_alloc((size_t) k * m, sizeof(double));
+    w->Htt = (double *) R_alloc((size_t) k * n, sizeof(double));
+    w->acc = (double *) R_alloc(2 * (size_t) k * big, sizeof(double));
+    w->colsum = (double *) R_alloc(big, sizeof(double));
+    if (w->stored) { w->V = w->P = w->R = w->T = NULL; return; }
+    w->V = (double *) R_alloc((size_t) m * cb, sizeof(double));
+    w->P = (double *) R_alloc((size_t) m * cb, sizeof(double));
+    w->R = (double *) R_alloc((size_t) m * cb, sizeof(double));
+    w->T = (double *) R_alloc(2 * (size_t) k * cb, sizeof(double));
+}
+
+/* p[e] = vf^(beta - 2) for the len values v[e], vf floored (beta < 2);
+ * v[e] <- vf.  The common exponents without pow(). */
+static void xb_pow(double beta, size_t len, double *v, double *p)
+{
+    if (beta < 2)
+        for (size_t e = 0; e < len; e++) if (!(v[e] >= DBL_EPSILON)) v[e] = DBL_EPSILON;
+    if (beta == 0)        for (size_t e = 0; e < len; e++) p[e] = 1.0 / (v[e] * v[e]);
+    else if (beta == 0.5) for (size_t e = 0; e < len; e++) p[e] = 1.0 / (v[e] * sqrt(v[e]));
+    else if (beta == 1)   for (size_t e = 0; e < len; e++) p[e] = 1.0 / v[e];
+    else if (beta == 1.5) for (size_t e = 0; e < len; e++) p[e] = 1.0 / sqrt(v[e]);
+    else if (beta == 2)   for (size_t e = 0; e < len; e++) p[e] = 1.0;
+    else if (beta == 3)   for (size_t e = 0; e < len; e++) p[e] = v[e];
+    else                  for (size_t e = 0; e < len; e++) p[e] = pow(v[e], beta - 2);
+}
+
+static inline double xb_pow1(double beta, double v)
+{
+    double p;
+    xb_pow(beta, 1, &v, &p);
+    return p;
+}
+
+/* d(x | y) for x > 0, p = y^(beta - 2) */
+double xb_div(double beta, double x, double y, double p)
+{
+    if (beta == 0) { double q = x * p * y; return q - log(q) - 1.0; }
+    if (beta == 1) return x * log(x / y) - x + y;
+    double yb1 = p * y;
+    return (pow(x, beta) + (beta - 1) * yb1 * y - beta * x * yb1) / (beta * (beta - 1));
+}
+
+/* d(0 | y) = y^beta / beta (beta > 0), p = y^(beta - 2) */
+static inline double xb_div0(double beta, double y, double p)
+{
+    return beta > 0 ? p * y * y / beta : 0.0;
+}
+
+/* M (rows x k, column-major) -> Mt (k x rows) */
+static void xb_tr(int rows, int k, const double *M, double *Mt)
+{
+    for (int l = 0; l < k; l++)
+        for (int i = 0; i < rows; i++) Mt[l + (size_t) i * k] = M[i + (size_t) l * rows];
+}
+
+/* acc (k x rows, row-major pairs num | den) -> num, den (rows x k) */
+static void xb_untr(int rows, int k, const double *acc, double *num, double *den)
+{
+    size_t rk = (size_t) rows * k;
+    for (int i = 0; i < rows; i++)
+        for (int l = 0; l < k; l++) {
+            num[i + (size_t) l * rows] = acc[l + (size_t) i * k];
+            den[i + (size_t) l * rows] = acc[rk + l + (size_t) i * k];
+        }
+}
+
+/* The elementwise part of one column block of the dense pass: V (vf on
+ * return) and P (vf^(beta-2)) over m x cb.  Dense X: R = s x P (the num
+ * terms) and V <- P vf (the den terms); a dgCMatrix: R = P vf (the den
+ * terms), V stays vf for xb_block_stored.  Zero at the missing entries.
+ * Returns the divergence of the block's observed entries (want_div; for a
+ * dgCMatrix as if every entry were zero, corrected by xb_block_stored). */
+static double xb_block(const xmat *X, int j0, int cb, const xb_work *w,
+                       int want_div)
+{
+    int m = X->m, n = X->n, dense = X->kind == XM_DENSE;
+    double beta = w->beta, s = X->scale, *V = w->V, *P = w->P, *R = w->R;
+    double *cs = w->colsum;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(X->threads) schedule(static) if (X->threads > 1 && (size_t) m * cb > 16384)
+#endif
+    for (int jj = 0; jj < cb; jj++) {
+        int j = j0 + jj;
+        double *v = V + (size_t) jj * m, *p = P + (size_t) jj * m, dsum = 0.0;
+        double *r = R + (size_t) jj * m;
+        xb_pow(beta, (size_t) m, v, p);
+        int q = X->mask == XM_MASK_MISSING ? X->mp[j] : 0,
+            end = X->mask == XM_MASK_MISSING ? X->mp[j + 1] : 0;
+        for (int i = 0; i < m; i++) {
+            if (q < end && X->mi[q] == i) {
+                q++;
+                r[i] = 0.0;
+                if (dense) v[i] = 0.0;
+                continue;
+            }
+            if (dense) {
+                double x = s * (X->trans ? X->x[j + (size_t) i * n] : X->x[i + (size_t) j * m]);
+                if (want_div) dsum += x > 0 ? xb_div(beta, x, v[i], p[i])
+                                            : xb_div0(beta, v[i], p[i]);
+                r[i] = x * p[i];
+                v[i] *= p[i];
+            } else {
+                if (want_div) dsum += xb_div0(beta, v[i], p[i]);
+                r[i] = v[i] * p[i];
+            }
+        }
+        cs[jj] = dsum;
+    }
+    double d = 0.0;
+    if (want_div) for (int jj = 0; jj < cb; jj++) d += cs[jj];
+    return d;
+}
+
+/* The stored entries of a dgCMatrix in the block (dense pass): the
+ * numerator terms r = s x p into acc (k x rows, row-major: rows of W for
+ * side 0, of Ht for side 1), from the V (vf) and P blocks; the divergence
+ * correction d(x | v) - d(0 | v) at those entries. */
+static double xb_block_stored(const xmat *X, int j0, int cb, int side,
+                              const xb_work *w, int want_div, double *acc)
+{
+    int m = X->m, k = w->k;
+    double beta = w->beta, s = X->scale, d = 0.0;
+    for (int jj = 0; jj < cb; jj++) {
+        int j = j0 + jj;
+        int q = X->mask == XM_MASK_MISSING ? X->mp[j] : 0,
+            end = X->mask == XM_MASK_MISSING ? X->mp[j + 1] : 0;
+        const double *p = w->P + (size_t) jj * m, *vf = w->V + (size_t) jj * m;
+        for (int t = X->cp[j]; t < X->cp[j + 1]; t++) {
+            int i = X->ci[t];
+            while (q < end && X->mi[q] < i) q++;
+            if (q < end && X->mi[q] == i) continue;
+            double x = s * X->x[t];
+            if (!(x > 0)) continue;
+            double r = x * p[i];
+            if (want_div)
+                d += xb_div(beta, x, vf[i], p[i]) - xb_div0(beta, vf[i], p[i]);
+            if (!acc) continue;
+            const double *f = side ? w->Wt + (size_t) i * k : w->Htt + (size_t) j * k;
+            double *a = acc + (size_t) (side ? j : i) * k;
+            for (int l = 0; l < k; l++) a[l] += r * f[l];
+        }
+    }
+    return d;
+}
+
+/* The dense pass (see the top of the file).  num, den: side 0 m x k,
+ * side 1 n x k, or num = NULL for the divergence only. */
+static double xb_pass_dense(const xmat *X, const double *W, const double *Ht,
+                            int k, int side, double *num, double *den,
+                            int want_div, xb_work *w)
+{
+    int m = X->m, n = X->n, dense = X->kind == XM_DENSE;
+    int rows = side ? n : m;
+    double d = 0.0, *acc = NULL;
+    if (num && !dense) {
+        acc = w->acc;
+        memset(acc, 0, (size_t) rows * k * sizeof(double));
+    }
+    for (int j0 = 0; j0 < n; j0 += w->cb) {
+        int cb = n - j0 < w->cb ? n - j0 : w->cb;
+        la_gemm("N", "T", m, cb, k, 1.0, W, m, Ht + j0, n, 0.0, w->V, m);
+        d += xb_block(X, j0, cb, w, want_div);
+        if (!dense) d += xb_block_stored(X, j0, cb, side, w, want_div, acc);
+        if (!num) continue;
+        const double *Nb = dense ? w->R : NULL, *Db = dense ? w->V : w->R;
+        if (side == 0) {
+            double b0 = j0 == 0 ? 0.0 : 1.0;
+            if (Nb) la_gemm("N", "N", m, k, cb, 1.0, Nb, m, Ht + j0, n, b0, num, m);
+            la_gemm("N", "N", m, k, cb, 1.0, Db, m, Ht + j0, n, b0, den, m);
+        } else {
+            /* W^T B (k x cb) as "N", "N" with Wt, then into rows j0.. */
+            double *T = w->T;
+            if (Nb) la_gemm("N", "N", k, cb, m, 1.0, w->Wt, k, Nb, m, 0.0, T, k);
+            la_gemm("N", "N", k, cb, m, 1.0, w->Wt, k, Db, m, 0.0, T + (size_t) k * cb, k);
+            for (int jj = 0; jj < cb; jj++)
+                for (int l = 0; l < k; l++) {
+                    if (Nb) num[j0 + jj + (size_t) l * n] = T[l + (size_t) jj * k];
+                    den[j0 + jj + (size_t) l * n] = T[(size_t) k * cb + l + (size_t) jj * k];
+                }
+        }
+    }
+    if (acc)                                  /* the sparse numerator */
+        for (int i = 0; i < rows; i++)
+            for (int l = 0; l < k; l++) num[i + (size_t) l * rows] = acc[l + (size_t) i * k];
+    return d;
+}
+
+/* The pass over the stored entries only (a dgCMatrix under mask "zeros",
+ * or beta = 1 without a mask): y = <W_i, Ht_j> at each stored entry, both
+ * terms accumulated in acc.  kl (beta = 1, every entry observed): den is
+ * the column sums of the other factor, and the divergence's y terms are
+ * sum(W Ht^T) = <colsums(W), colsums(Ht)>, so the zeros cost nothing. */
+static double xb_pass_stored(const xmat *X, const double *W, const double *Ht,
+                             int k, int side, double *num, double *den,
+                             int want_div, int kl, xb_work *w)
+{
+    int m = X->m, n = X->n, rows = side ? n : m;
+    double beta = w->beta, s = X->scale, d = 0.0, *acc = w->acc;
+    size_t rk = (size_t) rows * k;
+    if (num) memset(acc, 0, 2 * rk * sizeof(double));
+    if (kl && (want_div || num)) {
+        double sv = 0.0;
+        for (int l = 0; l < k; l++) {
+            double a = 0.0, b = 0.0;
+            for (int i = 0; i < m; i++) a += W[i + (size_t) l * m];
+            for (int j = 0; j < n; j++) b += Ht[j + (size_t) l * n];
+            sv += a * b;
+            for (int i = 0; num && i < rows; i++)   /* den: the other's sums */
+                acc[rk + l + (size_t) i * k] = side ? a : b;
+        }
+        d = want_div ? sv : 0.0;
+    }
+    for (int j = 0; j < n; j++) {
+        const double *h = w->Htt + (size_t) j * k;
+        for (int t = X->cp[j]; t < X->cp[j + 1]; t++) {
+            int i = X->ci[t];
+            const double *wi = w->Wt + (size_t) i * k;
+            double y = 0.0;
+            for (int l = 0; l < k; l++) y += wi[l] * h[l];
+            double p = xb_pow1(beta, y), x = s * X->x[t];
+            if (beta < 2 && !(y >= DBL_EPSILON)) y = DBL_EPSILON;
+            if (want_div) d += (x > 0 ? xb_div(beta, x, y, p) : xb_div0(beta, y, p))
+                               - (kl ? y : 0.0);
+            if (!num) continue;
+            double r = x * p, e = kl ? 0.0 : y * p;
+            const double *f = side ? wi : h;
+            double *a = acc + (size_t) (side ? j : i) * k;
+            for (int l = 0; l < k; l++) { a[l] += r * f[l]; a[rk + l] += e * f[l]; }
+        }
+    }
+    if (num) xb_untr(rows, k, acc, num, den);
+    return d;
+}
+
+/* One pass for the update of one factor (side 0: W, m x k; side 1: Ht,
+ * n x k), see the top of the file; num = NULL: the divergence only.
+ * Returns D_beta(sX | W Ht^T) over the observed entries when want_div
+ * (else 0).  w from xb_alloc(X, k, beta). */
+double xb_pass(const xmat *X, const double *W, const double *Ht, int k,
+               int side, double *num, double *den, int want_div, xb_work *w)
+{
+    w->k = k;
+    int kl = w->beta == 1 && X->kind == XM_CSC && X->mask == XM_MASK_NONE;
+    if (w->stored || X->kind == XM_CSC || side == 1) xb_tr(X->m, k, W, w->Wt);
+    if (w->stored || X->kind == XM_CSC) xb_tr(X->n, k, Ht, w->Htt);
+    if (w->stored || kl)
+        return xb_pass_stored(X, W, Ht, k, side, num, den, want_div, kl, w);
+    return xb_pass_dense(X, W, Ht, k, side, num, den, want_div, w);
+}
