@@ -12,7 +12,8 @@ shipped <- function(f) {
 }
 
 test_that("every shipped result carries a stamp with version and settings", {
-  for (f in c("figure1.rds", "figure1-sensitivity.rds", "figure1-blas.rds")) {
+  for (f in c("figure1.rds", "figure1-sweep.rds", "figure1-sensitivity.rds",
+              "figure1-blas.rds")) {
     st <- shipped(f)$stamp
     expect_true(is.list(st), info = f)
     expect_match(st$mlnmf, "^[0-9]+[.][0-9]+[.][0-9]+", info = f)
@@ -22,6 +23,22 @@ test_that("every shipped result carries a stamp with version and settings", {
                       "inner_max", "inner_alpha", "inner_delta", "extrapolate"))
     expect_true(is.integer(st$probe_iter) && length(st$probe_iter) == 3L, info = f)
   }
+})
+
+test_that("the Figure 1 results and the sweep were made with the installed defaults", {
+  now <- mlnmf:::results_stamp()
+  main <- shipped("figure1.rds")
+  expect_identical(mlnmf:::stamp_differences(main$stamp, now), character())
+  ## the main table uses the defaults: the solver settings of the fits are
+  ## the installed package's defaults
+  expect_equal(main$settings[c("method", "init", "normalize", "maxit", "tol")],
+               now$defaults[c("method", "init", "normalize", "maxit", "tol")],
+               ignore_attr = TRUE)
+  sw <- shipped("figure1-sweep.rds")
+  expect_identical(mlnmf:::stamp_differences(sw$stamp, now), character())
+  d <- sw$datasets[sw$datasets$level == "defaults", ]
+  expect_gt(nrow(d), 0L)
+  expect_true(all(d$maxit_used == now$defaults$maxit & d$tol_used == now$defaults$tol))
 })
 
 test_that("stamp_differences() names a changed default and a changed rule", {
