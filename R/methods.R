@@ -115,6 +115,13 @@ plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis"),
     len <- max(lengths(tr))
     M <- vapply(tr, function(t) c(t, rep(NA, len - length(t))), numeric(len))
     M[!(M > 0)] <- NA
+    ## "kl" measures its objective every 10 iterations: draw the line
+    ## through the measured points
+    for (j in seq_len(ncol(M))) {
+      ok <- which(!is.na(M[, j]))
+      if (length(ok) > 1L)
+        M[seq(ok[1L], ok[length(ok)]), j] <- stats::approx(ok, M[ok, j], seq(ok[1L], ok[length(ok)]))$y
+    }
     if (all(is.na(M)))
       stopf("'x' has no positive objective in its trace to plot on a log scale")
     matplot(seq_len(len) - 1L, M, type = "l", lty = 1, log = "y",

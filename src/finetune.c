@@ -198,7 +198,8 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
 
     res->start = ft_objective(X, L, rk, F0, Gt0, o->method, norm, Pa, Pb, work);
     double f = ft_objective(X, L, rk, F, Gt, o->method, norm, Pa, Pb, work);
-    double f0 = f, fprev;
+    nmf_stopper st;
+    nmf_stop_init(&st, f, o->tol);
     if (res->trace) res->trace[0] = res->start;
     res->converged = 0;
     res->restored = 0;
@@ -247,7 +248,6 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
             chain_prefix_step(d, r, c, P, Fi, 1.0, Pn);
             P = Pn;
         }
-        fprev = f;
         if (o->method == METHOD_KL) {
             xm_kl(X, P, Gt, kL, 1, C, work);               /* R^T P, N x kL */
             nmf_colsums(d, kL, P, sv);
@@ -266,7 +266,7 @@ static int ft_run(xmat *X, int L, const int *rk, double **F, double *Gt,
         if (res->trace) res->trace[it] = f;
         if (o->verbose)
             Rprintf("finetune iteration %d: relative objective %.10g\n", it, f);
-        if (nmf_stop(f0, fprev, f, o->tol)) { res->converged = 1; break; }
+        if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
     }
     res->iter = it > o->maxit ? o->maxit : it;
     res->obj = ft_objective(X, L, rk, F, Gt, o->method, norm, Pa, Pb, work);

@@ -126,6 +126,9 @@ double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
 size_t xm_work_size(const xmat *X, int k);
 double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, double *out, double *work);
+/* the same pass; measure = 0: R and its product only, returns 0 */
+double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
+                  int which, int measure, double *out, double *work);
 /* The smaller Gram matrix, scale^2 X X^T (m <= n) or scale^2 X^T X. */
 void   xm_gram(const xmat *X, double *out);
 /* out (rb x cb, leading dimension ld) = scale * (X o Omega)[r0 +, c0 +] */
@@ -141,7 +144,7 @@ void   xs_prod(const xmat *X, const double *B, int k, double *out);
 double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
                       double *work);
 double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
-             int which, double *out, double *work);
+             int which, int measure, double *out, double *work);
 void   xs_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
                 size_t ld);
 /* first position p in [lo, hi) with idx[p] >= r (idx sorted) */
@@ -232,16 +235,17 @@ const char *nmf_status_msg(int status);
 
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH);
-int nmf_stop(double f0, double fprev, double f, double tol);   /* finetune */
-/* the one-layer solvers' stopping rule (nmf_common.c) */
-#define NMF_STOP_WINDOW 10
+/* the stopping rule of every solver and of finetune (nmf_common.c) */
+#define NMF_STOP_WINDOW 10       /* w: iterations the improvement is taken over */
+#define NMF_STOP_FLOOR 100       /* the floor of e_t is NMF_STOP_FLOOR * tol   */
 typedef struct {
-    double tol, fbest;
+    double tol, floor, fbest;
     int t;                               /* iterations recorded           */
-    double ring[NMF_STOP_WINDOW + 1];    /* e_t at t % (WINDOW + 1)       */
+    double ring[NMF_STOP_WINDOW + 1];    /* e_t at t % (w + 1), NaN if not measured */
 } nmf_stopper;
 void nmf_stop_init(nmf_stopper *s, double f0, double tol);
 void nmf_stop_record(nmf_stopper *s, double f);
+void nmf_stop_skip(nmf_stopper *s);
 int  nmf_stop_test(const nmf_stopper *s);
 int  nmf_stop_push(nmf_stopper *s, double f);
 /* M <- max(eps, M .* num ./ den), returns the squared change (mu) */

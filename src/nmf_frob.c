@@ -31,6 +31,11 @@
  * Without extrapolation (and always when W is fixed, for projections) the
  * loop is the plain alternating scheme, in place, monotone.
  *
+ * Reading order: frob_update_w and frob_update_h are the two half-steps
+ * (masks and penalties live inside them), frob_plain is the plain
+ * iteration over them, frob_extrapolated the same half-steps wrapped in
+ * the extrapolation (its state and its accept/restart step: extrap_*).
+ *
  * Under a mask (xm_masked) the products are with X o Omega and each row of
  * the factor being updated has its own Gram matrix (xops_mask.c), built
  * block by block right before its rows are updated by row(); the objective
@@ -183,159 +188,281 @@ static void add_diag(int k, const double *B, double l2, double *out)
     for (int l = 0; l < k; l++) out[l * (k + 1)] += l2;
 }
 
+/* The state of one Frobenius solve: the products with X and the Grams
+ * (A = sX Ht, m x k; C = sX^T W, n x k; WtW, HtH), the Grams with l2 on
+ * their diagonal (Bw, Bh: the same buffers as HtH, WtW without L2), the
+ * inner update and its scratch. */
+typedef struct {
+    const xmat *X;
+    const nmf_opts *o;
+    int m, n, k, qW, qH, exact, masked, pen;
+    size_t mk, nk, kk;
+    double xn2;
+    double *A, *C, *WtW, *HtH, *Bw, *Bh, *iwork, *rwork;
+    nmf_inner_fn inner;
+    nmf_row_fn row;
+    mask_work mw;
+} frob;
+
+static void frob_alloc(frob *s, const xmat *X, int k, const nmf_opts *o,
+                       nmf_inner_fn inner, size_t inner_work, nmf_row_fn row)
+{
+    s->X = X; s->o = o; s->k = k; s->m = X->m; s->n = X->n;
+    s->mk = (size_t) s->m * k; s->nk = (size_t) s->n * k; s->kk = (size_t) k * k;
+    s->inner = inner; s->row = row;
+    s->A = (double *) R_alloc(s->mk, sizeof(double));
+    s->C = (double *) R_alloc(s->nk, sizeof(double));
+    s->WtW = (double *) R_alloc(s->kk, sizeof(double));
+    s->HtH = (double *) R_alloc(s->kk, sizeof(double));
+    s->iwork = (double *) R_alloc(inner_work, sizeof(double));
+    s->pen = nmf_penalized(o);
+    s->Bw = s->HtH;
+    s->Bh = s->WtW;
+    if (o->l2[0] != 0) s->Bw = (double *) R_alloc(s->kk, sizeof(double));
+    if (o->l2[1] != 0) s->Bh = (double *) R_alloc(s->kk, sizeof(double));
+    s->xn2 = xm_sumsq(X);
+    s->qW = nmf_inner_q(s->m, s->n, k, o);
+    s->qH = nmf_inner_q(s->n, s->m, k, o);
+    s->exact = o->inner_max > 1;
+    s->masked = xm_masked(X);
+    s->rwork = NULL;
+    if (s->masked) {
+        mask_work_alloc(X, k, &s->mw);
+        s->rwork = (double *) R_alloc(xm_work_size(X, k), sizeof(double));
+    }
+}
+
+/* The starting objective from the products the first iteration needs
+ * anyway (no separate pass over X): with W fixed, C = sX^T W; otherwise
+ * A = sX Ht, which the first update of W then uses.  *quad0 receives,
+ * under a mask, the sum over Omega of (W Ht^T)^2. */
+static double frob_start(frob *s, const double *W, const double *Ht,
+                         double *quad0)
+{
+    const xmat *X = s->X;
+    int k = s->k;
+    double f, xn2 = s->xn2;
+    la_crossprod(s->n, k, Ht, s->HtH);
+    la_crossprod(s->m, k, W, s->WtW);
+    *quad0 = 0.0;
+    if (s->o->fix_w) {
+        xm_tprod(X, W, k, s->C);
+        f = nmf_frob_obj(xn2, s->n, k, s->C, Ht, s->WtW, s->HtH) / xn2;
+    } else {
+        xm_prod(X, Ht, k, s->A);
+        f = nmf_frob_obj(xn2, s->m, k, s->A, W, s->HtH, s->WtW) / xn2;
+    }
+    if (s->masked) {     /* from the residual */
+        double r2 = xm_resid_sumsq(X, W, Ht, k, s->rwork);
+        *quad0 = r2 - xn2 + 2.0 * la_dot(s->mk, s->A, W);
+        f = r2 / xn2;
+    }
+    if (s->pen) f += nmf_penalty(s->o, s->mk, W, s->nk, Ht, 1) / xn2;
+    return f;
+}
+
+/* The half-step of W: W updated in place given Ht (with HtH = Ht^T Ht and,
+ * unless have_A, A = sX Ht computed here); then C = sX^T Wc and WtW for
+ * the half-step of Ht, Wc the factor it will be fitted to (W itself, or
+ * its extrapolation, set by the caller between the two with mid()). */
+static void frob_update_w(frob *s, double *W, const double *Ht, int have_A)
+{
+    const nmf_opts *o = s->o;
+    if (!have_A) xm_prod(s->X, Ht, s->k, s->A);
+    if (s->masked) {
+        masked_update(s->X, 0, s->k, W, s->A, Ht, s->HtH, s->row, o, s->qW,
+                      &s->mw);
+        return;
+    }
+    add_diag(s->k, s->HtH, o->l2[0], s->Bw);
+    s->inner(s->m, s->k, W, s->A, s->Bw, o->eps, o->l1[0], s->qW,
+             o->inner_delta, s->exact, s->iwork);
+}
+
+static void frob_products_w(frob *s, const double *W)
+{
+    xm_tprod(s->X, W, s->k, s->C);
+    la_crossprod(s->m, s->k, W, s->WtW);
+}
+
+/* The half-step of Ht given W (C = sX^T W and WtW current): Ht updated in
+ * place, HtH set; returns the objective of (W, Ht), from the products
+ * (the trace form: no pass over X). */
+static double frob_update_h(frob *s, const double *W, double *Ht)
+{
+    const nmf_opts *o = s->o;
+    int n = s->n, k = s->k;
+    double f, xn2 = s->xn2;
+    if (s->masked) {
+        double quad = masked_update(s->X, 1, k, Ht, s->C, W, s->WtW, s->row,
+                                    o, s->qH, &s->mw);
+        la_crossprod(n, k, Ht, s->HtH);
+        f = (xn2 - 2.0 * la_dot(s->nk, s->C, Ht) + quad) / xn2;
+        if (f < 0) f = 0.0;
+    } else {
+        add_diag(k, s->WtW, o->l2[1], s->Bh);
+        s->inner(n, k, Ht, s->C, s->Bh, o->eps, o->l1[1], s->qH,
+                 o->inner_delta, s->exact, s->iwork);
+        la_crossprod(n, k, Ht, s->HtH);
+        f = nmf_frob_obj(xn2, n, k, s->C, Ht, s->WtW, s->HtH) / xn2;
+    }
+    if (s->pen) f += nmf_penalty(o, s->mk, W, s->nk, Ht, 1) / xn2;
+    return f;
+}
+
+static void frob_record(const nmf_opts *o, nmf_result *res, int it, double f)
+{
+    if (res->trace) res->trace[it] = f;
+    nmf_progress(o, it, f);
+}
+
+/* The plain alternating iteration, in place, monotone: W given Ht, Ht
+ * given W, the stopping rule.  f is the objective of the start. */
+static void frob_plain(frob *s, double *W, double *Ht, double f,
+                       nmf_result *res)
+{
+    const nmf_opts *o = s->o;
+    nmf_stopper st;
+    nmf_stop_init(&st, f, o->tol);
+    int it, have_A = !o->fix_w;
+    for (it = 1; it <= o->maxit; it++) {
+        R_CheckUserInterrupt();
+        if (!o->fix_w) {
+            frob_update_w(s, W, Ht, have_A);
+            have_A = 0;
+            frob_products_w(s, W);
+        }
+        f = frob_update_h(s, W, Ht);
+        frob_record(o, res, it, f);
+        if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
+    }
+    res->iter = it > o->maxit ? o->maxit : it;
+    res->obj = f;
+}
+
+/* The extrapolation's state: the accepted pair (P, Q), the extrapolated
+ * pair (Py, Qy), the new W (Pn), the weight beta, its previous value and
+ * its cap.  W and Ht (the caller's) keep the best pair evaluated. */
+typedef struct {
+    double *P, *Q, *Py, *Qy, *Pn;
+    double beta, beta_prev, beta_max, fbest;
+} extrap;
+
+/* Two n x k buffers on the Ht side, not three: the new Qn is computed in
+ * place over Qy (which it starts from), and on acceptance the next Qy
+ * overwrites the previous Q in place, the two buffers then trading names. */
+static void extrap_alloc(extrap *e, const frob *s, const double *W,
+                         const double *Ht)
+{
+    e->P = dup_work(W, s->mk);  e->Q = dup_work(Ht, s->nk);
+    e->Py = dup_work(W, s->mk); e->Qy = dup_work(Ht, s->nk);
+    e->Pn = (double *) R_alloc(s->mk, sizeof(double));
+    e->beta = e->beta_prev = EX_BETA0;
+    e->beta_max = 1.0;
+}
+
+/* Start from the best multiple of W (as Ang and Gillis do): the first
+ * update would otherwise spend itself on the scale, and extrapolating that
+ * change overshoots.  A = sX Ht stays valid: it does not involve W.
+ * Returns the objective of the scaled start (f if W is left as it is). */
+static double extrap_scale_start(extrap *e, const frob *s, double *W,
+                                 const double *Ht, double quad0, double f)
+{
+    double num = la_dot(s->mk, s->A, W),
+        den = s->masked ? quad0 : la_dot(s->kk, s->HtH, s->WtW);
+    if (!(num > 0 && den > 0 && R_FINITE(num / den))) return f;
+    double a = num / den, eps = s->o->eps;
+    for (size_t i = 0; i < s->mk; i++) {
+        double v = a * W[i];
+        W[i] = e->P[i] = e->Py[i] = v > eps ? v : eps;
+    }
+    double fs = (s->xn2 - num * a) / s->xn2;  /* (eps floor: round-off) */
+    f = fs > 0 ? fs : 0.0;
+    if (s->pen) f += nmf_penalty(s->o, s->mk, W, s->nk, Ht, 1) / s->xn2;
+    return f;
+}
+
+/* After an evaluated pair (Py, Qn = Qy) of objective f (fprev the
+ * previous one): keep it in (W, Ht) if it is the best so far; if f rose,
+ * restart from the best pair with a smaller beta and cap; otherwise accept
+ * it and extrapolate Ht.  Returns 1 if accepted. */
+static int extrap_next(extrap *e, const frob *s, double *W, double *Ht,
+                       double f, double fprev)
+{
+    size_t mk = s->mk, nk = s->nk;
+    double *Qn = e->Qy;
+    if (f <= e->fbest) {
+        e->fbest = f;
+        memcpy(W, e->Py, mk * sizeof(double));
+        memcpy(Ht, Qn, nk * sizeof(double));
+    }
+    if (f > fprev) {                   /* restart from the best pair */
+        memcpy(e->P, W, mk * sizeof(double));
+        memcpy(e->Py, W, mk * sizeof(double));
+        memcpy(e->Q, Ht, nk * sizeof(double));
+        memcpy(e->Qy, Ht, nk * sizeof(double));
+        e->beta_max = e->beta_prev;
+        e->beta_prev = e->beta;
+        e->beta /= EX_ETA;
+        return 0;
+    }
+    extrapolate(nk, e->Q, Qn, e->Q, e->beta, s->o->eps); /* next Qy, over Q */
+    double *t = e->P; e->P = e->Pn; e->Pn = t;
+    t = e->Q; e->Q = Qn; e->Qy = t;
+    e->beta_prev = e->beta;
+    e->beta = e->beta * EX_GAMMA < e->beta_max ? e->beta * EX_GAMMA : e->beta_max;
+    e->beta_max = e->beta_max * EX_GAMMABAR < 1.0 ? e->beta_max * EX_GAMMABAR : 1.0;
+    return 1;
+}
+
+/* The extrapolated iteration around the plain half-steps (see the top of
+ * the file): W's half-step from Py into Pn, Py extrapolated from it, Ht's
+ * half-step from Qy in place; the rule is tested on accepted iterations. */
+static void frob_extrapolated(frob *s, double *W, double *Ht, double f,
+                              double quad0, nmf_result *res)
+{
+    const nmf_opts *o = s->o;
+    extrap e;
+    extrap_alloc(&e, s, W, Ht);
+    e.fbest = f;
+    f = e.fbest = extrap_scale_start(&e, s, W, Ht, quad0, f);
+    nmf_stopper st;
+    nmf_stop_init(&st, f, o->tol);
+    int it, have_A = 1;
+    for (it = 1; it <= o->maxit; it++) {
+        R_CheckUserInterrupt();
+        memcpy(e.Pn, e.Py, s->mk * sizeof(double));
+        frob_update_w(s, e.Pn, e.Qy, have_A);
+        have_A = 0;
+        extrapolate(s->mk, e.Py, e.Pn, e.P, e.beta, o->eps);
+        frob_products_w(s, e.Py);
+        double fprev = f;
+        f = frob_update_h(s, e.Py, e.Qy);
+        frob_record(o, res, it, f);
+        nmf_stop_record(&st, f);
+        if (extrap_next(&e, s, W, Ht, f, fprev) && nmf_stop_test(&st)) {
+            res->converged = 1;
+            break;
+        }
+        la_crossprod(s->n, s->k, e.Qy, s->HtH);
+    }
+    res->iter = it > o->maxit ? o->maxit : it;
+    res->obj = e.fbest;
+    if (!s->pen) balance_cols(s->m, s->n, s->k, W, Ht);  /* penalties see scale */
+}
+
 int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
                  const nmf_opts *o, nmf_result *res,
                  nmf_inner_fn inner, size_t inner_work, nmf_row_fn row)
 {
-    int m = X->m, n = X->n;
-    size_t mk = (size_t) m * k, nk = (size_t) n * k, kk = (size_t) k * k;
-    double *A = (double *) R_alloc(mk, sizeof(double));
-    double *C = (double *) R_alloc(nk, sizeof(double));
-    double *WtW = (double *) R_alloc(kk, sizeof(double));
-    double *HtH = (double *) R_alloc(kk, sizeof(double));
-    double *iwork = (double *) R_alloc(inner_work, sizeof(double));
-    /* penalties: the Grams of the updates get l2 I (Bw for W, Bh for Ht),
-     * and the objective their terms (nmf_penalty) */
-    int pen = nmf_penalized(o);
-    double *Bw = HtH, *Bh = WtW;
-    if (o->l2[0] != 0) Bw = (double *) R_alloc(kk, sizeof(double));
-    if (o->l2[1] != 0) Bh = (double *) R_alloc(kk, sizeof(double));
-    double xn2 = xm_sumsq(X);
-    int qW = nmf_inner_q(m, n, k, o), qH = nmf_inner_q(n, m, k, o);
-    int ex = o->extrapolate && !o->fix_w, exact = o->inner_max > 1;
-    int masked = xm_masked(X);
-    mask_work mw;
-    double *rwork = NULL;
-    if (masked) {
-        mask_work_alloc(X, k, &mw);
-        rwork = (double *) R_alloc(xm_work_size(X, k), sizeof(double));
-    }
-
-    /* The starting objective from the products the first iteration needs
-     * anyway (no separate pass over X): with W fixed, C = sX^T W; otherwise
-     * A = sX Ht, which the first update of W then uses. */
-    la_crossprod(n, k, Ht, HtH);
-    la_crossprod(m, k, W, WtW);
-    double f, quad0 = 0.0;
-    if (o->fix_w) {
-        xm_tprod(X, W, k, C);
-        f = nmf_frob_obj(xn2, n, k, C, Ht, WtW, HtH) / xn2;
-    } else {
-        xm_prod(X, Ht, k, A);
-        f = nmf_frob_obj(xn2, m, k, A, W, HtH, WtW) / xn2;
-    }
-    if (masked) {            /* sum over Omega of (W Ht^T)^2, from the residual */
-        double r2 = xm_resid_sumsq(X, W, Ht, k, rwork);
-        quad0 = r2 - xn2 + 2.0 * la_dot(mk, A, W);
-        f = r2 / xn2;
-    }
-    if (pen) f += nmf_penalty(o, mk, W, nk, Ht, 1) / xn2;
-    double fprev;
+    frob s;
+    frob_alloc(&s, X, k, o, inner, inner_work, row);
+    double quad0, f = frob_start(&s, W, Ht, &quad0);
     if (res->trace) res->trace[0] = f;
     res->converged = 0;
-
-    /* Without extrapolation every name is W or Ht and the updates are in
-     * place; with it W and Ht keep the best pair evaluated. */
-    double *P = W, *Q = Ht, *Pn = W, *Qn = Ht, *Py = W, *Qy = Ht;
-    if (ex) {
-        /* Two n x k buffers on the Ht side, not three: the new Qn is
-         * computed in place over Qy (which it starts from), and on
-         * acceptance the next Qy overwrites the previous Q in place, the
-         * two buffers then trading names. */
-        P = dup_work(W, mk);  Q = dup_work(Ht, nk);
-        Py = dup_work(W, mk); Qy = dup_work(Ht, nk);
-        Pn = (double *) R_alloc(mk, sizeof(double));
-        Qn = Qy;
-    }
-    double beta = EX_BETA0, beta_prev = EX_BETA0, beta_max = 1.0, fbest = f;
-
-    int have_A = !o->fix_w;
-    if (ex) {
-        /* Start from the best multiple of W (as Ang and Gillis do): the
-         * first update would otherwise spend itself on the scale, and
-         * extrapolating that change overshoots.  A = sX Ht stays valid:
-         * it does not involve W. */
-        double num = la_dot(mk, A, W),
-            den = masked ? quad0 : la_dot(kk, HtH, WtW);
-        if (num > 0 && den > 0 && R_FINITE(num / den)) {
-            double a = num / den;
-            for (size_t i = 0; i < mk; i++) {
-                double v = a * W[i];
-                W[i] = P[i] = Py[i] = v > o->eps ? v : o->eps;
-            }
-            double fs = (xn2 - num * a) / xn2;  /* (eps floor: round-off) */
-            f = fbest = fs > 0 ? fs : 0.0;
-            if (pen) f = fbest = f + nmf_penalty(o, mk, W, nk, Ht, 1) / xn2;
-        }
-    }
-    nmf_stopper st;
-    nmf_stop_init(&st, f, o->tol);
-    int it;
-    for (it = 1; it <= o->maxit; it++) {
-        R_CheckUserInterrupt();
-        if (!o->fix_w) {
-            if (!have_A) xm_prod(X, Qy, k, A);
-            have_A = 0;
-            if (ex) memcpy(Pn, Py, mk * sizeof(double));
-            if (masked)
-                masked_update(X, 0, k, Pn, A, Qy, HtH, row, o, qW, &mw);
-            else {
-                add_diag(k, HtH, o->l2[0], Bw);
-                inner(m, k, Pn, A, Bw, o->eps, o->l1[0], qW, o->inner_delta,
-                      exact, iwork);
-            }
-            if (ex) extrapolate(mk, Py, Pn, P, beta, o->eps);
-            xm_tprod(X, Py, k, C);
-            la_crossprod(m, k, Py, WtW);
-        }
-        Qn = Qy;                        /* (the same name without extrapolation) */
-        fprev = f;
-        if (masked) {
-            double quad = masked_update(X, 1, k, Qn, C, Py, WtW, row, o, qH, &mw);
-            la_crossprod(n, k, Qn, HtH);
-            f = (xn2 - 2.0 * la_dot(nk, C, Qn) + quad) / xn2;
-            if (f < 0) f = 0.0;
-        } else {
-            add_diag(k, WtW, o->l2[1], Bh);
-            inner(n, k, Qn, C, Bh, o->eps, o->l1[1], qH, o->inner_delta,
-                  exact, iwork);
-            la_crossprod(n, k, Qn, HtH);
-            f = nmf_frob_obj(xn2, n, k, C, Qn, WtW, HtH) / xn2;
-        }
-        if (pen) f += nmf_penalty(o, mk, Py, nk, Qn, 1) / xn2;
-        if (res->trace) res->trace[it] = f;
-        nmf_progress(o, it, f);
-        if (!ex) {
-            if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
-            continue;
-        }
-        nmf_stop_record(&st, f);
-        if (f <= fbest) {
-            fbest = f;
-            memcpy(W, Py, mk * sizeof(double));
-            memcpy(Ht, Qn, nk * sizeof(double));
-        }
-        if (f > fprev) {               /* restart from the best pair */
-            memcpy(P, W, mk * sizeof(double));
-            memcpy(Py, W, mk * sizeof(double));
-            memcpy(Q, Ht, nk * sizeof(double));
-            memcpy(Qy, Ht, nk * sizeof(double));
-            beta_max = beta_prev;
-            beta_prev = beta;
-            beta /= EX_ETA;
-        } else {                                  /* accept */
-            extrapolate(nk, Q, Qn, Q, beta, o->eps);   /* the next Qy, over Q */
-            double *t = P; P = Pn; Pn = t;
-            t = Q; Q = Qn; Qy = Qn = t;
-            beta_prev = beta;
-            beta = beta * EX_GAMMA < beta_max ? beta * EX_GAMMA : beta_max;
-            beta_max = beta_max * EX_GAMMABAR < 1.0 ? beta_max * EX_GAMMABAR : 1.0;
-            if (nmf_stop_test(&st)) { res->converged = 1; break; }
-        }
-        la_crossprod(n, k, Qy, HtH);
-    }
-    res->iter = it > o->maxit ? o->maxit : it;
-    res->obj = ex ? fbest : f;
-    if (ex && !pen) balance_cols(m, n, k, W, Ht);   /* penalties see scale */
+    if (o->extrapolate && !o->fix_w)
+        frob_extrapolated(&s, W, Ht, f, quad0, res);
+    else
+        frob_plain(&s, W, Ht, f, res);
     return 0;
 }

@@ -4,8 +4,8 @@
  *     W  <- max(eps, W  .* (R Ht)  ./ (1 Ht)),   R = sX ./ (W Ht^T)
  *     Ht <- max(eps, Ht .* (R^T W) ./ (1 W))     (R recomputed)
  * R is formed blockwise in xops.c, so memory stays O((m + n) k).  The
- * divergence comes for free with each R; it is reported relative to
- * sum(sX).  Under a mask only the observed entries count: R is zero at the
+ * divergence is measured in the pass that forms R for W's update, every
+ * NMF_KL_EVERY iterations; it is reported relative to sum(sX).  Under a mask only the observed entries count: R is zero at the
  * missing ones and the denominators 1 Ht become Omega Ht (xm_obs_prod), a
  * row of sums over each row's observed columns.
  * Penalty: L1 only (o->l1, L2 is refused by read_opts), as the constant
@@ -62,6 +62,14 @@ static void kl_side(const xmat *X, int side, int k, double *F, const double *num
     }
 }
 
+/* The divergence is measured every NMF_KL_EVERY iterations (and at the
+ * start and at maxit), inside the pass that forms R for the update of W
+ * anyway: the update needs x / y, not x log(x / y), and the log is most of
+ * the pass's time.  The rule (nmf_stopper) is tested at the measured
+ * iterations, against the measurement NMF_KL_EVERY iterations earlier;
+ * the trace holds NA between measurements. */
+#define NMF_KL_EVERY 10
+
 int nmf_kl(const xmat *X, int k, double *W, double *Ht,
            const nmf_opts *o, nmf_result *res)
 {
@@ -80,15 +88,24 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
     res->converged = 0;
     for (it = 0; ; it++) {
         R_CheckUserInterrupt();
-        f = xm_kl(X, W, Ht, k, o->fix_w ? -1 : 0, A, work) / xsum;
-        if (pen) f += 0.5 * nmf_penalty(o, (size_t) m * k, W, (size_t) n * k, Ht, 0) / xsum;
-        if (res->trace) res->trace[it] = f;
-        nmf_progress(o, it, f);
-        if (it == 0) nmf_stop_init(&st, f, o->tol);
-        else if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
+        int measure = it % NMF_KL_EVERY == 0 || it == o->maxit;
+        if (measure || !o->fix_w) {
+            double d = xm_kl_pass(X, W, Ht, k, o->fix_w ? -1 : 0, measure, A, work);
+            if (measure) f = d / xsum;
+        }
+        if (measure) {
+            if (pen) f += 0.5 * nmf_penalty(o, (size_t) m * k, W, (size_t) n * k, Ht, 0) / xsum;
+            if (res->trace) res->trace[it] = f;
+            nmf_progress(o, it, f);
+            if (it == 0) nmf_stop_init(&st, f, o->tol);
+            else if (nmf_stop_push(&st, f)) { res->converged = 1; break; }
+        } else {
+            if (res->trace) res->trace[it] = NA_REAL;
+            nmf_stop_skip(&st);
+        }
         if (it == o->maxit) break;
         if (!o->fix_w) kl_side(X, 0, k, W, A, Ht, s, Dn, o);
-        xm_kl(X, W, Ht, k, 1, C, work);
+        xm_kl_pass(X, W, Ht, k, 1, 0, C, work);
         kl_side(X, 1, k, Ht, C, W, s, Dn, o);
     }
     res->iter = it;

@@ -397,7 +397,15 @@ double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
 double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, double *out, double *work)
 {
-    if (X->kind == XM_CSC) return xs_kl(X, W, Ht, k, which, out, work);
+    return xm_kl_pass(X, W, Ht, k, which, 1, out, work);
+}
+
+/* The pass of xm_kl; with measure = 0 it forms R and its product only and
+ * returns 0: no x log(x / y), which the update does not need. */
+double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
+                  int which, int measure, double *out, double *work)
+{
+    if (X->kind == XM_CSC) return xs_kl(X, W, Ht, k, which, measure, out, work);
     int m = X->m, n = X->n, bc = xm_block_cols(X);
     double div = 0.0, sc = X->scale, *acc = work + (size_t) m * bc;
     for (int j0 = 0; j0 < n; j0 += bc) {
@@ -415,7 +423,9 @@ double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
                     continue;
                 }
                 double x = sc * xm_at(X, i, (size_t) j0 + jj), y = p[i];
-                if (x > 0) {
+                if (!measure) {
+                    p[i] = x > 0 ? x / y : 0.0;
+                } else if (x > 0) {
                     t += x * log(x / y) - x + y;
                     p[i] = x / y;
                 } else {

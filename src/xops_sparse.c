@@ -272,7 +272,7 @@ double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
 }
 
 double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
-             int which, double *out, double *work)
+             int which, int measure, double *out, double *work)
 {
     (void) work;
     int m = X->m, n = X->n, sn = SN(X), olen = which == 0 ? m : n;
@@ -294,8 +294,8 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
             double x = sc * X->x[p], y = dotk(k, w, h);
             ystored += y;
             if (!(x > 0)) continue;
-            t += x * log(x / y) - x;
             double r = x / y;
+            if (measure) t += x * log(r) - x;
             if (which == 0) {
                 double *o = Ot + (size_t) xi * k;
                 for (int l = 0; l < k; l++) o[l] += r * h[l];
@@ -305,8 +305,9 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
             }
         }
     }
-    double ysum;
-    if (X->mask == XM_MASK_OBSERVED) ysum = ystored;
+    double ysum = 0.0;
+    if (!measure) ;
+    else if (X->mask == XM_MASK_OBSERVED) ysum = ystored;
     else {
         ysum = 0.0;
         for (int l = 0; l < k; l++) {
