@@ -88,7 +88,8 @@ if (nzchar(out)) {
                                     shipped = unname(old_med)),
                factor_tol = factor_tol, within = unname(ok),
                first_factor = first_factor, first_ok = first_ok, elapsed = elapsed,
-               date = format(Sys.time(), "%Y-%m-%d")), out)
+               date = format(Sys.time(), "%Y-%m-%d"),
+               stamp = mlnmf:::results_stamp(s)), out)
   cat("saved", out, "\n")
 }
 cat(sprintf("First third's median more than %g times the others': %s\n",

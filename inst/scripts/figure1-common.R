@@ -63,6 +63,12 @@ aggregate_permutations <- function(p, i, fraction) {
              stringsAsFactors = FALSE)
 }
 
+## The solver settings that s gives explicitly; those it leaves out (NULL)
+## take the installed package's defaults, which the fit records
+## (fit$method, fit$init, ..., fit$tol) and the stamp of the results keeps.
+solver_keys <- c("method", "init", "normalize", "maxit", "tol")
+solver_args <- function(s) Filter(Negate(is.null), s[solver_keys])
+
 ## One data set of Figure 1 (settings s as in figure1.R): simulate after
 ## set.seed(i), fit, run the main reading and (all_readings = TRUE) the
 ## other readings of the protocol on the same fit.
@@ -70,9 +76,8 @@ figure1_dataset <- function(i, s, all_readings = TRUE) {
   set.seed(i)
   X <- simulate_gaussian_mixture(s$n, s$d, s$clusters, sd = s$sd, spread = s$spread)
   t0 <- proc.time()[["elapsed"]]
-  fit <- mlnmf(X, rank = s$rank, layers = s$layers, method = s$method,
-               init = s$init, normalize = s$normalize, maxit = s$maxit,
-               tol = s$tol, progress = FALSE)
+  fit <- suppressWarnings(do.call(mlnmf, c(list(X, rank = s$rank, layers = s$layers,
+                                                 progress = FALSE), solver_args(s))))
   t1 <- proc.time()[["elapsed"]]
   run <- function(rd) permutation_test(fit, groups = s$groups, fraction = s$fraction,
                                        reps = s$reps, seed = perm_seed(i),
@@ -94,9 +99,11 @@ figure1_dataset <- function(i, s, all_readings = TRUE) {
                             unpermuted_rel = base[["rel_error"]],
                             first_layer_rel = fit$error[1L],
                             converged = sum(fit$converged),
+                            maxit_hit = sum(fit$iter >= fit$maxit),
                             iter_total = sum(fit$iter),
                             fit_seconds = t1 - t0, perm_seconds = t2 - t1),
        layer_error = fit$error,
+       used = fit[solver_keys],
        diagnostics = dg)
 }
 

@@ -208,6 +208,8 @@ result <- list(
   session = list(R = R.version.string,
                  BLAS = if (!is.null(si$BLAS)) si$BLAS else extSoftVersion()[["BLAS"]],
                  date = format(Sys.time(), "%Y-%m-%d")))
+result$stamp <- mlnmf:::results_stamp(list(common = common, configs = result$configs,
+                                            grid = grid))
 for (nm in c("table", "blocks", "fits"))
   result[[nm]] <- result[[nm]][order(match(result[[nm]]$config, names_cfg),
                                      result[[nm]]$dataset), ]

@@ -29,30 +29,26 @@
 ## gives the main setting rank = 10 = d: it is the only rank at which every
 ## layer of every third, F1 included, is square and can trade places with
 ## any other, which is what the paper's protocol describes; at ranks below
-## d the first layer is d x k and stays in place.  Solver, start and
-## normalisation are the package defaults (HALS, NNDSVD, columns of F
-## summing to one), maxit = 500 and tol = 1e-5 per layer.
+## d the first layer is d x k and stays in place.  Solver, start,
+## normalisation, maxit and tol are the installed package's defaults (none
+## is given to mlnmf()); the values the fits used are stored in $settings
+## and the package's stamp (version, defaults, a probe of the stopping rule)
+## in $stamp, which the vignette and tests/testthat/test-shipped.R compare
+## with the installed package.
 ##
-## Timing of the run whose results ship with the package (mlnmf 0.3.0
-## development, with the stopping rule of issue 11: every layer runs until
-## its relative error is below tol or stops falling, so the exact rank-10
-## deep layers take about 200 iterations each instead of about 12): 703 s
-## elapsed on 2 cores (1359 s of fitting and 9 s of permutations, all four
-## readings, summed over the workers), on a 2-core Debian 12 container
-## (load average 0.6 at the start; a test run and two package builds shared
-## the machine for a few minutes), R 4.2.2 with the reference BLAS
-## /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0.  The run records its
-## own timing, load average and session in $timing and $session, prints them
-## at the end, and the vignette quotes them.
+## The run records its own timing, load average and session in $timing and
+## $session, prints them at the end, and the vignette quotes them.
 
 library(mlnmf)
 library(parallel)
 source(file.path("inst", "scripts", "figure1-common.R"))
 
+## No solver setting (method, init, normalize, maxit, tol) is given: the fits
+## use the installed package's defaults, which are recorded in the result
+## ($settings, from the fits, and $stamp, which tests/testthat/test-shipped.R
+## compares with the installed package).
 settings <- list(datasets = 100L, n = 1000L, d = 10L, clusters = 3L,
-                 sd = 1, spread = 10, layers = 100L, rank = 10L,
-                 method = "hals", init = "nndsvd", normalize = "l1",
-                 maxit = 500L, tol = 1e-5, groups = 3L,
+                 sd = 1, spread = 10, layers = 100L, rank = 10L, groups = 3L,
                  fraction = c(0.05, 0.10, 0.15, 0.20), reps = 20L,
                  entries = 1000 * 10,
                  seeds = "set.seed(i) for data set i, before simulating; permutation_test(seed = 100000 + i)")
@@ -89,8 +85,10 @@ PK <- vapply(runs, function(r) r$diagnostics[, "peak"], numeric(settings$layers)
 
 si <- sessionInfo()
 blas <- if (!is.null(si$BLAS)) si$BLAS else extSoftVersion()[["BLAS"]]
+used <- runs[[1L]]$used
+stopifnot(all(vapply(runs, function(r) identical(r$used, used), NA)))
 result <- list(
-  settings = settings,
+  settings = c(settings, used),
   table = do.call(rbind, lapply(runs, `[[`, "table")),
   readings = list(settings = readings,
                   table = do.call(rbind, lapply(runs, `[[`, "readings"))[
@@ -112,7 +110,8 @@ result <- list(
                    x <- grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)[1L]
                    if (is.na(x)) NA_character_ else sub("^model name\\s*:\\s*", "", x)
                  }, error = function(e) NA_character_),
-                 cores_available = detectCores(), date = format(Sys.time(), "%Y-%m-%d")))
+                 cores_available = detectCores(), date = format(Sys.time(), "%Y-%m-%d")),
+  stamp = mlnmf:::results_stamp(settings))
 
 out <- Sys.getenv("MLNMF_FIG1_OUT", file.path("inst", "extdata", "figure1.rds"))
 if (!dir.exists(dirname(out))) out <- "figure1.rds"
