@@ -9,7 +9,7 @@ finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
     stopf("'fit' was made with keep.data = FALSE: give the data as 'X'")
   if (!is.null(fit$mask))
     stopf("'fit' was fitted to data with missing entries (a mask): fine-tuning is not supported for it")
-  X <- check_data(X, "X")
+  X <- if (is_delayed(X)) check_delayed(X, "X") else check_data(X, "X")
   if (!identical(dim(X), as.integer(fit$dim)))
     stopf("'X' must be %d x %d like the data of 'fit', not %d x %d",
           fit$dim[1L], fit$dim[2L], nrow(X), ncol(X))
@@ -28,7 +28,7 @@ finetune <- function(fit, X = fit$data, maxit = 200L, tol = 1e-6,
   Fl <- lapply(fit$F, function(f) { storage.mode(f) <- "double"; f })
   GL <- fit$G[[L]]
   storage.mode(GL) <- "double"
-  res <- .Call(C_mlnmf_finetune, X, Fl, GL, opts, NULL)
+  res <- .Call(C_mlnmf_finetune, x_arg(X), Fl, GL, opts, NULL)
 
   old_error <- fit$error
   nm <- names(fit$F)
@@ -129,6 +129,7 @@ truncate_fit <- function(fit, depth) {
 ## ||X - P G||_F / ||X||_F in R, for dense or sparse X (the sparse one
 ## through the Gram identity, never densified)
 rel_error_r <- function(X, P, G) {
+  if (is_delayed(X)) return(rel_error_blocks(X, P, G))   # R/bioc.R
   if (is_sparse(X)) {
     x2 <- sum(X@x^2)
     r2 <- x2 - 2 * sum(P * as.matrix(X %*% t(G))) + sum(crossprod(P) * tcrossprod(G))

@@ -10,7 +10,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                   progress = interactive() && layers >= 10L, keep.data = TRUE,
                   threads = default_threads(), control = list(), samples = NULL,
                   mask = NULL, finetune = FALSE, max_layers = NULL, depth_tol = 0.05,
-                  L1 = 0, L2 = 0, nrun = 1L, seed = NULL) {
+                  L1 = 0, L2 = 0, nrun = 1L, seed = NULL, assay = NULL, slot = NULL) {
   call <- match.call()
   ## cheap scalar arguments first, and the limits on sizes, before anything
   ## proportional to the data or to 'layers' is read or allocated
@@ -41,8 +41,10 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
   threads <- check_threads(threads)
   ctrl <- check_control(control, method)
   pen <- check_penalties(L1, L2, method)
-  input <- model_data(X, samples, na_ok = TRUE)
+  input <- model_data(X, samples, na_ok = TRUE, assay = assay, slot = slot)
   samples <- input$samples
+  if (is_delayed(input$X) && !is.null(mask))
+    stopf("'mask' is not supported for a DelayedMatrix (data read in column blocks): fit the data in memory, or without a mask")
   mk <- resolve_mask(orient_mask(mask, samples), input$X, n_na = input$n_na)
   X <- mk$X
   if (!is.null(ft) && !is.null(mk$desc))
@@ -61,7 +63,8 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                threads = threads,
                trace = maxit <= .max_trace, progress = progress && !verbose,
                l1 = penalty_opts(pen)$l1, l2 = penalty_opts(pen)$l2)
-  res <- .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G, mk$desc)
+  xa <- x_arg(X)                                     # R/bioc.R
+  res <- .Call(C_mlnmf_fit, xa, rank, opts, start$F, start$G, mk$desc)
 
   nm <- paste0("layer", seq_len(layers))
   names(res$F) <- names(res$G) <- names(res$trace) <- nm
@@ -81,7 +84,9 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl")
                                samples = samples, sparse = is_sparse(X),
                                mask = mk$info, data = if (keep.data) X,
                                mask_pattern = if (keep.data) mk$desc,
-                               control = ctrl, penalty = pen, call = call)),
+                               control = ctrl, penalty = pen, call = call,
+                               source = input$source, coldata = input$coldata,
+                               blocks = block_info(xa))),
                    class = "mlnmf")
   if (auto) {
     fit$depth <- auto_depth(fit, depth$depth_tol)

@@ -31,13 +31,20 @@ image_matrix <- function(M, col, main, xlab, ylab, ...) {
   box()
 }
 
-plot_factors <- function(x, layer = NULL, main = NULL, ...) {
+## groups (a vector with one value per column, or a column of the cell
+## metadata of the object the fit was made from: cell_groups()) orders the
+## columns of G by group and draws the groups as a coloured strip above it.
+plot_factors <- function(x, layer = NULL, main = NULL, groups = NULL, ...) {
   layer <- if (is.null(layer)) 1L else check_layer(layer, x$layers)
   check_fit(x, "x", all_G = TRUE)
   Fi <- x$F[[layer]]
   Gi <- x$G[[layer]]
   of <- dominant_order(Fi)
   og <- dominant_order(t(Gi))
+  if (!is.null(groups)) {
+    g <- cell_groups(groups, x, ncol(Gi))             # R/bioc.R
+    og <- og[order(as.integer(g)[og])]
+  }
   col <- hcl.colors(64L, "YlOrRd", rev = TRUE)
   op <- par(mfrow = c(1L, 2L), mar = c(4, 4, 3, 1))
   on.exit(par(op))
@@ -50,6 +57,15 @@ plot_factors <- function(x, layer = NULL, main = NULL, ...) {
                main = sprintf("G%d (%d x %d)", layer, nrow(Gi), ncol(Gi)),
                xlab = "column (by dominant component)", ylab = "component", ...)
   axis(2L, at = seq_len(nrow(Gi)), labels = rev(seq_len(nrow(Gi))), las = 1L)
+  if (!is.null(groups)) {
+    cols <- group_colours(g)
+    n <- ncol(Gi)
+    top <- nrow(Gi) + 0.5
+    graphics::rect(seq_len(n) - 0.5, top, seq_len(n) + 0.5, top + 0.04 * nrow(Gi) + 0.2,
+                   col = cols[as.integer(g)[og]], border = NA, xpd = TRUE)
+    legend("bottomright", legend = names(cols), fill = cols, bty = "o", bg = "white",
+           cex = 0.7, inset = 0.01)
+  }
   mtext(main, side = 3L, line = -1.2, outer = TRUE, font = 2L)
   invisible(list(F = Fi[of, , drop = FALSE], G = Gi[, og, drop = FALSE],
                  row_order = of, col_order = og))
