@@ -33,7 +33,7 @@ image_matrix <- function(M, col, main, xlab, ylab, ...) {
 
 ## groups (a vector with one value per column, or a column of the cell
 ## metadata of the object the fit was made from: cell_groups()) orders the
-## columns of G by group and draws the groups as a coloured strip above it.
+## columns of G by group and draws the groups as a coloured strip under it.
 plot_factors <- function(x, layer = NULL, main = NULL, groups = NULL, ...) {
   layer <- if (is.null(layer)) 1L else check_layer(layer, x$layers)
   check_fit(x, "x", all_G = TRUE)
@@ -55,16 +55,20 @@ plot_factors <- function(x, layer = NULL, main = NULL, groups = NULL, ...) {
   axis(1L, at = seq_len(ncol(Fi)))
   image_matrix(Gi[, og, drop = FALSE], col,
                main = sprintf("G%d (%d x %d)", layer, nrow(Gi), ncol(Gi)),
-               xlab = "column (by dominant component)", ylab = "component", ...)
+               xlab = if (is.null(groups)) "column (by dominant component)" else "",
+               ylab = "component", ...)
   axis(2L, at = seq_len(nrow(Gi)), labels = rev(seq_len(nrow(Gi))), las = 1L)
   if (!is.null(groups)) {
+    ## the groups as a strip under G (where its x label would be) and a
+    ## one-line legend below it, both off the data
     cols <- group_colours(g)
     n <- ncol(Gi)
-    top <- nrow(Gi) + 0.5
-    graphics::rect(seq_len(n) - 0.5, top, seq_len(n) + 0.5, top + 0.04 * nrow(Gi) + 0.2,
+    u <- par("usr")
+    h <- u[4L] - u[3L]
+    graphics::rect(seq_len(n) - 0.5, u[3L] - 0.09 * h, seq_len(n) + 0.5, u[3L] - 0.02 * h,
                    col = cols[as.integer(g)[og]], border = NA, xpd = TRUE)
-    legend("bottomright", legend = names(cols), fill = cols, bty = "o", bg = "white",
-           cex = 0.7, inset = 0.01)
+    legend(mean(u[1:2]), u[3L] - 0.11 * h, legend = names(cols), fill = cols,
+           horiz = TRUE, bty = "n", xjust = 0.5, yjust = 1, xpd = TRUE, cex = 0.8)
   }
   mtext(main, side = 3L, line = -1.2, outer = TRUE, font = 2L)
   invisible(list(F = Fi[of, , drop = FALSE], G = Gi[, og, drop = FALSE],
