@@ -8,7 +8,12 @@ finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
   check_fit(fit, "fit", need = c("F", "G", "layers", "dim", "eps", "normalize"))
   if (!is.null(fit$mask))
     stopf("'fit' was fitted to data with missing entries (a mask): fine-tuning is not supported for it")
-  X <- fit_data(fit, X)
+  if (is_delayed(X)) {                                  # R/bioc.R
+    X <- check_delayed(X, "X")
+    if (!identical(dim(X), as.integer(fit$dim)))
+      stopf("'X' must be %d x %d like the data of 'fit', not %d x %d",
+            fit$dim[1L], fit$dim[2L], nrow(X), ncol(X))
+  } else X <- fit_data(fit, X)
   maxit <- check_count(maxit, "maxit", min = 0L)
   tol <- check_number(tol, "tol", lower = 0)
   objective <- check_choice(objective, c("data", "layer"), "objective")
@@ -36,7 +41,7 @@ finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
   storage.mode(GL) <- "double"
   res <- with_threads(threads, is_sparse(X), function(th) {       # R/zzz.R
     opts$threads <- th
-    .Call(C_mlnmf_finetune, X, Fl, GL, opts, NULL)
+    .Call(C_mlnmf_finetune, x_arg(X), Fl, GL, opts, NULL)
   })
 
   old_error <- fit$error
@@ -153,4 +158,16 @@ truncate_fit <- function(fit, depth) {
     fit[[el]] <- fit[[el]][keep]
   fit$layers <- depth
   fit
+}
+
+## ||X - P G||_F / ||X||_F in R, for dense or sparse X (the sparse one
+## through the Gram identity, never densified)
+rel_error_r <- function(X, P, G) {
+  if (is_delayed(X)) return(rel_error_blocks(X, P, G))   # R/bioc.R
+  if (is_sparse(X)) {
+    x2 <- sum(X@x^2)
+    r2 <- x2 - 2 * sum(P * as.matrix(X %*% t(G))) + sum(crossprod(P) * tcrossprod(G))
+    return(sqrt(max(0, r2) / x2))
+  }
+  sqrt(sum((X - P %*% G)^2) / sum(X^2))
 }

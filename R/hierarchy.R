@@ -10,7 +10,11 @@
 ## of its mass from component b of layer i + 1, and its parent is the b with
 ## the largest share.
 
-hierarchy <- function(fit, long = FALSE) {
+## groups (one value per column, or a column of the cell metadata kept in a
+## fit made from a SingleCellExperiment or Seurat object): the composition
+## of each component by group (hard members), and plot() colours each node
+## by its largest group.
+hierarchy <- function(fit, long = FALSE, groups = NULL) {
   check_fit(fit, "fit")
   long <- check_flag(long, "long")
   L <- fit$layers
@@ -63,8 +67,14 @@ hierarchy <- function(fit, long = FALSE) {
                       " (fine-tuning on the data objective drives the upper layers by the deeper ones; objective = \"layer\" keeps each layer's own G)"
                     else ""), call. = FALSE)
   }
+  comp <- NULL
+  if (!is.null(groups)) {
+    g <- cell_groups(groups, fit, N)                  # R/bioc.R
+    comp <- lapply(seq_len(L), function(i)
+      table(component = factor(hard[, i], seq_len(fit$rank[i])), group = g))
+  }
   out <- list(membership = hard, share = share, soft = soft,
-              edges = do.call(rbind, edges), sizes = sizes,
+              edges = do.call(rbind, edges), sizes = sizes, composition = comp,
               rank = fit$rank, layers = L, finetuned = !is.null(fit$finetune))
   if (long) {
     out$membership <- hierarchy_long_hard(hard, share, cn)
@@ -148,10 +158,19 @@ plot.mlnmf_hierarchy <- function(x, min_weight = 0.1, main = NULL, ...) {
                          col = if (e$parent[r]) "black" else "grey70")
     }
   }
+  comp <- x$composition
+  if (!is.null(comp)) {
+    lev <- colnames(comp[[1L]])
+    cols <- group_colours(factor(lev, lev))
+    legend("bottomright", legend = lev, pt.bg = cols, pch = 21, bty = "n",
+           cex = 0.8, title = "largest group", inset = c(0, -0.02), xpd = TRUE)
+  }
   for (i in seq_len(L)) {
     sz <- x$sizes[[i]]
     cex <- 1 + 3 * sqrt(sz / max(1, max(sz)))
-    points(xs[[i]], rep(i, length(sz)), pch = 21, bg = "steelblue", cex = cex)
+    bg <- if (is.null(comp)) "steelblue"
+          else ifelse(rowSums(comp[[i]]) > 0, cols[max.col(comp[[i]], "first")], "grey80")
+    points(xs[[i]], rep(i, length(sz)), pch = 21, bg = bg, cex = cex)
     graphics::text(xs[[i]], rep(i, length(sz)), labels = seq_along(sz),
                    cex = 0.7, col = "white")
   }

@@ -108,12 +108,13 @@ print.summary.mlnmf <- function(x, digits = max(3L, getOption("digits") - 3L), .
 }
 
 plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis", "consensus", "coef"),
-                       main = NULL, layer = NULL, dim = NULL, annotation = NULL, ...) {
+                       main = NULL, layer = NULL, dim = NULL, annotation = NULL,
+                       groups = NULL, ...) {
   check_fit(x, "x")
   type <- check_choice(type, c("error", "trace", "factors", "basis", "consensus", "coef"), "type")
   if (type %in% c("consensus", "coef"))                # R/consensus-plot.R
     return(invisible(plot_consensus(x, layer, annotation, main, type, ...)))
-  if (type == "factors") return(invisible(plot_factors(x, layer, main, ...)))
+  if (type == "factors") return(invisible(plot_factors(x, layer, main, groups, ...)))
   if (type == "basis") return(invisible(plot_basis(x, layer, dim, main, ...)))
   if (type == "error") {
     check_fit(x, "x", need = "error")
@@ -222,15 +223,18 @@ coef.mlnmf <- function(object, ...) {
 
 predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
                           threads = default_threads(), samples = NULL, mask = NULL,
-                          ...) {
+                          assay = NULL, slot = NULL, ...) {
   check_fit(object, need = c("F", "G", "layers", "dim", "method", "eps"))
   if (missing(newdata)) return(coef(object))
   maxit <- check_count(maxit, "maxit")
   tol <- check_number(tol, "tol", lower = 0)
   threads <- check_threads(threads)
   input <- model_data(newdata, samples, "newdata", allow_zero = TRUE, na_ok = TRUE,
-                      default = if (is.null(object$samples)) "columns" else object$samples)
+                      default = if (is.null(object$samples)) "columns" else object$samples,
+                      assay = assay, slot = slot)
   samples <- input$samples
+  if (is_delayed(input$X) && !is.null(mask))
+    stopf("'mask' is not supported for a DelayedMatrix 'newdata' (data read in column blocks)")
   mk <- resolve_mask(orient_mask(mask, samples), input$X, "newdata", n_na = input$n_na)
   newdata <- mk$X
   if (nrow(newdata) != object$dim[1L])
@@ -246,13 +250,13 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
                       beta = fit_beta(object))
   out <- with_threads(threads, is_sparse(newdata), function(th) {  # R/zzz.R
     opts$threads <- th
-    .Call(C_mlnmf_project, newdata, object$F, opts, mk$desc)
+    .Call(C_mlnmf_project, x_arg(newdata), object$F, opts, mk$desc)
   })
   ## Each layer is solved on its input scaled to a maximum of one; only
   ## coefficients beyond the largest double can come back non-finite.
   if (!all(is.finite(out)))
     stopf("the coefficients of 'newdata' overflow (its largest entry is %g): they exceed the largest double; divide 'newdata' by a constant (the coefficients scale with it)",
-          data_max(newdata))
+          if (is_delayed(newdata)) max(newdata) else data_max(newdata))
   dimnames(out) <- list(paste0("h", seq_len(nrow(out))), colnames(newdata))
   out
 }

@@ -11,7 +11,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
                   threads = default_threads(), control = list(), samples = NULL,
                   mask = NULL, finetune = FALSE, max_layers = NULL, depth_tol = 0.05,
                   L1 = 0, L2 = 0, nrun = 1L, seed = NULL, keep.runs = FALSE,
-                  beta = NULL) {
+                  beta = NULL, assay = NULL, slot = NULL) {
   call <- match.call()
   ## cheap scalar arguments first, and the limits on sizes, before anything
   ## proportional to the data or to 'layers' is read or allocated
@@ -49,8 +49,10 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
   threads <- check_threads(threads)
   ctrl <- check_control(control, method)
   pen <- check_penalties(L1, L2, method)
-  input <- model_data(X, samples, na_ok = TRUE)
+  input <- model_data(X, samples, na_ok = TRUE, assay = assay, slot = slot)
   samples <- input$samples
+  if (is_delayed(input$X) && !is.null(mask))
+    stopf("'mask' is not supported for a DelayedMatrix (data read in column blocks): fit the data in memory, or without a mask")
   mk <- resolve_mask(orient_mask(mask, samples), input$X, n_na = input$n_na)
   X <- mk$X
   check_beta_zeros(beta, X, mk$desc)
@@ -67,9 +69,10 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
                       normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[normalize]],
                       trace = maxit <= .max_trace, progress = progress && !verbose,
                       beta = beta)
+  xa <- x_arg(X)                                     # R/bioc.R
   res <- with_threads(threads, is_sparse(X), function(th) {      # R/zzz.R
     opts$threads <- th
-    .Call(C_mlnmf_fit, X, rank, opts, start$F, start$G, mk$desc)
+    .Call(C_mlnmf_fit, xa, rank, opts, start$F, start$G, mk$desc)
   })
 
   nm <- paste0("layer", seq_len(layers))
@@ -91,7 +94,9 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
                                samples = samples, sparse = is_sparse(X),
                                mask = mk$info, data = if (keep.data) X,
                                mask_pattern = if (keep.data) mk$desc,
-                               control = ctrl, penalty = pen, call = call)),
+                               control = ctrl, penalty = pen, call = call,
+                               source = input$source, coldata = input$coldata,
+                               blocks = block_info(xa))),
                    class = "mlnmf")
   if (!is.null(mk$desc)) warn_imputed(fit, X)                                   # R/mask.R
   if (auto) {

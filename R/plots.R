@@ -31,13 +31,20 @@ image_matrix <- function(M, col, main, xlab, ylab, ...) {
   box()
 }
 
-plot_factors <- function(x, layer = NULL, main = NULL, ...) {
+## groups (a vector with one value per column, or a column of the cell
+## metadata of the object the fit was made from: cell_groups()) orders the
+## columns of G by group and draws the groups as a coloured strip under it.
+plot_factors <- function(x, layer = NULL, main = NULL, groups = NULL, ...) {
   layer <- if (is.null(layer)) 1L else check_layer(layer, x$layers)
   check_fit(x, "x", all_G = TRUE)
   Fi <- x$F[[layer]]
   Gi <- x$G[[layer]]
   of <- dominant_order(Fi)
   og <- dominant_order(t(Gi))
+  if (!is.null(groups)) {
+    g <- cell_groups(groups, x, ncol(Gi))             # R/bioc.R
+    og <- og[order(as.integer(g)[og])]
+  }
   col <- hcl.colors(64L, "YlOrRd", rev = TRUE)
   op <- par(mfrow = c(1L, 2L), mar = c(4, 4, 3, 1))
   on.exit(par(op))
@@ -48,8 +55,21 @@ plot_factors <- function(x, layer = NULL, main = NULL, ...) {
   axis(1L, at = seq_len(ncol(Fi)))
   image_matrix(Gi[, og, drop = FALSE], col,
                main = sprintf("G%d (%d x %d)", layer, nrow(Gi), ncol(Gi)),
-               xlab = "column (by dominant component)", ylab = "component", ...)
+               xlab = if (is.null(groups)) "column (by dominant component)" else "",
+               ylab = "component", ...)
   axis(2L, at = seq_len(nrow(Gi)), labels = rev(seq_len(nrow(Gi))), las = 1L)
+  if (!is.null(groups)) {
+    ## the groups as a strip under G (where its x label would be) and a
+    ## one-line legend below it, both off the data
+    cols <- group_colours(g)
+    n <- ncol(Gi)
+    u <- par("usr")
+    h <- u[4L] - u[3L]
+    graphics::rect(seq_len(n) - 0.5, u[3L] - 0.09 * h, seq_len(n) + 0.5, u[3L] - 0.02 * h,
+                   col = cols[as.integer(g)[og]], border = NA, xpd = TRUE)
+    legend(mean(u[1:2]), u[3L] - 0.11 * h, legend = names(cols), fill = cols,
+           horiz = TRUE, bty = "n", xjust = 0.5, yjust = 1, xpd = TRUE, cex = 0.8)
+  }
   mtext(main, side = 3L, line = -1.2, outer = TRUE, font = 2L)
   invisible(list(F = Fi[of, , drop = FALSE], G = Gi[, og, drop = FALSE],
                  row_order = of, col_order = og))

@@ -16,7 +16,8 @@
 ## 'seed' only, not on the backend.
 
 nmf_rank <- function(X, ranks, fraction = 0.1, reps = 3L, mask = NULL,
-                     seed = NULL, samples = NULL, ..., nrun = 1L, null = FALSE) {
+                     seed = NULL, samples = NULL, ..., nrun = 1L, null = FALSE,
+                     assay = NULL, slot = NULL) {
   call <- match.call()
   if (missing(ranks)) stopf("'ranks' is missing: give the candidate ranks, e.g. 1:10")
   if (!is.numeric(ranks) || length(ranks) < 1L || anyNA(ranks) || !is_whole(ranks) ||
@@ -45,7 +46,9 @@ nmf_rank <- function(X, ranks, fraction = 0.1, reps = 3L, mask = NULL,
           "the ranks are 'ranks', the mask is nmf_rank()'s own")
   if (is.null(args$keep.data)) args$keep.data <- FALSE
 
-  input <- model_data(X, samples, na_ok = identical(mask, "NA"))
+  input <- model_data(X, samples, na_ok = identical(mask, "NA"), assay = assay, slot = slot)
+  if (is_delayed(input$X))
+    stopf("nmf_rank() holds out entries through a mask, which a DelayedMatrix 'X' (read in column blocks) does not support: run it on a subset of the cells in memory")
   X <- input$X
   if (max(ranks) > min(dim(X)))
     stopf("'ranks' must be at most min(dim(X)) = %d, not %d", min(dim(X)), max(ranks))

@@ -76,7 +76,7 @@ void la_solve_right_chol(int m, int k, const double *R, double *X);
  *                     the columns of X are missing (mask = "NA", a logical
  *                     or sparse mask); X may hold anything there, NA too
  */
-typedef enum { XM_DENSE = 0, XM_CSC = 1 } xmat_kind;
+typedef enum { XM_DENSE = 0, XM_CSC = 1, XM_BLOCKS = 2 } xmat_kind;
 enum { XM_MASK_NONE = 0, XM_MASK_OBSERVED = 1, XM_MASK_MISSING = 2 };
 
 typedef struct {
@@ -92,6 +92,8 @@ typedef struct {
     double *tbuf;        /* scratch of the products (xm_reserve), may be 0 */
     size_t tbuf_len;
     double sumsq;        /* xm_sumsq() if known (set with this scale), or -1 */
+    SEXP rd;             /* XM_BLOCKS: reader(j0, nc) of column blocks     */
+    int bcols;           /* XM_BLOCKS: columns per block                   */
 } xmat;
 
 void   xm_dense(xmat *X, const double *x, int m, int n, int trans);
@@ -134,6 +136,22 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
 void   xm_gram(const xmat *X, double *out);
 /* out (rb x cb, leading dimension ld) = scale * (X o Omega)[r0 +, c0 +] */
 void   xm_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
+                size_t ld);
+
+/* xops_blocks.c: the XM_BLOCKS kind (column blocks read by an R function,
+ * data larger than memory; called through the functions above).  x is the
+ * list(reader, m, n, block columns) of R/bioc.R's block_source(). */
+void   xb_from_sexp(xmat *X, SEXP x, const char *what);
+double xb_max(const xmat *X);
+double xb_sumsq(const xmat *X);
+double xb_sum(const xmat *X);
+void   xb_tprod(const xmat *X, const double *A, int k, double *out);
+void   xb_prod(const xmat *X, const double *B, int k, double *out);
+double xb_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k);
+double xb_kl(const xmat *X, const double *W, const double *Ht, int k,
+             int which, int measure, double *out);
+void   xb_gram(const xmat *X, double *out);
+void   xb_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
                 size_t ld);
 
 /* xops_sparse.c: the XM_CSC kind (called through the functions above) */

@@ -85,4 +85,20 @@ bpass <- mlnmf:::C_mlnmf_beta_pass; s1 <- 1L
 plain <- .Call(bpass, X, W, H, b15, s1, NULL)
 gctorture(TRUE); tortured <- .Call(bpass, X, W, H, b15, s1, NULL); gctorture(FALSE)
 if (!identical(plain, tortured)) stop("gctorture changed the result of beta_pass")
-cat("GCTORTURE: 17 calls identical with and without gctorture\n")
+## XM_BLOCKS: the reader is R code called from C at every block
+## (the blocks made beforehand: Matrix's subsetting under gctorture is slow)
+Xs <- Matrix::Matrix(X, sparse = TRUE)
+bl <- lapply(c(0L, 2L, 4L), function(j0) X[, j0 + seq_len(min(2L, 5L - j0)), drop = FALSE])
+sl <- lapply(c(0L, 2L, 4L), function(j0) Xs[, j0 + seq_len(min(2L, 5L - j0)), drop = FALSE])
+bsrc <- structure(list(function(j0, nc) bl[[j0 %/% 2L + 1L]], 6, 5, 2L, FALSE,
+                       new.env()), class = "mlnmf_blocks")
+ssrc <- structure(list(function(j0, nc) sl[[j0 %/% 2L + 1L]], 6, 5, 2L, TRUE,
+                       new.env()), class = "mlnmf_blocks")
+o_rb <- modifyList(opts, list(init = 3L, maxit = 2L)); o_klb <- modifyList(o_kl, list(maxit = 2L))
+set.seed(1); plain <- .Call(fit, bsrc, r2, o_rb, NULL, NULL, NULL)
+set.seed(1); gctorture(TRUE); tortured <- .Call(fit, bsrc, r2, o_rb, NULL, NULL, NULL); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of fit_blocks")
+set.seed(1); plain <- .Call(fit, ssrc, r2, o_klb, lW, lH, NULL)
+set.seed(1); gctorture(TRUE); tortured <- .Call(fit, ssrc, r2, o_klb, lW, lH, NULL); gctorture(FALSE)
+if (!identical(plain, tortured)) stop("gctorture changed the result of fit_blocks_sparse_kl")
+cat("GCTORTURE: 19 calls identical with and without gctorture\n")

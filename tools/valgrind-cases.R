@@ -431,5 +431,57 @@ for (cl in list(quote(.Call(mlnmf:::C_mlnmf_beta_div, X, W, H, "1", NULL)),
   if (!ok) stop("no error from ", deparse1(cl))
 }
 
+## XM_BLOCKS (src/xops_blocks.c): data read in column blocks by an R
+## reader, dense and sparse blocks, each method, the Gram start (small m),
+## the range finder, a tall X (the Gram of X^T X over blocks), projection,
+## fine-tuning, and each error of the block reader.
+blocks <- function(X, bc, rd = NULL) {
+  if (is.null(rd)) rd <- function(j0, nc) X[, j0 + seq_len(nc), drop = FALSE]
+  structure(list(rd, nrow(X), ncol(X), as.integer(bc), FALSE, new.env()),
+            class = "mlnmf_blocks")
+}
+bopts <- list(method = 0L, init = 0L, normalize = 1L, maxit = 4L, tol = 0, eps = 1e-16,
+              inner_max = 5L, inner_alpha = 0.5, inner_delta = 0.1, extrapolate = TRUE,
+              verbose = 0L, threads = 1L, trace = TRUE, progress = FALSE,
+              l1 = c(0, 0), l2 = c(0, 0))
+Xk <- matrix(runif(30 * 70), 30); Xk[sample(length(Xk), 300)] <- 0
+Sk <- Matrix::Matrix(Xk, sparse = TRUE)
+for (src in list(blocks(Xk, 16), blocks(Xk, 16, function(j0, nc) Sk[, j0 + seq_len(nc), drop = FALSE]))) {
+  for (meth in 0:2) for (ini in c(0L, 1L, 3L)) {
+    o <- modifyList(bopts, list(method = meth, init = ini))
+    set.seed(2); a <- .Call(mlnmf:::C_mlnmf_fit, src, c(4L, 2L), o, NULL, NULL, NULL)
+    set.seed(2); b <- .Call(mlnmf:::C_mlnmf_fit, Xk, c(4L, 2L), o, NULL, NULL, NULL)
+    stopifnot(max(abs(a$F[[1]] - b$F[[1]])) < 1e-8, max(abs(a$G[[2]] - b$G[[2]])) < 1e-8)
+    n_calls <- n_calls + 1L
+  }
+  pr <- .Call(mlnmf:::C_mlnmf_project, src, a$F, modifyList(bopts, list(maxit = 5L)), NULL)
+  stopifnot(all(is.finite(pr)), all(pr >= 0))
+  for (meth in c(0L, 2L)) {
+    fo <- list(method = meth, maxit = 3L, tol = 0, eps = 1e-16, inner_max = 5L,
+               inner_delta = 0.1, normalize = 1L, verbose = FALSE, threads = 1L)
+    f1 <- .Call(mlnmf:::C_mlnmf_finetune, src, a$F, a$G[[2]], fo, NULL)
+    f2 <- .Call(mlnmf:::C_mlnmf_finetune, Xk, a$F, a$G[[2]], fo, NULL)
+    stopifnot(max(abs(f1$G[[2]] - f2$G[[2]])) < 1e-8)
+  }
+}
+Xr <- matrix(runif(200 * 150), 200)          # range finder: min(dim) > 4 (k + 10)
+set.seed(3); a <- .Call(mlnmf:::C_mlnmf_fit, blocks(Xr, 40), 3L, bopts, NULL, NULL, NULL)
+set.seed(3); b <- .Call(mlnmf:::C_mlnmf_fit, Xr, 3L, bopts, NULL, NULL, NULL)
+stopifnot(max(abs(a$F[[1]] - b$F[[1]])) < 1e-8)
+Xt <- t(Xk)                                  # tall: Gram of X^T X block by block
+set.seed(3); a <- .Call(mlnmf:::C_mlnmf_fit, blocks(Xt, 7), 3L, bopts, NULL, NULL, NULL)
+set.seed(3); b <- .Call(mlnmf:::C_mlnmf_fit, Xt, 3L, bopts, NULL, NULL, NULL)
+stopifnot(max(abs(a$F[[1]] - b$F[[1]])) < 1e-8)
+bad_blocks <- list(
+  blocks(Xk, 16, function(j0, nc) { B <- Xk[, j0 + seq_len(nc), drop = FALSE]; B[1] <- -1; B }),
+  blocks(Xk, 16, function(j0, nc) Xk[, seq_len(nc + 1L), drop = FALSE]),
+  blocks(Xk, 16, function(j0, nc) "x"),
+  blocks(Xk, 16, function(j0, nc) { B <- Sk[, j0 + seq_len(nc), drop = FALSE]; B@i[1] <- 99L; B }),
+  blocks(Xk, 16, function(j0, nc) stop("the file is gone")),
+  structure(list(1, 30, 70, 16L), class = "mlnmf_blocks"))
+for (src in bad_blocks)
+  stopifnot(tryCatch({ .Call(mlnmf:::C_mlnmf_fit, src, 3L, bopts, NULL, NULL, NULL); FALSE },
+                     error = function(e) TRUE))
+
 cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 4 interrupts, instruments: done\n",
             n_calls, length(bad_calls) + length(perm_bad)))

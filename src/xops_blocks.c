@@ -1,0 +1,258 @@
+/*
+ * xops_blocks.c: the XM_BLOCKS kind of the data matrix, for data larger
+ * than memory (a DelayedMatrix: HDF5Matrix, TENxMatrix, ...).
+ *
+ * X (m x n) is never held whole.  It is read in column blocks of at most
+ * X->bcols columns by an R function, reader(j0, nc), that returns columns
+ * j0 .. j0 + nc - 1 (0-based) as a double matrix or a dgCMatrix (R/bioc.R,
+ * block_source()).  Every pass below loops over the blocks: a block is
+ * wrapped as a temporary XM_DENSE or XM_CSC xmat with X's scale and threads,
+ * the kernels of xops.c / xops_sparse.c run on it, and its share is written
+ * into the right rows of the output or added to it:
+ *   X B      = sum_b X_b B[J_b, ]          (m x k)
+ *   X^T A    = rows J_b: X_b^T A           (n x k)
+ *   ||sX - W Ht^T||^2 = sum_b ||sX_b - W Ht[J_b, ]^T||^2, and the same for
+ *   the I-divergence, R Ht (a sum) and R^T W (rows J_b).
+ * So the solvers need no change.  A block's scratch (its copy, the kernel's
+ * workspace) is R_alloc'ed between vmaxget() and vmaxset(): memory is one
+ * block plus the factors, whatever the number of passes.  Each block is
+ * checked (shape, finite, nonnegative) as it is read; the user can
+ * interrupt between blocks.  Masks are not supported on this kind (the R
+ * side refuses them).
+ */
+#include "mlnmf.h"
+#include <math.h>
+#include <string.h>
+
+void xb_from_sexp(xmat *X, SEXP x, const char *what)
+{
+    if (XLENGTH(x) < 4 || !isFunction(VECTOR_ELT(x, 0)))
+        error(_("'%s' is not a valid block source"), what);
+    double m = asReal(VECTOR_ELT(x, 1)), n = asReal(VECTOR_ELT(x, 2)),
+        b = asReal(VECTOR_ELT(x, 3));
+    if (!(m >= 1 && n >= 1 && b >= 1))
+        error(_("'%s' is not a valid block source (dimensions)"), what);
+    xm_dense(X, NULL, la_int((size_t) m, "nrow"), la_int((size_t) n, "ncol"), 0);
+    X->kind = XM_BLOCKS;
+    X->rd = VECTOR_ELT(x, 0);
+    X->bcols = b > n ? (int) n : (int) b;
+}
+
+/* Blocks with a negative or non-finite entry are refused, naming them. */
+static void xb_check_values(const double *v, size_t len, int blk, int nblk,
+                            int j0, int nc)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!(v[i] >= 0) || !R_FINITE(v[i]))
+            error(_("the data must be finite and nonnegative: column block %d of %d (columns %d to %d) has the entry %g"),
+                  blk, nblk, j0 + 1, j0 + nc, v[i]);
+}
+
+/* Columns j0 .. j0 + nc - 1 of X as B (dense or CSC, X's scale and
+ * threads).  Returns the block's SEXP, unprotected: the caller protects it
+ * at once (nothing here allocates after the last UNPROTECT). */
+static SEXP xb_read(const xmat *X, int j0, int nc, xmat *B)
+{
+    int nblk = (X->n + X->bcols - 1) / X->bcols, blk = j0 / X->bcols + 1;
+    SEXP a = PROTECT(ScalarInteger(j0)), c = PROTECT(ScalarInteger(nc));
+    SEXP call = PROTECT(lang3(X->rd, a, c));
+    SEXP r = PROTECT(eval(call, R_GlobalEnv));
+    if (TYPEOF(r) == REALSXP && isMatrix(r)) {
+        if (nrows(r) != X->m || ncols(r) != nc)
+            error(_("column block %d: the reader returned %d x %d, not %d x %d"),
+                  blk, nrows(r), ncols(r), X->m, nc);
+        xb_check_values(REAL(r), XLENGTH(r), blk, nblk, j0, nc);
+        xm_dense(B, REAL(r), X->m, nc, 0);
+    } else if (IS_S4_OBJECT(r) && inherits(r, "dgCMatrix")) {
+        SEXP dim = R_do_slot(r, install("Dim")), p = R_do_slot(r, install("p")),
+            i = R_do_slot(r, install("i")), v = R_do_slot(r, install("x"));
+        if (TYPEOF(dim) != INTSXP || XLENGTH(dim) != 2 || INTEGER(dim)[0] != X->m ||
+            INTEGER(dim)[1] != nc || TYPEOF(p) != INTSXP || XLENGTH(p) != nc + 1 ||
+            TYPEOF(i) != INTSXP || TYPEOF(v) != REALSXP ||
+            XLENGTH(i) != XLENGTH(v) || INTEGER(p)[0] != 0 ||
+            INTEGER(p)[nc] != XLENGTH(i))
+            error(_("column block %d: the reader returned an invalid dgCMatrix"), blk);
+        const int *pp = INTEGER(p), *ii = INTEGER(i);
+        for (int j = 0; j < nc; j++) {
+            if (pp[j + 1] < pp[j])
+                error(_("column block %d: the reader returned an invalid dgCMatrix"), blk);
+            for (int q = pp[j]; q < pp[j + 1]; q++)
+                if (ii[q] < 0 || ii[q] >= X->m || (q > pp[j] && ii[q] <= ii[q - 1]))
+                    error(_("column block %d: the reader returned an invalid dgCMatrix"), blk);
+        }
+        xb_check_values(REAL(v), XLENGTH(v), blk, nblk, j0, nc);
+        xm_csc(B, REAL(v), ii, pp, X->m, nc);
+    } else
+        error(_("column block %d: the reader must return a double matrix or a dgCMatrix"), blk);
+    B->scale = X->scale;
+    B->threads = X->threads;
+    UNPROTECT(4);
+    return r;
+}
+
+static int xb_ncols(const xmat *X, int j0)
+{
+    return X->n - j0 < X->bcols ? X->n - j0 : X->bcols;
+}
+
+/* rows j0 .. j0 + nc - 1 of M (ld x k) into out (nc x k), and back */
+static void rows_get(const double *M, size_t ld, int j0, int nc, int k, double *out)
+{
+    for (int c = 0; c < k; c++)
+        memcpy(out + (size_t) c * nc, M + j0 + (size_t) c * ld, nc * sizeof(double));
+}
+static void rows_put(const double *in, size_t ld, int j0, int nc, int k, double *M)
+{
+    for (int c = 0; c < k; c++)
+        memcpy(M + j0 + (size_t) c * ld, in + (size_t) c * nc, nc * sizeof(double));
+}
+
+enum { XB_MAX, XB_SUM, XB_SUMSQ };
+static double xb_pass(const xmat *X, int what)
+{
+    double acc = 0.0;
+    for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
+        const void *vmax = vmaxget();
+        xmat B;
+        PROTECT(xb_read(X, j0, xb_ncols(X, j0), &B));
+        double v = what == XB_MAX ? xm_max(&B) : what == XB_SUM ? xm_sum(&B) : xm_sumsq(&B);
+        if (what == XB_MAX) { if (v > acc) acc = v; } else acc += v;
+        UNPROTECT(1);
+        vmaxset(vmax);
+        R_CheckUserInterrupt();
+    }
+    return acc;
+}
+double xb_max(const xmat *X)   { return xb_pass(X, XB_MAX); }
+double xb_sum(const xmat *X)   { return xb_pass(X, XB_SUM); }
+double xb_sumsq(const xmat *X) { return xb_pass(X, XB_SUMSQ); }
+
+/* out (n x k) = s X^T A */
+void xb_tprod(const xmat *X, const double *A, int k, double *out)
+{
+    for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
+        const void *vmax = vmaxget();
+        int nc = xb_ncols(X, j0);
+        xmat B;
+        PROTECT(xb_read(X, j0, nc, &B));
+        double *t = (double *) R_alloc((size_t) nc * k, sizeof(double));
+        xm_reserve(&B, k);
+        xm_tprod(&B, A, k, t);
+        rows_put(t, X->n, j0, nc, k, out);
+        UNPROTECT(1);
+        vmaxset(vmax);
+        R_CheckUserInterrupt();
+    }
+}
+
+/* out (m x k) = s X Bm, Bm (n x k) */
+void xb_prod(const xmat *X, const double *Bm, int k, double *out)
+{
+    size_t mk = (size_t) X->m * k;
+    for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
+        const void *vmax = vmaxget();
+        int nc = xb_ncols(X, j0);
+        xmat B;
+        PROTECT(xb_read(X, j0, nc, &B));
+        double *b = (double *) R_alloc((size_t) nc * k, sizeof(double)),
+            *t = j0 == 0 ? out : (double *) R_alloc(mk, sizeof(double));
+        rows_get(Bm, X->n, j0, nc, k, b);
+        xm_reserve(&B, k);
+        xm_prod(&B, b, k, t);
+        if (j0 > 0) for (size_t q = 0; q < mk; q++) out[q] += t[q];
+        UNPROTECT(1);
+        vmaxset(vmax);
+        R_CheckUserInterrupt();
+    }
+}
+
+double xb_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k)
+{
+    double s = 0.0;
+    for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
+        const void *vmax = vmaxget();
+        int nc = xb_ncols(X, j0);
+        xmat B;
+        PROTECT(xb_read(X, j0, nc, &B));
+        double *h = (double *) R_alloc((size_t) nc * k, sizeof(double)),
+            *w = (double *) R_alloc(xm_work_size(&B, k), sizeof(double));
+        rows_get(Ht, X->n, j0, nc, k, h);
+        xm_reserve(&B, k);
+        s += xm_resid_sumsq(&B, W, h, k, w);
+        UNPROTECT(1);
+        vmaxset(vmax);
+        R_CheckUserInterrupt();
+    }
+    return s;
+}
+
+/* which = 0: out (m x k) = R Ht, summed over the blocks; which = 1: out
+ * (n x k) = R^T W, row block by row block; which = -1: the divergence only;
+ * measure = 0: the divergence is not computed (0 is returned) */
+double xb_kl(const xmat *X, const double *W, const double *Ht, int k,
+             int which, int measure, double *out)
+{
+    double div = 0.0;
+    size_t mk = (size_t) X->m * k;
+    for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
+        const void *vmax = vmaxget();
+        int nc = xb_ncols(X, j0);
+        xmat B;
+        PROTECT(xb_read(X, j0, nc, &B));
+        double *h = (double *) R_alloc((size_t) nc * k, sizeof(double)),
+            *w = (double *) R_alloc(xm_work_size(&B, k), sizeof(double)), *t = NULL;
+        if (which == 1)      /* R^T W: rows J of out */
+            t = (double *) R_alloc((size_t) nc * k, sizeof(double));
+        else if (which == 0) /* R Ht: the first block writes out, the others add */
+            t = j0 == 0 ? out : (double *) R_alloc(mk, sizeof(double));
+        rows_get(Ht, X->n, j0, nc, k, h);
+        xm_reserve(&B, k);
+        div += xm_kl_pass(&B, W, h, k, which, measure, t, w);
+        if (which == 1) rows_put(t, X->n, j0, nc, k, out);
+        else if (which == 0 && j0 > 0) for (size_t q = 0; q < mk; q++) out[q] += t[q];
+        UNPROTECT(1);
+        vmaxset(vmax);
+        R_CheckUserInterrupt();
+    }
+    return div;
+}
+
+/* out (rb x cb, leading dimension ld) = s X[r0 +, c0 +], block by block */
+void xb_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
+              size_t ld)
+{
+    int end = c0 + cb;
+    for (int j0 = (c0 / X->bcols) * X->bcols; j0 < end; j0 += X->bcols) {
+        int nc = xb_ncols(X, j0), lo = c0 > j0 ? c0 : j0,
+            hi = end < j0 + nc ? end : j0 + nc;
+        xmat B;
+        PROTECT(xb_read(X, j0, nc, &B));
+        xm_block(&B, r0, rb, lo - j0, hi - lo, out + (size_t) (lo - c0) * ld, ld);
+        UNPROTECT(1);
+        R_CheckUserInterrupt();
+    }
+}
+
+/* The smaller Gram matrix: s^2 X X^T = sum_b X_b X_b^T (m <= n), or
+ * s^2 X^T X, whose columns J_b are X^T (s X_b), one pass over X per block
+ * (n < m: then n is small, the start's Gram path needs n <= 4 (k + 10)). */
+void xb_gram(const xmat *X, double *out)
+{
+    int m = X->m, n = X->n;
+    for (int j0 = 0; j0 < n; j0 += X->bcols) {
+        const void *vmax = vmaxget();
+        int nc = xb_ncols(X, j0);
+        double *d = (double *) R_alloc((size_t) m * nc, sizeof(double));
+        xb_block(X, 0, m, j0, nc, d, (size_t) m);
+        if (m <= n) {
+            la_gemm("N", "T", m, m, nc, 1.0, d, m, d, m, j0 == 0 ? 0.0 : 1.0, out, m);
+        } else {
+            double *t = (double *) R_alloc((size_t) n * nc, sizeof(double));
+            xb_tprod(X, d, nc, t);
+            for (int c = 0; c < nc; c++)
+                memcpy(out + (size_t) (j0 + c) * n, t + (size_t) c * n,
+                       n * sizeof(double));
+        }
+        vmaxset(vmax);
+    }
+}
