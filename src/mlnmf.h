@@ -141,17 +141,17 @@ void   xm_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
 /* xops_blocks.c: the XM_BLOCKS kind (column blocks read by an R function,
  * data larger than memory; called through the functions above).  x is the
  * list(reader, m, n, block columns) of R/bioc.R's block_source(). */
-void   xb_from_sexp(xmat *X, SEXP x, const char *what);
-double xb_max(const xmat *X);
-double xb_sumsq(const xmat *X);
-double xb_sum(const xmat *X);
-void   xb_tprod(const xmat *X, const double *A, int k, double *out);
-void   xb_prod(const xmat *X, const double *B, int k, double *out);
-double xb_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k);
-double xb_kl(const xmat *X, const double *W, const double *Ht, int k,
+void   xbl_from_sexp(xmat *X, SEXP x, const char *what);
+double xbl_max(const xmat *X);
+double xbl_sumsq(const xmat *X);
+double xbl_sum(const xmat *X);
+void   xbl_tprod(const xmat *X, const double *A, int k, double *out);
+void   xbl_prod(const xmat *X, const double *B, int k, double *out);
+double xbl_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k);
+double xbl_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, int measure, double *out);
-void   xb_gram(const xmat *X, double *out);
-void   xb_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
+void   xbl_gram(const xmat *X, double *out);
+void   xbl_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
                 size_t ld);
 
 /* xops_sparse.c: the XM_CSC kind (called through the functions above) */

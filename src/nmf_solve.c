@@ -18,6 +18,8 @@ int nmf_solve(const xmat *X, int k, double *W, double *Ht,
     case METHOD_MU:   return nmf_mu(X, k, W, Ht, o, res);
     case METHOD_KL:   return nmf_kl(X, k, W, Ht, o, res);
     case METHOD_BETA:                    /* beta = 1 is the I-divergence */
+        if (o->beta != 1 && X->kind == XM_BLOCKS)  /* xops_beta.c reads memory */
+            error(_("method \"beta\" is not supported for data read in blocks"));
         return o->beta == 1 ? nmf_kl(X, k, W, Ht, o, res)
                             : nmf_beta(X, k, W, Ht, o, res);
     default:          return NMF_ERR_METHOD;

@@ -87,7 +87,7 @@ void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
             error(_("'%s' is not a valid dgCMatrix (slots 'x' and 'i')"), what);
         xm_csc(X, REAL(xv), INTEGER(i), INTEGER(p), m, n);
     } else if (TYPEOF(x) == VECSXP && inherits(x, "mlnmf_blocks")) {
-        xb_from_sexp(X, x, what);
+        xbl_from_sexp(X, x, what);
         if (!isNull(mask)) error(_("'mask' is not supported for data read in blocks"));
     } else
         error(_("'%s' must be a double matrix or a dgCMatrix"), what);
@@ -188,14 +188,14 @@ static double dense_pass(const xmat *X, int what)
 
 double xm_max(const xmat *X)
 {
-    if (X->kind == XM_BLOCKS) return xb_max(X);
+    if (X->kind == XM_BLOCKS) return xbl_max(X);
     return X->kind == XM_CSC ? xs_max(X) : dense_pass(X, PASS_MAX);
 }
 
 double xm_sumsq(const xmat *X)
 {
     if (X->sumsq >= 0) return X->sumsq;
-    if (X->kind == XM_BLOCKS) return xb_sumsq(X);
+    if (X->kind == XM_BLOCKS) return xbl_sumsq(X);
     return X->kind == XM_CSC ? xs_sumsq(X) : dense_pass(X, PASS_SUMSQ);
 }
 
@@ -207,7 +207,7 @@ double xm_sumsq_keep(xmat *X)
 
 double xm_sum(const xmat *X)
 {
-    if (X->kind == XM_BLOCKS) return xb_sum(X);
+    if (X->kind == XM_BLOCKS) return xbl_sum(X);
     return X->kind == XM_CSC ? xs_sum(X) : dense_pass(X, PASS_SUM);
 }
 
@@ -222,7 +222,7 @@ double xm_nobs(const xmat *X)
 void xm_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
               size_t ld)
 {
-    if (X->kind == XM_BLOCKS) { xb_block(X, r0, rb, c0, cb, out, ld); return; }
+    if (X->kind == XM_BLOCKS) { xbl_block(X, r0, rb, c0, cb, out, ld); return; }
     if (X->kind == XM_CSC) {
         xs_block(X, r0, rb, c0, cb, out, ld);
     } else {
@@ -257,7 +257,7 @@ static double *masked_cols(const xmat *X, int k, int c0, int nb)
  * optimised BLAS (bench/README.md). */
 void xm_tprod(const xmat *X, const double *A, int k, double *out)
 {
-    if (X->kind == XM_BLOCKS) { xb_tprod(X, A, k, out); return; }
+    if (X->kind == XM_BLOCKS) { xbl_tprod(X, A, k, out); return; }
     if (X->kind == XM_CSC) { xs_tprod(X, A, k, out); return; }
     int m = X->m, n = X->n;
     if (X->mask == XM_MASK_MISSING) {
@@ -297,7 +297,7 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
  * BLAS blocks by itself (xm_blocked). */
 void xm_prod(const xmat *X, const double *B, int k, double *out)
 {
-    if (X->kind == XM_BLOCKS) { xb_prod(X, B, k, out); return; }
+    if (X->kind == XM_BLOCKS) { xbl_prod(X, B, k, out); return; }
     if (X->kind == XM_CSC) { xs_prod(X, B, k, out); return; }
     int m = X->m, n = X->n;
     if (X->mask == XM_MASK_MISSING) {
@@ -332,7 +332,7 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
  * is beyond ~1e+-154. */
 void xm_gram(const xmat *X, double *out)
 {
-    if (X->kind == XM_BLOCKS) { xb_gram(X, out); return; }
+    if (X->kind == XM_BLOCKS) { xbl_gram(X, out); return; }
     int m = X->m, n = X->n, rows = (m <= n);    /* rows: X X^T (m x m) */
     int small = rows ? m : n, big = rows ? n : m;
     size_t bs = XM_BLOCK_ELEMS / (small > 0 ? (size_t) small : 1);
@@ -377,7 +377,7 @@ size_t xm_work_size(const xmat *X, int k)
 double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
                       double *work)
 {
-    if (X->kind == XM_BLOCKS) return xb_resid_sumsq(X, W, Ht, k);
+    if (X->kind == XM_BLOCKS) return xbl_resid_sumsq(X, W, Ht, k);
     if (X->kind == XM_CSC) return xs_resid_sumsq(X, W, Ht, k, work);
     int m = X->m, n = X->n, bc = xm_block_cols(X);
     double s = 0.0, sc = X->scale, *acc = work + (size_t) m * bc;
@@ -414,7 +414,7 @@ double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
 double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
                   int which, int measure, double *out, double *work)
 {
-    if (X->kind == XM_BLOCKS) return xb_kl(X, W, Ht, k, which, measure, out);
+    if (X->kind == XM_BLOCKS) return xbl_kl(X, W, Ht, k, which, measure, out);
     if (X->kind == XM_CSC) return xs_kl(X, W, Ht, k, which, measure, out, work);
     int m = X->m, n = X->n, bc = xm_block_cols(X);
     double div = 0.0, sc = X->scale, *acc = work + (size_t) m * bc;

@@ -24,7 +24,7 @@
 #include <math.h>
 #include <string.h>
 
-void xb_from_sexp(xmat *X, SEXP x, const char *what)
+void xbl_from_sexp(xmat *X, SEXP x, const char *what)
 {
     if (XLENGTH(x) < 4 || !isFunction(VECTOR_ELT(x, 0)))
         error(_("'%s' is not a valid block source"), what);
@@ -39,7 +39,7 @@ void xb_from_sexp(xmat *X, SEXP x, const char *what)
 }
 
 /* Blocks with a negative or non-finite entry are refused, naming them. */
-static void xb_check_values(const double *v, size_t len, int blk, int nblk,
+static void xbl_check_values(const double *v, size_t len, int blk, int nblk,
                             int j0, int nc)
 {
     for (size_t i = 0; i < len; i++)
@@ -51,7 +51,7 @@ static void xb_check_values(const double *v, size_t len, int blk, int nblk,
 /* Columns j0 .. j0 + nc - 1 of X as B (dense or CSC, X's scale and
  * threads).  Returns the block's SEXP, unprotected: the caller protects it
  * at once (nothing here allocates after the last UNPROTECT). */
-static SEXP xb_read(const xmat *X, int j0, int nc, xmat *B)
+static SEXP xbl_read(const xmat *X, int j0, int nc, xmat *B)
 {
     int nblk = (X->n + X->bcols - 1) / X->bcols, blk = j0 / X->bcols + 1;
     SEXP a = PROTECT(ScalarInteger(j0)), c = PROTECT(ScalarInteger(nc));
@@ -61,7 +61,7 @@ static SEXP xb_read(const xmat *X, int j0, int nc, xmat *B)
         if (nrows(r) != X->m || ncols(r) != nc)
             error(_("column block %d: the reader returned %d x %d, not %d x %d"),
                   blk, nrows(r), ncols(r), X->m, nc);
-        xb_check_values(REAL(r), XLENGTH(r), blk, nblk, j0, nc);
+        xbl_check_values(REAL(r), XLENGTH(r), blk, nblk, j0, nc);
         xm_dense(B, REAL(r), X->m, nc, 0);
     } else if (IS_S4_OBJECT(r) && inherits(r, "dgCMatrix")) {
         SEXP dim = R_do_slot(r, install("Dim")), p = R_do_slot(r, install("p")),
@@ -80,7 +80,7 @@ static SEXP xb_read(const xmat *X, int j0, int nc, xmat *B)
                 if (ii[q] < 0 || ii[q] >= X->m || (q > pp[j] && ii[q] <= ii[q - 1]))
                     error(_("column block %d: the reader returned an invalid dgCMatrix"), blk);
         }
-        xb_check_values(REAL(v), XLENGTH(v), blk, nblk, j0, nc);
+        xbl_check_values(REAL(v), XLENGTH(v), blk, nblk, j0, nc);
         xm_csc(B, REAL(v), ii, pp, X->m, nc);
     } else
         error(_("column block %d: the reader must return a double matrix or a dgCMatrix"), blk);
@@ -90,7 +90,7 @@ static SEXP xb_read(const xmat *X, int j0, int nc, xmat *B)
     return r;
 }
 
-static int xb_ncols(const xmat *X, int j0)
+static int xbl_ncols(const xmat *X, int j0)
 {
     return X->n - j0 < X->bcols ? X->n - j0 : X->bcols;
 }
@@ -108,13 +108,13 @@ static void rows_put(const double *in, size_t ld, int j0, int nc, int k, double 
 }
 
 enum { XB_MAX, XB_SUM, XB_SUMSQ };
-static double xb_pass(const xmat *X, int what)
+static double xbl_pass(const xmat *X, int what)
 {
     double acc = 0.0;
     for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
         const void *vmax = vmaxget();
         xmat B;
-        PROTECT(xb_read(X, j0, xb_ncols(X, j0), &B));
+        PROTECT(xbl_read(X, j0, xbl_ncols(X, j0), &B));
         double v = what == XB_MAX ? xm_max(&B) : what == XB_SUM ? xm_sum(&B) : xm_sumsq(&B);
         if (what == XB_MAX) { if (v > acc) acc = v; } else acc += v;
         UNPROTECT(1);
@@ -123,18 +123,18 @@ static double xb_pass(const xmat *X, int what)
     }
     return acc;
 }
-double xb_max(const xmat *X)   { return xb_pass(X, XB_MAX); }
-double xb_sum(const xmat *X)   { return xb_pass(X, XB_SUM); }
-double xb_sumsq(const xmat *X) { return xb_pass(X, XB_SUMSQ); }
+double xbl_max(const xmat *X)   { return xbl_pass(X, XB_MAX); }
+double xbl_sum(const xmat *X)   { return xbl_pass(X, XB_SUM); }
+double xbl_sumsq(const xmat *X) { return xbl_pass(X, XB_SUMSQ); }
 
 /* out (n x k) = s X^T A */
-void xb_tprod(const xmat *X, const double *A, int k, double *out)
+void xbl_tprod(const xmat *X, const double *A, int k, double *out)
 {
     for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
         const void *vmax = vmaxget();
-        int nc = xb_ncols(X, j0);
+        int nc = xbl_ncols(X, j0);
         xmat B;
-        PROTECT(xb_read(X, j0, nc, &B));
+        PROTECT(xbl_read(X, j0, nc, &B));
         double *t = (double *) R_alloc((size_t) nc * k, sizeof(double));
         xm_reserve(&B, k);
         xm_tprod(&B, A, k, t);
@@ -146,14 +146,14 @@ void xb_tprod(const xmat *X, const double *A, int k, double *out)
 }
 
 /* out (m x k) = s X Bm, Bm (n x k) */
-void xb_prod(const xmat *X, const double *Bm, int k, double *out)
+void xbl_prod(const xmat *X, const double *Bm, int k, double *out)
 {
     size_t mk = (size_t) X->m * k;
     for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
         const void *vmax = vmaxget();
-        int nc = xb_ncols(X, j0);
+        int nc = xbl_ncols(X, j0);
         xmat B;
-        PROTECT(xb_read(X, j0, nc, &B));
+        PROTECT(xbl_read(X, j0, nc, &B));
         double *b = (double *) R_alloc((size_t) nc * k, sizeof(double)),
             *t = j0 == 0 ? out : (double *) R_alloc(mk, sizeof(double));
         rows_get(Bm, X->n, j0, nc, k, b);
@@ -166,14 +166,14 @@ void xb_prod(const xmat *X, const double *Bm, int k, double *out)
     }
 }
 
-double xb_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k)
+double xbl_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k)
 {
     double s = 0.0;
     for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
         const void *vmax = vmaxget();
-        int nc = xb_ncols(X, j0);
+        int nc = xbl_ncols(X, j0);
         xmat B;
-        PROTECT(xb_read(X, j0, nc, &B));
+        PROTECT(xbl_read(X, j0, nc, &B));
         double *h = (double *) R_alloc((size_t) nc * k, sizeof(double)),
             *w = (double *) R_alloc(xm_work_size(&B, k), sizeof(double));
         rows_get(Ht, X->n, j0, nc, k, h);
@@ -189,16 +189,16 @@ double xb_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k)
 /* which = 0: out (m x k) = R Ht, summed over the blocks; which = 1: out
  * (n x k) = R^T W, row block by row block; which = -1: the divergence only;
  * measure = 0: the divergence is not computed (0 is returned) */
-double xb_kl(const xmat *X, const double *W, const double *Ht, int k,
+double xbl_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, int measure, double *out)
 {
     double div = 0.0;
     size_t mk = (size_t) X->m * k;
     for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
         const void *vmax = vmaxget();
-        int nc = xb_ncols(X, j0);
+        int nc = xbl_ncols(X, j0);
         xmat B;
-        PROTECT(xb_read(X, j0, nc, &B));
+        PROTECT(xbl_read(X, j0, nc, &B));
         double *h = (double *) R_alloc((size_t) nc * k, sizeof(double)),
             *w = (double *) R_alloc(xm_work_size(&B, k), sizeof(double)), *t = NULL;
         if (which == 1)      /* R^T W: rows J of out */
@@ -218,15 +218,15 @@ double xb_kl(const xmat *X, const double *W, const double *Ht, int k,
 }
 
 /* out (rb x cb, leading dimension ld) = s X[r0 +, c0 +], block by block */
-void xb_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
+void xbl_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
               size_t ld)
 {
     int end = c0 + cb;
     for (int j0 = (c0 / X->bcols) * X->bcols; j0 < end; j0 += X->bcols) {
-        int nc = xb_ncols(X, j0), lo = c0 > j0 ? c0 : j0,
+        int nc = xbl_ncols(X, j0), lo = c0 > j0 ? c0 : j0,
             hi = end < j0 + nc ? end : j0 + nc;
         xmat B;
-        PROTECT(xb_read(X, j0, nc, &B));
+        PROTECT(xbl_read(X, j0, nc, &B));
         xm_block(&B, r0, rb, lo - j0, hi - lo, out + (size_t) (lo - c0) * ld, ld);
         UNPROTECT(1);
         R_CheckUserInterrupt();
@@ -236,19 +236,19 @@ void xb_block(const xmat *X, int r0, int rb, int c0, int cb, double *out,
 /* The smaller Gram matrix: s^2 X X^T = sum_b X_b X_b^T (m <= n), or
  * s^2 X^T X, whose columns J_b are X^T (s X_b), one pass over X per block
  * (n < m: then n is small, the start's Gram path needs n <= 4 (k + 10)). */
-void xb_gram(const xmat *X, double *out)
+void xbl_gram(const xmat *X, double *out)
 {
     int m = X->m, n = X->n;
     for (int j0 = 0; j0 < n; j0 += X->bcols) {
         const void *vmax = vmaxget();
-        int nc = xb_ncols(X, j0);
+        int nc = xbl_ncols(X, j0);
         double *d = (double *) R_alloc((size_t) m * nc, sizeof(double));
-        xb_block(X, 0, m, j0, nc, d, (size_t) m);
+        xbl_block(X, 0, m, j0, nc, d, (size_t) m);
         if (m <= n) {
             la_gemm("N", "T", m, m, nc, 1.0, d, m, d, m, j0 == 0 ? 0.0 : 1.0, out, m);
         } else {
             double *t = (double *) R_alloc((size_t) n * nc, sizeof(double));
-            xb_tprod(X, d, nc, t);
+            xbl_tprod(X, d, nc, t);
             for (int c = 0; c < nc; c++)
                 memcpy(out + (size_t) (j0 + c) * n, t + (size_t) c * n,
                        n * sizeof(double));
