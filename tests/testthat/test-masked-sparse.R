@@ -32,7 +32,7 @@ test_that("R-help: the default penalty keeps held-out errors bounded", {
   ## a 150 x 300 corner of R-help: unpenalised held-out fits reach errors in
   ## the thousands (fitted values of 1e5 where the data's maximum is 50);
   ## the default L2 brings them to 1.7-2 (still above the row means' 0.95
-  ## on this corner: NEWS.d/cons.md)
+  ## on this corner: NEWS.md, 0.4.0)
   data(rhelp, package = "mlnmf")
   X <- rhelp[1:150, 1:300]
   storage.mode(X) <- "double"
