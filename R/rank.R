@@ -200,8 +200,10 @@ sparse_linear <- function(X, pos) {
 
 heldout_penalty <- function(args, X, mask) {
   if (!is.null(args$L2)) return(args)
-  mb <- check_beta(args$beta, if (is.null(args$method)) .methods else args$method)
-  if (mb$method %in% c("kl", "beta")) return(args)
+  ## (a bad 'method' or 'beta' is left to the fits, whose error names it)
+  mb <- tryCatch(check_beta(args$beta, if (is.null(args$method)) .methods else args$method),
+                 error = function(e) NULL)
+  if (is.null(mb) || mb$method %in% c("kl", "beta")) return(args)
   v <- if (is_sparse(X)) X@x else X
   v <- v[!is.na(v)]
   mx <- max(abs(v))
