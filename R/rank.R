@@ -233,6 +233,10 @@ randomize_columns <- function(X, stream) {
 }
 
 ## One held-out set per repeat, each drawn from its own stream; sorted.
+## Cost O(stored entries + held-out), never O(d N) for the linear kind:
+## sample.int(total, size) draws by hashing when total > 1e7 and
+## size <= total / 2 (fraction <= 1/2), and the NA exclusion is a hash
+## lookup against the stored NA entries (test-rank.R bounds the memory).
 draw_heldout <- function(obs, size, streams) {
   old <- rng_save()
   on.exit(rng_restore(old))
