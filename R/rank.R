@@ -245,8 +245,9 @@ draw_heldout <- function(obs, size, streams) {
     if (obs$kind == "linear") {
       h <- numeric()
       while (length(h) < size) {           # the excluded (NA) entries are redrawn
-        h <- unique(c(h, sample.int(obs$total, size - length(h))))
-        h <- h[!(h %in% obs$exclude)]
+        s <- sample.int(obs$total, size - length(h))     # distinct within a draw
+        h <- if (length(h)) unique(c(h, s)) else as.double(s)
+        if (length(obs$exclude)) h <- h[!(h %in% obs$exclude)]
       }
       sort(h)
     } else sort(obs$idx[sample.int(length(obs$idx), size)])
