@@ -235,6 +235,10 @@ randomize_columns <- function(X, stream) {
 }
 
 ## One held-out set per repeat, each drawn from its own stream; sorted.
+## Cost O(stored entries + held-out), never O(d N) for the linear kind:
+## sample.int(total, size) draws by hashing when total > 1e7 and
+## size <= total / 2 (fraction <= 1/2), and the NA exclusion is a hash
+## lookup against the stored NA entries (test-rank.R bounds the memory).
 draw_heldout <- function(obs, size, streams) {
   old <- rng_save()
   on.exit(rng_restore(old))
@@ -243,8 +247,9 @@ draw_heldout <- function(obs, size, streams) {
     if (obs$kind == "linear") {
       h <- numeric()
       while (length(h) < size) {           # the excluded (NA) entries are redrawn
-        h <- unique(c(h, sample.int(obs$total, size - length(h))))
-        h <- h[!(h %in% obs$exclude)]
+        s <- sample.int(obs$total, size - length(h))     # distinct within a draw
+        h <- if (length(h)) unique(c(h, s)) else as.double(s)
+        if (length(obs$exclude)) h <- h[!(h %in% obs$exclude)]
       }
       sort(h)
     } else sort(obs$idx[sample.int(length(obs$idx), size)])

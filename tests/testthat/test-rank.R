@@ -98,3 +98,41 @@ test_that("print and plot", {
   pdf(NULL); on.exit(dev.off())
   expect_identical(plot(r), r)
 })
+
+test_that("a sparse X's held-out set costs O(held-out), not O(d N)", {
+  ## 1e5 x 1e5 = 1e10 entries, 1e4 nonzeros; without a mask the held-out
+  ## set is drawn among all 1e10 entries (zeros are data), 1e4 of them.
+  skip_if_not_installed("Matrix")
+  set.seed(2)
+  X <- Matrix::sparseMatrix(i = sample.int(1e5, 1e4, TRUE), j = sample.int(1e5, 1e4, TRUE),
+                            x = runif(1e4), dims = c(1e5, 1e5))
+  gc(reset = TRUE)
+  v0 <- gc()["Vcells", "max used"]
+  obs <- mlnmf:::observed_entries(X, NULL)
+  expect_identical(obs$n, 1e10)
+  size <- round(1e-6 * obs$n)
+  s <- mlnmf:::rng_streams(4, 2)
+  h <- mlnmf:::draw_heldout(obs, size, s)
+  v1 <- gc()["Vcells", "max used"]
+  ## far below one d N vector (1e10 cells): a few vectors of 'size'
+  expect_lt(v1 - v0, 1e6)
+  expect_lt(as.numeric(object.size(h)), 1e6)
+  expect_identical(lengths(h), c(1e4L, 1e4L))
+  for (hr in h) {
+    expect_false(anyDuplicated(hr) > 0)
+    expect_true(all(hr >= 1 & hr <= 1e10 & hr == floor(hr)))
+    expect_false(is.unsorted(hr))
+  }
+  expect_false(identical(h[[1]], h[[2]]))
+  ## reproducible under the stream, and uniform over all entries: the
+  ## mean linear index / d N is about 1/2 (its sd: 0.29 / sqrt(1e4) = 0.003)
+  expect_identical(mlnmf:::draw_heldout(obs, size, s), h)
+  expect_lt(abs(mean(h[[1]]) / 1e10 - 0.5), 0.02)
+  ## with mask = "NA" the stored NA entries are excluded, same cost
+  X@x[1:5] <- NA
+  obs <- mlnmf:::observed_entries(X, "NA")
+  expect_identical(obs$n, 1e10 - 5)
+  hn <- mlnmf:::draw_heldout(obs, size, s[1])[[1]]
+  expect_length(hn, 1e4)
+  expect_false(any(hn %in% mlnmf:::sparse_linear(X, 1:5)))
+})
