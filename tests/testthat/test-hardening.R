@@ -340,3 +340,25 @@ test_that("plot(type = 'basis') shows the prototypes as images of 'dim'", {
   sq <- mlnmf(matrix(runif(16 * 30), 16, 30), 3, maxit = 50, tol = 1e-3)
   expect_identical(dim(plot(sq, type = "basis")), c(16L, 3L))
 })
+
+test_that("plot(type = 'factors') has keys and labels only where they fit", {
+  set.seed(31)
+  Y <- matrix(runif(12 * 80), 12, 80, dimnames = list(paste0("g", 1:12), paste0("s", 1:80)))
+  f1 <- suppressWarnings(mlnmf(Y, 1, threads = 1, maxit = 20))   # one component
+  f2 <- suppressWarnings(mlnmf(Y[, 1:20], c(3, 2), threads = 1, maxit = 20))
+  grDevices::pdf(NULL, width = 10, height = 6)
+  on.exit(grDevices::dev.off())
+  r1 <- plot(f1, type = "factors")
+  expect_identical(dim(r1$G), c(1L, 80L))
+  expect_true(r1$row_labels)                          # 12 rows fit
+  expect_false(r1$col_labels)                         # 80 > 60 columns: none
+  expect_identical(layout(1), 1L)                     # the plot restored the device's layout
+  r2 <- plot(f2, type = "factors", groups = rep(c("a", "b"), 10))
+  expect_true(r2$col_labels)
+  expect_identical(rep(c("a", "b"), 10)[r2$col_order], rep(c("a", "b"), each = 10))
+  ## a panel too small for legible labels drops them
+  grDevices::pdf(NULL, width = 4, height = 3)
+  r3 <- plot(f2, type = "factors")
+  grDevices::dev.off()
+  expect_false(r3$col_labels)
+})
