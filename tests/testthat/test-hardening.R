@@ -362,3 +362,52 @@ test_that("plot(type = 'factors') has keys and labels only where they fit", {
   grDevices::dev.off()
   expect_false(r3$col_labels)
 })
+
+test_that("the hierarchy plot is a tree: parents over their children, no overlaps", {
+  check_tree <- function(h) {
+    lay <- h$layout
+    expect_identical(nrow(lay), sum(h$rank))
+    L <- h$layers
+    slot <- 1 / sum(h$rank) - 1e-12                  # the narrowest possible slot
+    for (i in seq_len(L)) {
+      li <- lay[lay$layer == i, ]
+      expect_true(all(li$x > 0 & li$x < 1))
+      if (nrow(li) > 1L) expect_gte(min(diff(sort(li$x))), slot)   # no two nodes coincide
+      if (i < L) {
+        up <- lay[lay$layer == i + 1L, ]
+        px <- up$x[li$parent]
+        ## each parent lies within the x-range of its children ...
+        for (p in unique(li$parent))
+          expect_true(px[li$parent == p][1] >= min(li$x[li$parent == p]) - 1e-12 &&
+                      px[li$parent == p][1] <= max(li$x[li$parent == p]) + 1e-12)
+        ## ... and parent edges do not cross: left to right in a layer, the
+        ## parents go left to right too
+        expect_false(is.unsorted(px[order(li$x)]))
+      } else expect_true(all(is.na(li$parent)))
+    }
+    pe <- h$edges[h$edges$parent, ]
+    expect_identical(lay$parent[lay$layer < L], pe$to[order(pe$layer, pe$from)])
+  }
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  check_tree(plot(suppressWarnings(hierarchy(fit))))        # it has empty components
+  set.seed(41)
+  Y <- matrix(runif(20 * 120), 20, 120)              # more than 60 columns
+  f1 <- suppressWarnings(mlnmf(Y, c(6, 3, 1), threads = 1, maxit = 30))   # one root
+  h1 <- suppressWarnings(hierarchy(f1, groups = rep(letters[1:4], 30)))
+  r1 <- plot(h1, min_weight = 0)
+  check_tree(r1)
+  expect_identical(sum(r1$layout$layer == 3L), 1L)
+  expect_equal(r1$layout$x[r1$layout$layer == 3L], 0.5)
+  fd <- suppressWarnings(mlnmf(digits, c(10, 6, 3), threads = 1, maxit = 100))
+  rd <- plot(suppressWarnings(hierarchy(fd)))
+  check_tree(rd)
+  expect_true(any(rd$layout$labelled))
+  ## a tiny device: nodes shrink, numbers that do not fit are left out
+  grDevices::pdf(NULL, width = 2, height = 2)
+  rt <- plot(suppressWarnings(hierarchy(fd)))
+  grDevices::dev.off()
+  check_tree(rt)
+  expect_lt(max(rt$layout$cex), max(rd$layout$cex))
+  expect_lt(sum(rt$layout$labelled), sum(rd$layout$labelled))
+})
