@@ -31,9 +31,34 @@ image_matrix <- function(M, col, main, xlab, ylab, ...) {
   box()
 }
 
+## Labels that fit: names (or indices) of n cells of 'len' inches each,
+## drawn at cex 0.8 or smaller, never below 0.5 (6 pt at 12 pt text) and
+## never for more than 60 cells; NULL when they do not fit.
+fit_labels <- function(labels, len) {
+  n <- length(labels)
+  if (n == 0L || n > 60L) return(NULL)
+  h <- graphics::strheight("Mg", units = "inches", cex = 1)
+  cex <- min(0.8, len / (n * h * 1.3))
+  if (cex * par("cex") < 0.5) NULL else list(labels = labels, cex = cex)
+}
+
+## A colour key: a vertical bar in its own narrow panel with value ticks.
+factor_key <- function(col, zlim) {
+  par(mar = c(4, 0.3, 3, 3.6))
+  z <- seq(zlim[1L], zlim[2L], length.out = length(col))
+  image(1, z, matrix(z, 1L), col = col, axes = FALSE, xlab = "", ylab = "",
+        useRaster = TRUE)
+  at <- axTicks(4L)
+  axis(4L, at = at, labels = formatC(at, digits = 2L, format = "g"), las = 1L,
+       cex.axis = 0.8)
+  box()
+}
+
 ## groups (a vector with one value per column, or a column of the cell
 ## metadata of the object the fit was made from: cell_groups()) orders the
 ## columns of G by group and draws the groups as a coloured strip under it.
+## Layout: F_i, its key, G_i, its key (F and G have their own scales); row
+## names of F_i and column names of G_i where they fit (fit_labels()).
 plot_factors <- function(x, layer = NULL, main = NULL, groups = NULL, ...) {
   layer <- if (is.null(layer)) 1L else check_layer(layer, x$layers)
   check_fit(x, "x", all_G = TRUE)
@@ -45,34 +70,73 @@ plot_factors <- function(x, layer = NULL, main = NULL, groups = NULL, ...) {
     g <- cell_groups(groups, x, ncol(Gi))             # R/bioc.R
     og <- og[order(as.integer(g)[og])]
   }
+  rn <- rownames(Fi)
+  if (is.null(rn)) rn <- as.character(seq_len(nrow(Fi)))
+  cn <- colnames(Gi)
+  if (is.null(cn)) cn <- as.character(seq_len(ncol(Gi)))
   col <- hcl.colors(64L, "YlOrRd", rev = TRUE)
-  op <- par(mfrow = c(1L, 2L), mar = c(4, 4, 3, 1))
+  op <- par(no.readonly = TRUE)
   on.exit(par(op))
+  ## text (and margins) smaller on a small device, so that the panels fit
+  din <- par("din")
+  cex <- min(0.9, din[1L] / 9, din[2L] / 5)
+  kw <- 5 * cex * par("cin")[2L]                    # a key panel: 5 lines wide
+  layout(matrix(1:4, 1L), widths = c(1, lcm(2.54 * kw), 2, lcm(2.54 * kw)))
+  par(oma = c(0, 0, 1.5, 0), cex = cex)              # after layout(), which sets cex
+  ## panel sizes in inches before drawing, to choose the labels
+  pw <- (din[1L] - 2 * kw) / 3
+  ph <- din[2L] - (4 + 3 + 1.5) * par("csi")
+  lf <- fit_labels(rn[of], ph)
+  lg <- fit_labels(cn[og], 2 * pw - 4.5 * par("csi"))
+  wid <- function(l) if (is.null(l)) 0
+                     else max(graphics::strwidth(l$labels, "inches", cex = l$cex)) / par("csi")
+  ## names longer than a third of their panel are not drawn
+  if (!is.null(lf) && wid(lf) * par("csi") > pw / 3) lf <- NULL
+  if (!is.null(lg) && wid(lg) * par("csi") > ph / 3) lg <- NULL
   if (is.null(main)) main <- sprintf("layer %d: F%d and G%d", layer, layer, layer)
+  zf <- range(Fi, finite = TRUE)
+  zg <- range(Gi, finite = TRUE)
+  par(mar = c(4, 3 + if (is.null(lf)) 1 else wid(lf) + 0.5, 3, 1))
   image_matrix(Fi[of, , drop = FALSE], col,
                main = sprintf("F%d (%d x %d)", layer, nrow(Fi), ncol(Fi)),
-               xlab = "component", ylab = "row (by dominant component)", ...)
+               xlab = "component", ylab = "", zlim = zf, ...)
   axis(1L, at = seq_len(ncol(Fi)))
+  if (!is.null(lf)) lf <- fit_labels(rn[of], par("pin")[2L])
+  title(ylab = "row (by dominant component)",
+        line = if (is.null(lf)) 1 else wid(lf) + 1)
+  if (!is.null(lf))
+    axis(2L, at = rev(seq_along(lf$labels)), labels = lf$labels, las = 1L,
+         tick = FALSE, line = -0.6, cex.axis = lf$cex, gap.axis = 0)
+  factor_key(col, zf)
+  strip <- if (is.null(groups)) 0 else 1.2
+  leg <- if (is.null(groups)) 0 else 1.5
+  par(mar = c(max(4, 1 + strip + wid(lg) + leg + 0.5), 4, 3, 0.5))
   image_matrix(Gi[, og, drop = FALSE], col,
                main = sprintf("G%d (%d x %d)", layer, nrow(Gi), ncol(Gi)),
-               xlab = if (is.null(groups)) "column (by dominant component)" else "",
-               ylab = "component", ...)
+               xlab = "", ylab = "component", zlim = zg, ...)
   axis(2L, at = seq_len(nrow(Gi)), labels = rev(seq_len(nrow(Gi))), las = 1L)
+  if (!is.null(lg)) lg <- fit_labels(cn[og], par("pin")[1L])   # the panel as drawn
+  if (is.null(lg) && is.null(groups)) title(xlab = "column (by dominant component)", line = 1)
+  u <- par("usr")
+  lh <- (u[4L] - u[3L]) / par("pin")[2L] * par("csi")   # one margin line in y units
   if (!is.null(groups)) {
-    ## the groups as a strip under G (where its x label would be) and a
-    ## one-line legend below it, both off the data
+    ## the groups as a strip under G and a one-line legend at the bottom of
+    ## the panel, both off the data
     cols <- group_colours(g)
     n <- ncol(Gi)
-    u <- par("usr")
-    h <- u[4L] - u[3L]
-    graphics::rect(seq_len(n) - 0.5, u[3L] - 0.09 * h, seq_len(n) + 0.5, u[3L] - 0.02 * h,
+    graphics::rect(seq_len(n) - 0.5, u[3L] - 1.1 * lh, seq_len(n) + 0.5, u[3L] - 0.2 * lh,
                    col = cols[as.integer(g)[og]], border = NA, xpd = TRUE)
-    legend(mean(u[1:2]), u[3L] - 0.11 * h, legend = names(cols), fill = cols,
-           horiz = TRUE, bty = "n", xjust = 0.5, yjust = 1, xpd = TRUE, cex = 0.8)
+    legend(mean(u[1:2]), grconvertY(0, "nfc", "user"), legend = names(cols), fill = cols,
+           horiz = TRUE, bty = "n", xjust = 0.5, yjust = 0, xpd = NA, cex = 0.8)
   }
-  mtext(main, side = 3L, line = -1.2, outer = TRUE, font = 2L)
+  if (!is.null(lg))
+    axis(1L, at = seq_along(lg$labels), labels = lg$labels, las = 2L, tick = FALSE,
+         line = strip - 0.6, cex.axis = lg$cex, gap.axis = 0)
+  factor_key(col, zg)
+  mtext(main, side = 3L, line = 0.2, outer = TRUE, font = 2L)
   invisible(list(F = Fi[of, , drop = FALSE], G = Gi[, og, drop = FALSE],
-                 row_order = of, col_order = og))
+                 row_order = of, col_order = og,
+                 row_labels = !is.null(lf), col_labels = !is.null(lg)))
 }
 
 plot_basis <- function(x, layer = NULL, dim = NULL, main = NULL, ...) {

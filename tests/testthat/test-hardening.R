@@ -340,3 +340,74 @@ test_that("plot(type = 'basis') shows the prototypes as images of 'dim'", {
   sq <- mlnmf(matrix(runif(16 * 30), 16, 30), 3, maxit = 50, tol = 1e-3)
   expect_identical(dim(plot(sq, type = "basis")), c(16L, 3L))
 })
+
+test_that("plot(type = 'factors') has keys and labels only where they fit", {
+  set.seed(31)
+  Y <- matrix(runif(12 * 80), 12, 80, dimnames = list(paste0("g", 1:12), paste0("s", 1:80)))
+  f1 <- suppressWarnings(mlnmf(Y, 1, threads = 1, maxit = 20))   # one component
+  f2 <- suppressWarnings(mlnmf(Y[, 1:20], c(3, 2), threads = 1, maxit = 20))
+  grDevices::pdf(NULL, width = 10, height = 6)
+  on.exit(grDevices::dev.off())
+  r1 <- plot(f1, type = "factors")
+  expect_identical(dim(r1$G), c(1L, 80L))
+  expect_true(r1$row_labels)                          # 12 rows fit
+  expect_false(r1$col_labels)                         # 80 > 60 columns: none
+  expect_identical(layout(1), 1L)                     # the plot restored the device's layout
+  r2 <- plot(f2, type = "factors", groups = rep(c("a", "b"), 10))
+  expect_true(r2$col_labels)
+  expect_identical(rep(c("a", "b"), 10)[r2$col_order], rep(c("a", "b"), each = 10))
+  ## a panel too small for legible labels drops them
+  grDevices::pdf(NULL, width = 4, height = 3)
+  r3 <- plot(f2, type = "factors")
+  grDevices::dev.off()
+  expect_false(r3$col_labels)
+})
+
+test_that("the hierarchy plot is a tree: parents over their children, no overlaps", {
+  check_tree <- function(h) {
+    lay <- h$layout
+    expect_identical(nrow(lay), sum(h$rank))
+    L <- h$layers
+    slot <- 1 / sum(h$rank) - 1e-12                  # the narrowest possible slot
+    for (i in seq_len(L)) {
+      li <- lay[lay$layer == i, ]
+      expect_true(all(li$x > 0 & li$x < 1))
+      if (nrow(li) > 1L) expect_gte(min(diff(sort(li$x))), slot)   # no two nodes coincide
+      if (i < L) {
+        up <- lay[lay$layer == i + 1L, ]
+        px <- up$x[li$parent]
+        ## each parent lies within the x-range of its children ...
+        for (p in unique(li$parent))
+          expect_true(px[li$parent == p][1] >= min(li$x[li$parent == p]) - 1e-12 &&
+                      px[li$parent == p][1] <= max(li$x[li$parent == p]) + 1e-12)
+        ## ... and parent edges do not cross: left to right in a layer, the
+        ## parents go left to right too
+        expect_false(is.unsorted(px[order(li$x)]))
+      } else expect_true(all(is.na(li$parent)))
+    }
+    pe <- h$edges[h$edges$parent, ]
+    expect_identical(lay$parent[lay$layer < L], pe$to[order(pe$layer, pe$from)])
+  }
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  check_tree(plot(suppressWarnings(hierarchy(fit))))        # it has empty components
+  set.seed(41)
+  Y <- matrix(runif(20 * 120), 20, 120)              # more than 60 columns
+  f1 <- suppressWarnings(mlnmf(Y, c(6, 3, 1), threads = 1, maxit = 30))   # one root
+  h1 <- suppressWarnings(hierarchy(f1, groups = rep(letters[1:4], 30)))
+  r1 <- plot(h1, min_weight = 0)
+  check_tree(r1)
+  expect_identical(sum(r1$layout$layer == 3L), 1L)
+  expect_equal(r1$layout$x[r1$layout$layer == 3L], 0.5)
+  fd <- suppressWarnings(mlnmf(digits, c(10, 6, 3), threads = 1, maxit = 100))
+  rd <- plot(suppressWarnings(hierarchy(fd)))
+  check_tree(rd)
+  expect_true(any(rd$layout$labelled))
+  ## a tiny device: nodes shrink, numbers that do not fit are left out
+  grDevices::pdf(NULL, width = 2, height = 2)
+  rt <- plot(suppressWarnings(hierarchy(fd)))
+  grDevices::dev.off()
+  check_tree(rt)
+  expect_lt(max(rt$layout$cex), max(rd$layout$cex))
+  expect_lt(sum(rt$layout$labelled), sum(rd$layout$labelled))
+})
