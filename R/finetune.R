@@ -44,15 +44,8 @@ finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
     .Call(C_mlnmf_finetune, x_arg(X), Fl, GL, opts, NULL)
   })
 
-  old_error <- fit$error
-  nm <- names(fit$F)
-  for (i in seq_len(L)) {
-    dimnames(res$F[[i]]) <- dimnames(fit$F[[i]])
-    dimnames(res$G[[i]]) <- dimnames(fit$G[[i]])
-  }
-  names(res$F) <- names(res$G) <- nm
-  fit$F <- res$F
-  fit$G <- res$G
+  cascade_error <- ft_cascade_error(fit)
+  fit <- ft_take_factors(fit, res)
   ## the exact blockwise pass of C (no d x N temporaries, no cancellation)
   err <- sqrt(if (method == "kl") res$frob else res$objective)
   ## every G_i is now F_(i+1) ... F_L G_L, so F_1 ... F_i G_i is the same
@@ -62,12 +55,31 @@ finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
                        converged = res$converged, trace = res$trace,
                        start = res$start, objective = res$objective,
                        restored = res$restored, maxit = maxit, tol = tol,
-                       cascade_error = if (is.null(fit$finetune)) old_error
-                                       else fit$finetune$cascade_error)
+                       cascade_error = cascade_error)
+  ft_warn(res, maxit)
+  fit
+}
+
+## What both fine-tunings share: the cascade's error before the first
+## fine-tuning, the new factors under the fit's names, the warning.
+ft_cascade_error <- function(fit)
+  if (is.null(fit$finetune)) fit$error else fit$finetune$cascade_error
+
+ft_take_factors <- function(fit, res) {
+  for (i in seq_len(fit$layers)) {
+    dimnames(res$F[[i]]) <- dimnames(fit$F[[i]])
+    dimnames(res$G[[i]]) <- dimnames(fit$G[[i]])
+  }
+  names(res$F) <- names(res$G) <- names(fit$F)
+  fit$F <- res$F
+  fit$G <- res$G
+  fit
+}
+
+ft_warn <- function(res, maxit) {
   if (!res$converged && maxit > 0L)
     warning(sprintf("fine-tuning did not converge in 'maxit' = %d iterations", maxit),
             call. = FALSE)
-  fit
 }
 
 ## objective = "layer" (any beta), or "data" with a beta the C code does not
@@ -76,14 +88,8 @@ finetune_beta_fit <- function(fit, X, objective, beta, lambda, maxit, tol, verbo
   L <- fit$layers
   res <- if (objective == "layer") finetune_layer(fit, X, beta, lambda, maxit, tol, verbose)
          else finetune_data_beta(fit, X, beta, maxit, tol, verbose)
-  for (i in seq_len(L)) {
-    dimnames(res$F[[i]]) <- dimnames(fit$F[[i]])
-    dimnames(res$G[[i]]) <- dimnames(fit$G[[i]])
-  }
-  names(res$F) <- names(res$G) <- names(fit$F)
-  old_error <- fit$error
-  fit$F <- res$F
-  fit$G <- res$G
+  cascade_error <- ft_cascade_error(fit)
+  fit <- ft_take_factors(fit, res)
   P <- diag(1, fit$dim[1L])
   fit$error <- vapply(seq_len(L), function(i) {
     P <<- if (i == 1L) fit$F[[1L]] else P %*% fit$F[[i]]
@@ -94,12 +100,8 @@ finetune_beta_fit <- function(fit, X, objective, beta, lambda, maxit, tol, verbo
                        converged = res$converged, trace = res$trace,
                        lambda = res$lambda, layer_divergence = res$terms,
                        start_layer_divergence = res$start_terms,
-                       maxit = maxit, tol = tol,
-                       cascade_error = if (is.null(fit$finetune)) old_error
-                                       else fit$finetune$cascade_error)
-  if (!res$converged && maxit > 0L)
-    warning(sprintf("fine-tuning did not converge in 'maxit' = %d iterations", maxit),
-            call. = FALSE)
+                       maxit = maxit, tol = tol, cascade_error = cascade_error)
+  ft_warn(res, maxit)
   fit
 }
 
