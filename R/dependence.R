@@ -140,61 +140,13 @@ plot.mlnmf_dependence <- function(x, log = "y", ...) {
   invisible(x)
 }
 
-## Exact assignment (Hungarian method, O(k^3)): the permutation p maximising
-## sum_j W[p[j], j] for a square matrix W.  Returns p (row of column j).
-max_assignment <- function(W) {
-  n <- nrow(W)
-  C <- max(W) - W                      # minimise cost, rows = workers
-  C <- t(C)                            # row j = column j of W
-  u <- numeric(n + 1L); v <- numeric(n + 1L)
-  p <- integer(n + 1L); way <- integer(n + 1L)
-  for (i in seq_len(n)) {
-    p[1L] <- i
-    j0 <- 1L
-    minv <- rep(Inf, n + 1L)
-    used <- rep(FALSE, n + 1L)
-    repeat {
-      used[j0] <- TRUE
-      i0 <- p[j0]
-      delta <- Inf
-      j1 <- 0L
-      for (j in 2:(n + 1L)) {
-        if (!used[j]) {
-          cur <- C[i0, j - 1L] - u[i0] - v[j]
-          if (cur < minv[j]) { minv[j] <- cur; way[j] <- j0 }
-          if (minv[j] < delta) { delta <- minv[j]; j1 <- j }
-        }
-      }
-      for (j in seq_len(n + 1L)) {
-        if (used[j]) {
-          if (j > 1L) u[p[j]] <- u[p[j]] + delta else u[i] <- u[i] + delta
-          v[j] <- v[j] - delta
-        } else minv[j] <- minv[j] - delta
-      }
-      j0 <- j1
-      if (p[j0] == 0L) break
-    }
-    repeat {
-      j1 <- way[j0]
-      p[j0] <- p[j1]
-      j0 <- j1
-      if (j0 == 1L) break
-    }
-  }
-  ## p[j + 1] = row of C (column of W) assigned to column j of C (row of W)
-  ans <- integer(n)
-  ans[p[-1L]] <- seq_len(n)
-  ans
-}
-
 ## Relative Frobenius distance of a square F to the nearest monomial matrix
 ## P D (D diagonal): with the permutation fixed the best D takes the matched
 ## entries, so the distance is sqrt(1 - max_p sum_j F[p[j], j]^2 / ||F||^2).
 monomial_dist <- function(F) {
-  nf <- sum(F^2)
-  if (nf == 0) return(NA_real_)
-  p <- max_assignment(F^2)
-  sqrt(max(0, 1 - sum(F[cbind(p, seq_len(ncol(F)))]^2) / nf))
+  F <- as.matrix(F)
+  storage.mode(F) <- "double"
+  .Call(C_mlnmf_monomial_dist, F)          # src/depth.c (exact assignment)
 }
 
 layer_stats <- function(fit) {

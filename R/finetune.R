@@ -139,8 +139,10 @@ check_auto_layers <- function(max_layers, depth_tol) {
 ## relabels and rescales the components of layer i - 1, so it and the rest
 ## of the cascade carry no new information.  The depth is the last layer
 ## before the first such layer.  Rectangular layers (k_i < k_(i-1)) always
-## compress and always count.
-auto_depth <- function(fit, depth_tol) {
+## compress and always count.  The cascade (src/depth.c, the same distance)
+## stops at the first such layer, so the fit has at most one layer past the
+## depth; max_layers is the cap it was given.
+auto_depth <- function(fit, depth_tol, max_layers = fit$layers) {
   L <- fit$layers
   md <- vapply(fit$F, function(F)
     if (nrow(F) == ncol(F)) monomial_dist(F) else NA_real_, 0)
@@ -150,7 +152,7 @@ auto_depth <- function(fit, depth_tol) {
        table = data.frame(layer = seq_len(L), rank = fit$rank,
                           monomial_dist = md, rel_error = fit$error,
                           kept = seq_len(L) <= depth),
-       tol = depth_tol, max_layers = L, capped = !length(hit))
+       tol = depth_tol, max_layers = max_layers, capped = !length(hit))
 }
 
 truncate_fit <- function(fit, depth) {

@@ -70,12 +70,18 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
                       threads = threads, pen = pen, init = start$code,
                       normalize = c(none = 0L, l1 = 1L, l2 = 2L, max = 3L)[[normalize]],
                       trace = maxit <= .max_trace, progress = progress && !verbose,
-                      beta = beta)
+                      beta = beta, depth_tol = if (auto) depth$depth_tol else 0)
   xa <- x_arg(X)                                     # R/bioc.R
   res <- with_threads(threads, is_sparse(X), function(th) {      # R/zzz.R
     opts$threads <- th
     .Call(C_mlnmf_fit, xa, rank, opts, start$F, start$G, mk$desc)
   })
+  ## layers = "auto": the cascade stopped at the first layer that meets the
+  ## depth criterion (src/depth.c), or ran all max_layers
+  if (auto) {
+    layers <- length(res$F)
+    rank <- rank[seq_len(layers)]
+  }
 
   nm <- paste0("layer", seq_len(layers))
   names(res$F) <- names(res$G) <- names(res$trace) <- nm
@@ -102,7 +108,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
                    class = "mlnmf")
   if (!is.null(mk$desc)) warn_imputed(fit, X)                                   # R/mask.R
   if (auto) {
-    fit$depth <- auto_depth(fit, depth$depth_tol)
+    fit$depth <- auto_depth(fit, depth$depth_tol, depth$max_layers)
     fit <- truncate_fit(fit, fit$depth$depth)
   }
   if (!is.null(ft)) {                 # finetune() reads the fit's stored data

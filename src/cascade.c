@@ -57,13 +57,6 @@ static void check_finite(size_t len, const double *x, int layer)
             error(_("layer %d produced a non-finite value: the data are out of the range this solver can represent"), layer);
 }
 
-static void check_status(int status, int layer)
-{
-    if (status != NMF_OK)
-        error(_("layer %d: the solver failed: %s (status %d)"), layer,
-              nmf_status_msg(status), status);
-}
-
 /* Release the R_alloc scratch above vmax (one layer's).  The released
  * blocks are garbage to R's collector, which runs when its heap limit is
  * reached; that limit grows with the stored output, so the garbage of
@@ -92,6 +85,7 @@ static size_t layer_scratch_bytes(int m, int n, int k)
 typedef struct {
     nmf_opts o;
     int init, norm, keep_trace, progress, L;
+    double depth_tol;        /* layers = "auto": > 0 stops at the depth    */
     SEXP Finit, Ginit;       /* given starting factors (init == INIT_GIVEN) */
     const xmat *X1;          /* layer 1's input, for the errors            */
     double xn2;              /* ||s X||^2                                   */
@@ -159,7 +153,7 @@ static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
     SET_VECTOR_ELT(c->Tl, i, tr);
     UNPROTECT(1);
     nmf_result res = { 0, 0, 0.0, c->keep_trace ? REAL(tr) : NULL };
-    check_status(nmf_solve(Xi, k, W, Ht, o, &res), i + 1);
+    nmf_solve(Xi, k, W, Ht, o, &res);
     if (c->keep_trace) SET_VECTOR_ELT(c->Tl, i, lengthgets(tr, res.iter + 1));
     /* the solver's scratch is dead: released (and collected when large)
      * before G_i is allocated, so that the peak holds one of them, not
@@ -202,6 +196,24 @@ static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
     }
 }
 
+/* layers = "auto" (depth_tol > 0): layer i (0-based, i >= 1) has the
+ * depth criterion of R's auto_depth() when its F is square and within
+ * depth_tol of a scaled permutation: it and any deeper layer only relabel
+ * and rescale components, so the cascade stops after it. */
+static int depth_reached(const cascade *c, int i, const int *rk)
+{
+    if (!(c->depth_tol > 0) || i < 1 || rk[i] != rk[i - 1]) return 0;
+    const void *vmax = vmaxget();
+    double md = monomial_dist(rk[i], REAL(VECTOR_ELT(c->Fl, i)));
+    vmaxset(vmax);
+    int hit = !ISNAN(md) && md < c->depth_tol;
+    if (hit && c->o.verbose)
+        Rprintf("layer %d is within depth_tol = %g of a scaled permutation (distance %.3g): the depth is %d\n",
+                i + 1, c->depth_tol, md, i);
+    else if (hit && c->progress) Rprintf("\n");
+    return hit;
+}
+
 SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
                SEXP mask)
 {
@@ -217,6 +229,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
     /* a trace of maxit + 1 values only for a bounded maxit */
     c.keep_trace = util_opt_int(opts, "trace") && c.o.maxit <= MLNMF_MAX_TRACE;
     c.progress = util_opt_int(opts, "progress");
+    c.depth_tol = util_opt_real_or(opts, "depth_tol", 0.0);
     c.Finit = Finit;
     c.Ginit = Ginit;
     int L = c.L = (int) XLENGTH(ranks);
@@ -267,17 +280,15 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
             Xi.scale = util_inv_scale(xm_max(&Xi), "G", 0);
         }
         fit_layer(&c, i, &Xi, rk[i], Hbuf[i % 2]);
+        if (depth_reached(&c, i, rk)) { L = i + 1; break; }
     }
 
+    /* the outputs, cut to the layers fitted */
     const char *nm[] = {"F", "G", "iter", "converged", "error", "objective", "trace", ""};
+    SEXP out[] = {c.Fl, c.Gl, c.iters, c.conv, c.errs, c.objs, c.Tl};
     SEXP ans = PROTECT(mkNamed(VECSXP, nm)); nprot++;
-    SET_VECTOR_ELT(ans, 0, c.Fl);
-    SET_VECTOR_ELT(ans, 1, c.Gl);
-    SET_VECTOR_ELT(ans, 2, c.iters);
-    SET_VECTOR_ELT(ans, 3, c.conv);
-    SET_VECTOR_ELT(ans, 4, c.errs);
-    SET_VECTOR_ELT(ans, 5, c.objs);
-    SET_VECTOR_ELT(ans, 6, c.Tl);
+    for (int j = 0; j < 7; j++)
+        SET_VECTOR_ELT(ans, j, L < c.L ? lengthgets(out[j], L) : out[j]);
     UNPROTECT(nprot);
     return ans;
 }
@@ -289,7 +300,7 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
  * the Frobenius loss) updates Ht only.  Scratch from R_alloc.
  */
 static void project_layer(const xmat *Xi, double mx, const double *F, int k,
-                          const nmf_opts *o, double *Ht, int layer)
+                          const nmf_opts *o, double *Ht)
 {
     int m = Xi->m, N = Xi->n;
     double *W = (double *) R_alloc((size_t) m * k, sizeof(double));
@@ -300,7 +311,7 @@ static void project_layer(const xmat *Xi, double mx, const double *F, int k,
     if (!(h0 > o->eps)) h0 = o->eps;
     for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = h0;
     nmf_result res = { 0, 0, 0.0, NULL };
-    if (mx > 0) check_status(nmf_solve(Xi, k, W, Ht, o, &res), layer);
+    if (mx > 0) nmf_solve(Xi, k, W, Ht, o, &res);
     else for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = 0.0;
     double inv = 1.0 / Xi->scale;
     for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] *= inv;
@@ -344,7 +355,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
         double mx = xm_max(&Xi);
         Xi.scale = util_inv_scale(mx, "newdata", 0);
         Xi.sumsq = -1.0;
-        project_layer(&Xi, mx, REAL(F), k, &o, Hbuf[i % 2], i + 1);
+        project_layer(&Xi, mx, REAL(F), k, &o, Hbuf[i % 2]);
         release_scratch(vmax, layer_scratch_bytes(Xi.m, N, k));
     }
     SEXP G = PROTECT(allocMatrix(REALSXP, k, N)); nprot++;
@@ -387,7 +398,7 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask,
     double *Ht = (double *) R_alloc((size_t) n * k, sizeof(double));
     util_transpose(k, n, REAL(H), Ht);
     nmf_result res = { 0, 0, 0.0, NULL };
-    check_status(nmf_solve(&Xm, k, REAL(Wn), Ht, &o, &res), 1);
+    nmf_solve(&Xm, k, REAL(Wn), Ht, &o, &res);
     util_transpose(n, k, Ht, REAL(Hn));
     const char *nm[] = {"W", "H", ""};
     SEXP ans = PROTECT(mkNamed(VECSXP, nm)); nprot++;

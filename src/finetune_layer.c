@@ -12,27 +12,49 @@
  * (over the observed entries, V floored as in xops_beta.c), and the
  * divergence D_beta(X | W H), unscaled.  One pass over X (xb_pass): the
  * zeros of a dgCMatrix cost nothing for beta = 1 and under mask "zeros".
+ * mlnmf_beta_div(X, W, H, beta, mask): the divergence alone.
  */
 #include "mlnmf.h"
 
-SEXP mlnmf_beta_pass(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP side, SEXP mask)
+/* The inputs of the two entries below: X as an xmat (mask as in
+ * mlnmf_fit), W (m x k) and H (k x n) checked against it, beta finite;
+ * returns H^T (n x k, R_alloc) and sets *k. */
+static double *beta_inputs(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP mask,
+                           xmat *Xm, int *k)
 {
-    int nprot = 0;
-    xmat Xm;
-    xm_from_sexp(&Xm, X, mask, "X");
-    Xm.threads = 1;
+    xm_from_sexp(Xm, X, mask, "X");
+    Xm->threads = 1;
     util_check_matrix(W, "W", 0);
     util_check_matrix(H, "H", 0);
-    int m = Xm.m, n = Xm.n, k = ncols(W);
-    if (nrows(W) != m || nrows(H) != k || ncols(H) != n)
+    *k = ncols(W);
+    if (nrows(W) != Xm->m || nrows(H) != *k || ncols(H) != Xm->n)
         error(_("'W' and 'H' do not conform to 'X'"));
     if (!isReal(beta) || XLENGTH(beta) != 1 || !R_FINITE(REAL(beta)[0]))
         error(_("'beta' must be a single finite number"));
+    double *Ht = (double *) R_alloc((size_t) Xm->n * *k, sizeof(double));
+    util_transpose(*k, Xm->n, REAL(H), Ht);
+    return Ht;
+}
+
+/* D_beta(X | W H) over the observed entries of X, unscaled. */
+SEXP mlnmf_beta_div(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP mask)
+{
+    xmat Xm;
+    int k;
+    double *Ht = beta_inputs(X, W, H, beta, mask, &Xm, &k);
+    xb_work w;
+    xb_alloc(&Xm, k, REAL(beta)[0], &w);
+    return ScalarReal(xb_pass(&Xm, REAL(W), Ht, k, 0, NULL, NULL, 1, &w));
+}
+
+SEXP mlnmf_beta_pass(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP side, SEXP mask)
+{
+    int nprot = 0, k;
+    xmat Xm;
     int sd = asInteger(side);
     if (sd != 0 && sd != 1) error(_("'side' must be 0 or 1"));
-    if (Xm.kind == XM_CSC && Xm.trans) error(_("'X' must not be transposed"));
-    double *Ht = (double *) R_alloc((size_t) n * k, sizeof(double));
-    util_transpose(k, n, REAL(H), Ht);
+    double *Ht = beta_inputs(X, W, H, beta, mask, &Xm, &k);
+    int m = Xm.m, n = Xm.n;
     int rows = sd ? n : m;
     double *num = (double *) R_alloc((size_t) rows * k, sizeof(double));
     double *den = (double *) R_alloc((size_t) rows * k, sizeof(double));

@@ -11,6 +11,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_pinv, 2),
     CALLDEF(mlnmf_dependence, 6),
     CALLDEF(mlnmf_scan, 1),
+    CALLDEF(mlnmf_monomial_dist, 1),
     CALLDEF(mlnmf_na_pattern, 1),
     CALLDEF(mlnmf_finetune, 5),
     CALLDEF(mlnmf_set_blocked, 1),

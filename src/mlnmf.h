@@ -229,21 +229,19 @@ typedef struct {
     double *trace;       /* objective per iteration (maxit + 1), may be 0  */
 } nmf_result;
 
-/* Status of a solver (and of nmf_solve): NMF_OK, or a code the caller
- * turns into an R error with nmf_status_msg(). */
-enum { NMF_OK = 0, NMF_ERR_METHOD = 1 };
-
 /* One layer: X (m x n) ~ W (m x k) Ht^T, Ht (n x k).  W and Ht hold the
- * start on entry and the solution on return.  Returns a status. */
-int nmf_hals(const xmat *X, int k, double *W, double *Ht,
-             const nmf_opts *o, nmf_result *res);
-int nmf_mu(const xmat *X, int k, double *W, double *Ht,
-           const nmf_opts *o, nmf_result *res);
-int nmf_kl(const xmat *X, int k, double *W, double *Ht,
-           const nmf_opts *o, nmf_result *res);
+ * start on entry and the solution on return.  A solver has no failure to
+ * report: what could fail (the method code, the data) is checked before,
+ * and an interrupt or an allocation failure is an R error. */
+void nmf_hals(const xmat *X, int k, double *W, double *Ht,
+              const nmf_opts *o, nmf_result *res);
+void nmf_mu(const xmat *X, int k, double *W, double *Ht,
+            const nmf_opts *o, nmf_result *res);
+void nmf_kl(const xmat *X, int k, double *W, double *Ht,
+            const nmf_opts *o, nmf_result *res);
 /* nmf_beta.c: MU for the beta-divergence o->beta (any real, not 1) */
-int nmf_beta(const xmat *X, int k, double *W, double *Ht,
-             const nmf_opts *o, nmf_result *res);
+void nmf_beta(const xmat *X, int k, double *W, double *Ht,
+              const nmf_opts *o, nmf_result *res);
 double nmf_beta_gamma(double beta);
 /* nmf_frob.c: the HALS / MU outer loop; inner() updates M (len x k) from
  * the products A (len x k) and the Gram B (k x k), up to q times, using
@@ -260,14 +258,13 @@ typedef void (*nmf_inner_fn)(int len, int k, double *M, const double *A,
 typedef void (*nmf_row_fn)(int k, double *m, const double *a,
                            const double *B, double eps, double l1, int q,
                            double delta, double *tmp);
-int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
-                 const nmf_opts *o, nmf_result *res,
-                 nmf_inner_fn inner, size_t inner_work, nmf_row_fn row);
+void nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
+                  const nmf_opts *o, nmf_result *res,
+                  nmf_inner_fn inner, size_t inner_work, nmf_row_fn row);
 
-/* nmf_solve.c: the solver of o->method; returns its status */
-int nmf_solve(const xmat *X, int k, double *W, double *Ht,
-              const nmf_opts *o, nmf_result *res);
-const char *nmf_status_msg(int status);
+/* nmf_solve.c: the solver of o->method (an R error for an unknown one) */
+void nmf_solve(const xmat *X, int k, double *W, double *Ht,
+               const nmf_opts *o, nmf_result *res);
 
 double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
                     const double *Ht, const double *WtW, const double *HtH);
@@ -324,6 +321,7 @@ void util_transpose(int r, int c, const double *A, double *B);
  * names it otherwise), and an optional pair of finite numbers >= 0 */
 int    util_opt_int(SEXP opts, const char *name);
 double util_opt_real(SEXP opts, const char *name);
+double util_opt_real_or(SEXP opts, const char *name, double dflt);
 void   util_opt_pair(SEXP opts, const char *name, double *out);
 /* the solver settings of an opts list into o (full: also inner_alpha,
  * extrapolate and the penalties; else those are 0) */
@@ -352,6 +350,10 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask);
 SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask,
                 SEXP pen);
 SEXP mlnmf_scan(SEXP X);
+/* depth.c: the relative distance of a square F (k x k) to the nearest
+ * scaled permutation matrix (NA for F = 0), and its .Call entry */
+double monomial_dist(int k, const double *F);
+SEXP mlnmf_monomial_dist(SEXP F);
 SEXP mlnmf_set_blocked(SEXP flag);
 SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders, SEXP mask);
 SEXP mlnmf_beta_div(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP mask);

@@ -89,11 +89,10 @@ static void beta_ws_alloc(const xmat *X, int k, const nmf_opts *o, beta_ws *b)
     if (!b->frob) xb_alloc(X, k, o->beta, &b->xb);
 }
 
-int nmf_beta(const xmat *X, int k, double *W, double *Ht,
-             const nmf_opts *o, nmf_result *res)
+void nmf_beta(const xmat *X, int k, double *W, double *Ht,
+              const nmf_opts *o, nmf_result *res)
 {
     int m = X->m, n = X->n;
-    if (X->kind == XM_CSC && X->trans) return NMF_ERR_METHOD;
     beta_ws b;
     beta_ws_alloc(X, k, o, &b);
     double xsum = xm_sum(X), f = 0.0;
@@ -124,27 +123,4 @@ int nmf_beta(const xmat *X, int k, double *W, double *Ht,
     }
     res->iter = it;
     res->obj = f;
-    return NMF_OK;
-}
-
-/* D_beta(X | W H) over the observed entries of X (mask as in mlnmf_fit),
- * W (m x k), H (k x n), unscaled. */
-SEXP mlnmf_beta_div(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP mask)
-{
-    xmat Xm;
-    xm_from_sexp(&Xm, X, mask, "X");
-    Xm.threads = 1;
-    util_check_matrix(W, "W", 0);
-    util_check_matrix(H, "H", 0);
-    int m = Xm.m, n = Xm.n, k = ncols(W);
-    if (nrows(W) != m || nrows(H) != k || ncols(H) != n)
-        error(_("'W' and 'H' do not conform to 'X'"));
-    if (!isReal(beta) || XLENGTH(beta) != 1 || !R_FINITE(REAL(beta)[0]))
-        error(_("'beta' must be a single finite number"));
-    if (Xm.kind == XM_CSC && Xm.trans) error(_("'X' must not be transposed"));
-    double *Ht = (double *) R_alloc((size_t) n * k, sizeof(double));
-    util_transpose(k, n, REAL(H), Ht);
-    xb_work w;
-    xb_alloc(&Xm, k, REAL(beta)[0], &w);
-    return ScalarReal(xb_pass(&Xm, REAL(W), Ht, k, 0, NULL, NULL, 1, &w));
 }

@@ -451,9 +451,9 @@ static void frob_extrapolated(frob *s, double *W, double *Ht, double f,
     if (!s->pen) balance_cols(s->m, s->n, s->k, W, Ht);  /* penalties see scale */
 }
 
-int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
-                 const nmf_opts *o, nmf_result *res,
-                 nmf_inner_fn inner, size_t inner_work, nmf_row_fn row)
+void nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
+                  const nmf_opts *o, nmf_result *res,
+                  nmf_inner_fn inner, size_t inner_work, nmf_row_fn row)
 {
     frob s;
     frob_alloc(&s, X, k, o, inner, inner_work, row);
@@ -464,5 +464,4 @@ int nmf_frob_run(const xmat *X, int k, double *W, double *Ht,
         frob_extrapolated(&s, W, Ht, f, quad0, res);
     else
         frob_plain(&s, W, Ht, f, res);
-    return 0;
 }

@@ -170,10 +170,9 @@ static void hals_row(int k, double *m, const double *a, const double *B,
     }
 }
 
-int nmf_hals(const xmat *X, int k, double *W, double *Ht,
-             const nmf_opts *o, nmf_result *res)
+void nmf_hals(const xmat *X, int k, double *W, double *Ht,
+              const nmf_opts *o, nmf_result *res)
 {
     int len = X->m > X->n ? X->m : X->n;
-    return nmf_frob_run(X, k, W, Ht, o, res, hals_sweeps, HALS_WORK(len, k),
-                        hals_row);
+    nmf_frob_run(X, k, W, Ht, o, res, hals_sweeps, HALS_WORK(len, k), hals_row);
 }

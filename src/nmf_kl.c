@@ -71,8 +71,8 @@ static void kl_side(const xmat *X, int side, int k, double *F, const double *num
  * the trace holds NA between measurements. */
 #define NMF_KL_EVERY 10
 
-int nmf_kl(const xmat *X, int k, double *W, double *Ht,
-           const nmf_opts *o, nmf_result *res)
+void nmf_kl(const xmat *X, int k, double *W, double *Ht,
+            const nmf_opts *o, nmf_result *res)
 {
     int m = X->m, n = X->n;
     double *A = (double *) R_alloc((size_t) m * k, sizeof(double));
@@ -111,5 +111,4 @@ int nmf_kl(const xmat *X, int k, double *W, double *Ht,
     }
     res->iter = it;
     res->obj = f;
-    return 0;
 }

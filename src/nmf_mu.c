@@ -46,9 +46,9 @@ static void mu_row(int k, double *m, const double *a, const double *B,
     }
 }
 
-int nmf_mu(const xmat *X, int k, double *W, double *Ht,
-           const nmf_opts *o, nmf_result *res)
+void nmf_mu(const xmat *X, int k, double *W, double *Ht,
+            const nmf_opts *o, nmf_result *res)
 {
     size_t len = (size_t) (X->m > X->n ? X->m : X->n) * k;
-    return nmf_frob_run(X, k, W, Ht, o, res, mu_inner, len, mu_row);
+    nmf_frob_run(X, k, W, Ht, o, res, mu_inner, len, mu_row);
 }

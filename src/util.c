@@ -89,6 +89,12 @@ double util_opt_real(SEXP opts, const char *name)
     return asReal(v);
 }
 
+/* An optional number: dflt when absent. */
+double util_opt_real_or(SEXP opts, const char *name, double dflt)
+{
+    return opt_find(opts, name) == NULL ? dflt : util_opt_real(opts, name);
+}
+
 /* An optional pair of finite numbers >= 0 (out = 0, 0 when absent). */
 void util_opt_pair(SEXP opts, const char *name, double *out)
 {

@@ -107,114 +107,134 @@ static void rows_put(const double *in, size_t ld, int j0, int nc, int k, double 
         memcpy(M + j0 + (size_t) c * ld, in + (size_t) c * nc, nc * sizeof(double));
 }
 
-enum { XB_MAX, XB_SUM, XB_SUMSQ };
-static double xbl_pass(const xmat *X, int what)
+/* One pass over the blocks: visit(B, j0, nc, c) for each block B (columns
+ * j0 .. j0 + nc - 1, reserved for products with c->k columns), its R_alloc
+ * scratch released after it, an interrupt check between blocks.  Returns
+ * the sum of what visit returns. */
+typedef struct {
+    int k, n, which, measure, what;
+    const double *W, *Ht;        /* the factors (Ht: n x k, read by rows J) */
+    double *out, acc;
+} xbl_ctx;
+typedef double (*xbl_visit)(xmat *B, int j0, int nc, xbl_ctx *c);
+static double xbl_each(const xmat *X, xbl_visit visit, xbl_ctx *c)
 {
     double acc = 0.0;
+    c->n = X->n;
     for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
         const void *vmax = vmaxget();
+        int nc = xbl_ncols(X, j0);
         xmat B;
-        PROTECT(xbl_read(X, j0, xbl_ncols(X, j0), &B));
-        double v = what == XB_MAX ? xm_max(&B) : what == XB_SUM ? xm_sum(&B) : xm_sumsq(&B);
-        if (what == XB_MAX) { if (v > acc) acc = v; } else acc += v;
+        PROTECT(xbl_read(X, j0, nc, &B));
+        if (c->k > 0) xm_reserve(&B, c->k);
+        acc += visit(&B, j0, nc, c);
         UNPROTECT(1);
         vmaxset(vmax);
         R_CheckUserInterrupt();
     }
     return acc;
 }
-double xbl_max(const xmat *X)   { return xbl_pass(X, XB_MAX); }
-double xbl_sum(const xmat *X)   { return xbl_pass(X, XB_SUM); }
-double xbl_sumsq(const xmat *X) { return xbl_pass(X, XB_SUMSQ); }
 
-/* out (n x k) = s X^T A */
+/* A block's rows J of Ht (nc x k) */
+static double *rows_of(const xbl_ctx *c, const double *M, int j0, int nc)
+{
+    double *h = (double *) R_alloc((size_t) nc * c->k, sizeof(double));
+    rows_get(M, c->n, j0, nc, c->k, h);
+    return h;
+}
+
+/* The k x m result of the first block is written into out, the others'
+ * are added to it. */
+static double *sum_target(const xbl_ctx *c, int j0, size_t len)
+{
+    return j0 == 0 ? c->out : (double *) R_alloc(len, sizeof(double));
+}
+static void sum_into(const xbl_ctx *c, int j0, const double *t, size_t len)
+{
+    if (j0 > 0) for (size_t q = 0; q < len; q++) c->out[q] += t[q];
+}
+
+enum { XB_MAX, XB_SUM, XB_SUMSQ };
+static double visit_stat(xmat *B, int j0, int nc, xbl_ctx *c)
+{
+    (void) j0; (void) nc;
+    if (c->what == XB_SUM) return xm_sum(B);
+    if (c->what == XB_SUMSQ) return xm_sumsq(B);
+    double v = xm_max(B);
+    if (v > c->acc) c->acc = v;
+    return 0.0;
+}
+static double xbl_stat(const xmat *X, int what)
+{
+    xbl_ctx c = { .what = what, .acc = 0.0 };
+    double s = xbl_each(X, visit_stat, &c);
+    return what == XB_MAX ? c.acc : s;
+}
+double xbl_max(const xmat *X)   { return xbl_stat(X, XB_MAX); }
+double xbl_sum(const xmat *X)   { return xbl_stat(X, XB_SUM); }
+double xbl_sumsq(const xmat *X) { return xbl_stat(X, XB_SUMSQ); }
+
+/* out (n x k) = s X^T A: rows J of out from each block */
+static double visit_tprod(xmat *B, int j0, int nc, xbl_ctx *c)
+{
+    double *t = (double *) R_alloc((size_t) nc * c->k, sizeof(double));
+    xm_tprod(B, c->W, c->k, t);
+    rows_put(t, c->n, j0, nc, c->k, c->out);
+    return 0.0;
+}
 void xbl_tprod(const xmat *X, const double *A, int k, double *out)
 {
-    for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
-        const void *vmax = vmaxget();
-        int nc = xbl_ncols(X, j0);
-        xmat B;
-        PROTECT(xbl_read(X, j0, nc, &B));
-        double *t = (double *) R_alloc((size_t) nc * k, sizeof(double));
-        xm_reserve(&B, k);
-        xm_tprod(&B, A, k, t);
-        rows_put(t, X->n, j0, nc, k, out);
-        UNPROTECT(1);
-        vmaxset(vmax);
-        R_CheckUserInterrupt();
-    }
+    xbl_ctx c = { .k = k, .W = A, .out = out };
+    xbl_each(X, visit_tprod, &c);
 }
 
-/* out (m x k) = s X Bm, Bm (n x k) */
+/* out (m x k) = s X Bm, Bm (n x k): summed over the blocks */
+static double visit_prod(xmat *B, int j0, int nc, xbl_ctx *c)
+{
+    size_t mk = (size_t) B->m * c->k;
+    double *t = sum_target(c, j0, mk);
+    xm_prod(B, rows_of(c, c->Ht, j0, nc), c->k, t);
+    sum_into(c, j0, t, mk);
+    return 0.0;
+}
 void xbl_prod(const xmat *X, const double *Bm, int k, double *out)
 {
-    size_t mk = (size_t) X->m * k;
-    for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
-        const void *vmax = vmaxget();
-        int nc = xbl_ncols(X, j0);
-        xmat B;
-        PROTECT(xbl_read(X, j0, nc, &B));
-        double *b = (double *) R_alloc((size_t) nc * k, sizeof(double)),
-            *t = j0 == 0 ? out : (double *) R_alloc(mk, sizeof(double));
-        rows_get(Bm, X->n, j0, nc, k, b);
-        xm_reserve(&B, k);
-        xm_prod(&B, b, k, t);
-        if (j0 > 0) for (size_t q = 0; q < mk; q++) out[q] += t[q];
-        UNPROTECT(1);
-        vmaxset(vmax);
-        R_CheckUserInterrupt();
-    }
+    xbl_ctx c = { .k = k, .Ht = Bm, .out = out };
+    xbl_each(X, visit_prod, &c);
 }
 
+static double visit_resid(xmat *B, int j0, int nc, xbl_ctx *c)
+{
+    double *w = (double *) R_alloc(xm_work_size(B, c->k), sizeof(double));
+    return xm_resid_sumsq(B, c->W, rows_of(c, c->Ht, j0, nc), c->k, w);
+}
 double xbl_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k)
 {
-    double s = 0.0;
-    for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
-        const void *vmax = vmaxget();
-        int nc = xbl_ncols(X, j0);
-        xmat B;
-        PROTECT(xbl_read(X, j0, nc, &B));
-        double *h = (double *) R_alloc((size_t) nc * k, sizeof(double)),
-            *w = (double *) R_alloc(xm_work_size(&B, k), sizeof(double));
-        rows_get(Ht, X->n, j0, nc, k, h);
-        xm_reserve(&B, k);
-        s += xm_resid_sumsq(&B, W, h, k, w);
-        UNPROTECT(1);
-        vmaxset(vmax);
-        R_CheckUserInterrupt();
-    }
-    return s;
+    xbl_ctx c = { .k = k, .W = W, .Ht = Ht };
+    return xbl_each(X, visit_resid, &c);
 }
 
 /* which = 0: out (m x k) = R Ht, summed over the blocks; which = 1: out
  * (n x k) = R^T W, row block by row block; which = -1: the divergence only;
  * measure = 0: the divergence is not computed (0 is returned) */
+static double visit_kl(xmat *B, int j0, int nc, xbl_ctx *c)
+{
+    size_t mk = (size_t) B->m * c->k;
+    double *w = (double *) R_alloc(xm_work_size(B, c->k), sizeof(double)), *t = NULL;
+    if (c->which == 1) t = (double *) R_alloc((size_t) nc * c->k, sizeof(double));
+    else if (c->which == 0) t = sum_target(c, j0, mk);
+    double div = xm_kl_pass(B, c->W, rows_of(c, c->Ht, j0, nc), c->k, c->which,
+                            c->measure, t, w);
+    if (c->which == 1) rows_put(t, c->n, j0, nc, c->k, c->out);
+    else if (c->which == 0) sum_into(c, j0, t, mk);
+    return div;
+}
 double xbl_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, int measure, double *out)
 {
-    double div = 0.0;
-    size_t mk = (size_t) X->m * k;
-    for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
-        const void *vmax = vmaxget();
-        int nc = xbl_ncols(X, j0);
-        xmat B;
-        PROTECT(xbl_read(X, j0, nc, &B));
-        double *h = (double *) R_alloc((size_t) nc * k, sizeof(double)),
-            *w = (double *) R_alloc(xm_work_size(&B, k), sizeof(double)), *t = NULL;
-        if (which == 1)      /* R^T W: rows J of out */
-            t = (double *) R_alloc((size_t) nc * k, sizeof(double));
-        else if (which == 0) /* R Ht: the first block writes out, the others add */
-            t = j0 == 0 ? out : (double *) R_alloc(mk, sizeof(double));
-        rows_get(Ht, X->n, j0, nc, k, h);
-        xm_reserve(&B, k);
-        div += xm_kl_pass(&B, W, h, k, which, measure, t, w);
-        if (which == 1) rows_put(t, X->n, j0, nc, k, out);
-        else if (which == 0 && j0 > 0) for (size_t q = 0; q < mk; q++) out[q] += t[q];
-        UNPROTECT(1);
-        vmaxset(vmax);
-        R_CheckUserInterrupt();
-    }
-    return div;
+    xbl_ctx c = { .k = k, .W = W, .Ht = Ht, .which = which, .measure = measure,
+                  .out = out };
+    return xbl_each(X, visit_kl, &c);
 }
 
 /* out (rb x cb, leading dimension ld) = s X[r0 +, c0 +], block by block */

@@ -263,6 +263,9 @@ test_that("layers = \"auto\" stops at a planted number of layers", {
   expect_identical(fit$layers, 3L)
   expect_identical(fit$depth$depth, 3L)
   expect_lt(fit$depth$table$monomial_dist[4], fit$depth$tol)
+  ## the cascade stopped at the layer that met the rule (layer 4 of 6)
+  expect_identical(nrow(fit$depth$table), 4L)
+  expect_identical(fit$depth$max_layers, 6L)
   expect_length(fit$F, 3L)
   expect_identical(fit$rank, c(8L, 5L, 3L))
   expect_output(print(fit), "Depth chosen by layers = \"auto\": 3 of at most 6 layers")
@@ -275,6 +278,27 @@ test_that("layers = \"auto\" stops at a planted number of layers", {
   expect_error(mlnmf(X, 3, layers = "auto", max_layers = NA), "'max_layers' must be a single whole number")
   expect_error(mlnmf(X, 3, layers = "auto", max_layers = 4, depth_tol = 0), "'depth_tol' must be >")
   expect_error(mlnmf(X, 3, layers = 2, max_layers = 4), "'max_layers' is only used with 'layers' = \"auto\"")
+})
+
+test_that("layers = \"auto\" fits no layer past the one that sets the depth", {
+  ## issue 23: with max_layers = 200 the cascade used to fit all 200 layers
+  ## before cutting; it now stops at the first layer within depth_tol
+  set.seed(1)
+  X <- simulate_gaussian_mixture(n = 300, d = 10)
+  fit <- suppressWarnings(mlnmf(X, 10, layers = "auto", max_layers = 200, threads = 1))
+  d <- fit$depth$depth
+  expect_lt(d, 199L)
+  expect_identical(nrow(fit$depth$table), d + 1L)
+  expect_false(fit$depth$capped)
+  expect_lt(fit$depth$table$monomial_dist[d + 1L], fit$depth$tol)
+  if (d >= 2L) expect_true(all(fit$depth$table$monomial_dist[2:d] >= fit$depth$tol))
+  ## the fitted layers are the first layers of the fixed-depth cascade
+  full <- suppressWarnings(mlnmf(X, 10, layers = d + 1L, threads = 1))
+  expect_identical(fit$F, full$F[seq_len(d)])
+  expect_identical(fit$error, full$error[seq_len(d)])
+  ## the criterion in C is the R-level distance (one implementation)
+  expect_identical(fit$depth$table$monomial_dist[-1L],
+                   unname(vapply(full$F[-1L], mlnmf:::monomial_dist, 0)))
 })
 
 test_that("a start that the sweeps cannot improve is returned unchanged (restored)", {
