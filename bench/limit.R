@@ -2,7 +2,8 @@
 ## For each solver (hals, mu, kl) x storage (dense, sparse, masked) x
 ## mlnmf threads (1, 2), in one R process per BLAS (bench/run-limit.sh):
 ##   mlnmf     ms per outer iteration: (t(maxit = 1 + M) - t(maxit = 1)) / M,
-##             tol = 0, best of 3 (the start and the first pass left out);
+##             tol = 0, best of 3, from the plain-R loop's start given as
+##             'init' (the start and the first pass left out);
 ##             MU also with control inner_max = 1, the same update as the
 ##             plain-R loop (the default makes up to 50 inner updates per
 ##             pair of products)
@@ -101,8 +102,12 @@ for (ci in seq_len(nrow(cases))) {
   variants <- if (method == "mu") list(default = list(), "inner_max = 1" = list(inner_max = 1L)) else
     list(default = list())
   for (th in 1:2) for (vn in names(variants)) {
+    ## from the same given start as the plain-R loop: the start's cost
+    ## (NNDSVD's randomized range finder on sparse data varies by seconds
+    ## from call to call) is not part of t(1 + M) - t(1)
     fit <- function(mi) suppressWarnings(nmf(X, k, method = method, maxit = mi, tol = 0, threads = th,
-                                             mask = mask, control = variants[[vn]]))
+                                             mask = mask, control = variants[[vn]],
+                                             init = list(F = W, G = H), keep.data = FALSE))
     t1 <- best(function() fit(1L)); tM <- best(function() fit(1L + M))
     per <- (tM - t1) / M
     rows[[length(rows) + 1L]] <- data.frame(

@@ -246,10 +246,11 @@ double nmf_beta_gamma(double beta);
 /* nmf_frob.c: the HALS / MU outer loop; inner() updates M (len x k) from
  * the products A (len x k) and the Gram B (k x k), up to q times, using
  * work (inner_work doubles); exact = 1 allows HALS its exact shortcut
- * (control inner_max > 1). */
+ * (control inner_max > 1); threads: X's, for the rows' independent
+ * problems (the result does not depend on it). */
 typedef void (*nmf_inner_fn)(int len, int k, double *M, const double *A,
                              const double *B, double eps, double l1, int q,
-                             double delta, int exact, double *work);
+                             double delta, int exact, int threads, double *work);
 /* Under a mask each row r of the factor has its own Gram B_r: row()
  * updates one row m (k) from its product row a (k) and B_r, up to q times;
  * tmp holds k doubles.  Penalties: B (and each B_r) comes with l2 added to

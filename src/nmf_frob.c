@@ -276,7 +276,7 @@ static void frob_update_w(frob *s, double *W, const double *Ht, int have_A)
     }
     add_diag(s->k, s->HtH, o->l2[0], s->Bw);
     s->inner(s->m, s->k, W, s->A, s->Bw, o->eps, o->l1[0], s->qW,
-             o->inner_delta, s->exact, s->iwork);
+             o->inner_delta, s->exact, s->X->threads, s->iwork);
 }
 
 static void frob_products_w(frob *s, const double *W)
@@ -302,7 +302,7 @@ static double frob_update_h(frob *s, const double *W, double *Ht)
     } else {
         add_diag(k, s->WtW, o->l2[1], s->Bh);
         s->inner(n, k, Ht, s->C, s->Bh, o->eps, o->l1[1], s->qH,
-                 o->inner_delta, s->exact, s->iwork);
+                 o->inner_delta, s->exact, s->X->threads, s->iwork);
         la_crossprod(n, k, Ht, s->HtH);
         f = nmf_frob_obj(xn2, n, k, s->C, Ht, s->WtW, s->HtH) / xn2;
     }

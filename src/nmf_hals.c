@@ -18,6 +18,9 @@
 #include "mlnmf.h"
 #include <math.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* One sweep over the k columns of M (len x k); returns ||M_new - M||^2.
  * Rows of M are independent problems, so the sweep runs over blocks of
@@ -82,56 +85,82 @@ static void hals_cd(int len, int k, double *M, const double *A,
  * O(len k): a 20000 x 20 factor of sparse data needed 10 MB of it. */
 #define HALS_XROWS 2048
 #define HALS_XB(len) ((size_t) ((len) < HALS_XROWS ? (len) : HALS_XROWS))
-#define HALS_WORK(len, k) (HALS_XB(len) * (3 * (size_t) (k) + 1) + HALS_ROWS + \
-                           (size_t) (k) * (k) + 4 * (size_t) (k))
+/* The rows of block r0 .. r0 + rb - 1: the exact solution where it is
+ * feasible, the sweeps (hals_cd, gathered into a compact block) for the
+ * other rows.  R is the Cholesky factor of B; w holds HALS_BWORK doubles. */
+#define HALS_BWORK(len, k) (HALS_XB(len) * (3 * (size_t) (k) + 1) + HALS_ROWS)
+static void hals_block(int len, int k, int r0, int rb, double *M, const double *A,
+                       const double *B, const double *R, double eps, double l1,
+                       int q, double delta, double *w)
+{
+    size_t bk = HALS_XB(len) * k;
+    double *tmp = w, *flag = tmp + HALS_ROWS, *S = flag + HALS_XB(len);
+    double *Mc = S + bk, *Ac = Mc + bk;
+    for (int l = 0; l < k; l++)
+        memcpy(S + (size_t) l * rb, A + (size_t) l * len + r0,
+               (size_t) rb * sizeof(double));
+    if (l1 != 0) for (size_t j = 0; j < (size_t) rb * k; j++) S[j] -= l1;
+    la_solve_right_chol(rb, k, R, S);
+    for (int i = 0; i < rb; i++) flag[i] = 1.0;
+    for (int l = 0; l < k; l++) {
+        const double *Sl = S + (size_t) l * rb;
+        for (int i = 0; i < rb; i++)
+            flag[i] = (Sl[i] >= eps && Sl[i] < R_PosInf) ? flag[i] : 0.0;
+    }
+    int nc = 0;
+    for (int i = 0; i < rb; i++) nc += flag[i] == 0.0;
+    for (int l = 0; l < k; l++) {
+        double *Ml = M + (size_t) l * len + r0;
+        const double *Sl = S + (size_t) l * rb;
+        for (int i = 0; i < rb; i++) Ml[i] = flag[i] != 0.0 ? Sl[i] : Ml[i];
+    }
+    if (nc == 0) return;
+    for (int l = 0; l < k; l++) {
+        size_t o = (size_t) l * len + r0, oc = (size_t) l * nc;
+        for (int i = 0, j = 0; i < rb; i++)
+            if (flag[i] == 0.0) {
+                Mc[oc + j] = M[o + i];
+                Ac[oc + j] = A[o + i];
+                j++;
+            }
+    }
+    hals_cd(nc, k, Mc, Ac, B, eps, l1, q, delta, tmp);
+    for (int l = 0; l < k; l++) {
+        size_t o = (size_t) l * len + r0, oc = (size_t) l * nc;
+        for (int i = 0, j = 0; i < rb; i++)
+            if (flag[i] == 0.0) M[o + i] = Mc[oc + j++];
+    }
+}
+
+/* work: HALS_WORK(len, k, threads) doubles.  The blocks of HALS_XROWS rows
+ * are independent problems (each with its own sweeps' stop), so they run on
+ * up to 'threads' threads, each with its own scratch, with the same result
+ * for any number. */
+#define HALS_WORK(len, k, threads) ((size_t) (k) * (k) + 4 * (size_t) (k) + \
+                                    (size_t) (threads) * HALS_BWORK(len, k))
 static void hals_sweeps(int len, int k, double *M, const double *A,
                         const double *B, double eps, double l1, int q,
-                        double delta, int exact, double *work)
+                        double delta, int exact, int threads, double *work)
 {
-    size_t xb = HALS_XB(len), bk = xb * k;
-    double *tmp = work, *flag = tmp + HALS_ROWS, *R = flag + xb;
-    double *cw = R + (size_t) k * k, *S = cw + 4 * (size_t) k;
-    double *Mc = S + bk, *Ac = Mc + bk;
+    double *R = work, *cw = R + (size_t) k * k, *bw = cw + 4 * (size_t) k;
     if (!(exact && len > 0 && la_chol_rcond(k, B, R, cw) > HALS_RCOND)) {
-        hals_cd(len, k, M, A, B, eps, l1, q, delta, tmp);
+        hals_cd(len, k, M, A, B, eps, l1, q, delta, bw);
         return;
     }
-    for (int r0 = 0; r0 < len; r0 += (int) xb) {
-        int rb = len - r0 < (int) xb ? len - r0 : (int) xb;
-        for (int l = 0; l < k; l++)
-            memcpy(S + (size_t) l * rb, A + (size_t) l * len + r0,
-                   (size_t) rb * sizeof(double));
-        if (l1 != 0) for (size_t j = 0; j < (size_t) rb * k; j++) S[j] -= l1;
-        la_solve_right_chol(rb, k, R, S);
-        for (int i = 0; i < rb; i++) flag[i] = 1.0;
-        for (int l = 0; l < k; l++) {
-            const double *Sl = S + (size_t) l * rb;
-            for (int i = 0; i < rb; i++)
-                flag[i] = (Sl[i] >= eps && Sl[i] < R_PosInf) ? flag[i] : 0.0;
-        }
-        int nc = 0;
-        for (int i = 0; i < rb; i++) nc += flag[i] == 0.0;
-        for (int l = 0; l < k; l++) {
-            double *Ml = M + (size_t) l * len + r0;
-            const double *Sl = S + (size_t) l * rb;
-            for (int i = 0; i < rb; i++) Ml[i] = flag[i] != 0.0 ? Sl[i] : Ml[i];
-        }
-        if (nc == 0) continue;
-        for (int l = 0; l < k; l++) {
-            size_t o = (size_t) l * len + r0, oc = (size_t) l * nc;
-            for (int i = 0, j = 0; i < rb; i++)
-                if (flag[i] == 0.0) {
-                    Mc[oc + j] = M[o + i];
-                    Ac[oc + j] = A[o + i];
-                    j++;
-                }
-        }
-        hals_cd(nc, k, Mc, Ac, B, eps, l1, q, delta, tmp);
-        for (int l = 0; l < k; l++) {
-            size_t o = (size_t) l * len + r0, oc = (size_t) l * nc;
-            for (int i = 0, j = 0; i < rb; i++)
-                if (flag[i] == 0.0) M[o + i] = Mc[oc + j++];
-        }
+    int xb = (int) HALS_XB(len), nblk = (len + xb - 1) / xb;
+    int nt = threads < nblk ? threads : nblk;
+    if (nt < 1) nt = 1;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+#endif
+    for (int b = 0; b < nblk; b++) {
+        int th = 0;
+#ifdef _OPENMP
+        th = omp_get_thread_num();
+#endif
+        int r0 = b * xb, rb = len - r0 < xb ? len - r0 : xb;
+        hals_block(len, k, r0, rb, M, A, B, R, eps, l1, q, delta,
+                   bw + (size_t) th * HALS_BWORK(len, k));
     }
 }
 
@@ -173,6 +202,6 @@ static void hals_row(int k, double *m, const double *a, const double *B,
 void nmf_hals(const xmat *X, int k, double *W, double *Ht,
               const nmf_opts *o, nmf_result *res)
 {
-    int len = X->m > X->n ? X->m : X->n;
-    nmf_frob_run(X, k, W, Ht, o, res, hals_sweeps, HALS_WORK(len, k), hals_row);
+    int len = X->m > X->n ? X->m : X->n, nt = X->threads > 1 ? X->threads : 1;
+    nmf_frob_run(X, k, W, Ht, o, res, hals_sweeps, HALS_WORK(len, k, nt), hals_row);
 }

@@ -19,6 +19,9 @@
  */
 #include "mlnmf.h"
 #include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #define XM_BLOCK_ELEMS ((size_t) 1 << 17)
 
@@ -116,6 +119,9 @@ void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
  * more than they save. */
 #define XM_PROD_COLS 64
 #define XM_PROD_MIN ((size_t) 1 << 17)
+/* xm_prod's fixed row chunks: at most XM_CHUNKS of at least XM_CHUNK_ROWS */
+#define XM_CHUNKS 8
+#define XM_CHUNK_ROWS 64
 
 /* Whether the products with a dense X run over column blocks.  They help a
  * BLAS that does not block for the cache itself (R's reference BLAS) and
@@ -280,14 +286,28 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
     double *At = X->tbuf, *T = X->tbuf + (size_t) k * m;
     for (int j = 0; j < k; j++)
         for (int r = 0; r < m; r++) At[j + (size_t) r * k] = A[r + (size_t) j * m];
-    for (int c0 = 0; c0 < n; c0 += XM_PROD_COLS) {
-        int nb = n - c0 < XM_PROD_COLS ? n - c0 : XM_PROD_COLS;
+    /* the column blocks write disjoint rows of out: on up to X->threads
+     * threads, each with its own k x XM_PROD_COLS result */
+    int nblk = (n + XM_PROD_COLS - 1) / XM_PROD_COLS;
+    int nt = X->threads < nblk ? X->threads : nblk;
+    const void *vmax = vmaxget();
+    if (nt > 1) T = (double *) R_alloc((size_t) nt * k * XM_PROD_COLS, sizeof(double));
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt > 1 ? nt : 1) schedule(static) if (nt > 1)
+#endif
+    for (int bl = 0; bl < nblk; bl++) {
+        int c0 = bl * XM_PROD_COLS, nb = n - c0 < XM_PROD_COLS ? n - c0 : XM_PROD_COLS;
+        double *Tt = T;
+#ifdef _OPENMP
+        Tt = T + (size_t) omp_get_thread_num() * k * XM_PROD_COLS;
+#endif
         la_gemm("N", "N", k, nb, m, X->scale, At, k, X->x + (size_t) c0 * m, m,
-                0.0, T, k);
+                0.0, Tt, k);
         for (int j = 0; j < k; j++)
             for (int c = 0; c < nb; c++)
-                out[c0 + c + (size_t) j * n] = T[j + (size_t) c * k];
+                out[c0 + c + (size_t) j * n] = Tt[j + (size_t) c * k];
     }
+    vmaxset(vmax);
 }
 
 /* X B over blocks of XM_PROD_COLS columns of X, accumulated into out: a
@@ -319,10 +339,22 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
                 out, m);
         return;
     }
-    for (int c0 = 0; c0 < n; c0 += XM_PROD_COLS) {
-        int nb = n - c0 < XM_PROD_COLS ? n - c0 : XM_PROD_COLS;
-        la_gemm("N", "N", m, k, nb, X->scale, X->x + (size_t) c0 * m, m,
-                B + c0, n, c0 ? 1.0 : 0.0, out, m);
+    /* fixed row chunks (the same for any number of threads), each through
+     * all column blocks: every entry of out is accumulated by one chunk in
+     * column order, as by one full-height call */
+    int nch = m / XM_CHUNK_ROWS;
+    nch = nch < 1 ? 1 : (nch > XM_CHUNKS ? XM_CHUNKS : nch);
+    int nt = X->threads < nch ? X->threads : nch;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt > 1 ? nt : 1) schedule(static) if (nt > 1)
+#endif
+    for (int c = 0; c < nch; c++) {
+        int r0 = (int) ((size_t) m * c / nch), r1 = (int) ((size_t) m * (c + 1) / nch);
+        for (int c0 = 0; c0 < n; c0 += XM_PROD_COLS) {
+            int nb = n - c0 < XM_PROD_COLS ? n - c0 : XM_PROD_COLS;
+            la_gemm("N", "N", r1 - r0, k, nb, X->scale, X->x + (size_t) c0 * m + r0, m,
+                    B + c0, n, c0 ? 1.0 : 0.0, out + r0, m);
+        }
     }
 }
 
@@ -409,48 +441,104 @@ double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
     return xm_kl_pass(X, W, Ht, k, which, 1, out, work);
 }
 
+/* One piece of the dense KL pass: rows r0 .. r0 + mr - 1 and columns
+ * j0 .. j0 + b - 1.  P (mr x b) <- W Ht^T there, then R = sX ./ P in place
+ * (0 where X is 0 or missing); acc[jj] receives the piece's divergence in
+ * column j0 + jj when measure is set. */
+static void kl_piece(const xmat *X, const double *W, const double *Ht, int k,
+                     int r0, int mr, int j0, int b, int measure, double *P,
+                     double *acc)
+{
+    int m = X->m, n = X->n;
+    double sc = X->scale;
+    la_gemm("N", "T", mr, b, k, 1.0, W + r0, m, Ht + j0, n, 0.0, P, mr);
+    for (int jj = 0; jj < b; jj++) {
+        double *p = P + (size_t) jj * mr, t = 0.0;
+        MISS_BEGIN(X, j0 + jj, q, end);
+        while (q < end && X->mi[q] < r0) q++;
+        for (int i = 0; i < mr; i++) {
+            if (MISS_SKIP(X, r0 + i, q, end)) {
+                p[i] = 0.0;
+                continue;
+            }
+            double x = sc * xm_at(X, (size_t) r0 + i, (size_t) j0 + jj), y = p[i];
+            if (!measure) {
+                p[i] = x > 0 ? x / y : 0.0;
+            } else if (x > 0) {
+                t += x * log(x / y) - x + y;
+                p[i] = x / y;
+            } else {
+                t += y;
+                p[i] = 0.0;
+            }
+        }
+        if (acc) acc[jj] = t;
+    }
+}
+
+/* Row chunks of the pass for R Ht: as xm_prod's with a BLAS that does not
+ * thread itself (xm_blocked), so that mlnmf's threads can share the
+ * products; one with an optimised BLAS, whose own threads do. */
+static int kl_chunks(int m)
+{
+    int c = xm_blocked ? m / XM_CHUNK_ROWS : 1;
+    return c < 1 ? 1 : (c > XM_CHUNKS ? XM_CHUNKS : c);
+}
+
 /* The pass of xm_kl; with measure = 0 it forms R and its product only and
- * returns 0: no x log(x / y), which the update does not need. */
+ * returns 0: no x log(x / y), which the update does not need.
+ * The dense pass is cut into pieces that do not depend on the number of
+ * threads, so neither does the result (each output entry and each partial
+ * divergence is computed by one piece, and the partials are added in a
+ * fixed order): for R^T W (which = 1) the column blocks, each with its
+ * full-height products, writing disjoint rows of out; for R Ht (which = 0)
+ * and the divergence alone (-1) fixed row chunks, each running through
+ * all column blocks and writing its own rows of out.  The pieces run on
+ * X->threads threads, and the BLAS products inside them too, so a BLAS
+ * without threads of its own gains from them. */
 double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
                   int which, int measure, double *out, double *work)
 {
     if (X->kind == XM_BLOCKS) return xbl_kl(X, W, Ht, k, which, measure, out);
     if (X->kind == XM_CSC) return xs_kl(X, W, Ht, k, which, measure, out, work);
-    int m = X->m, n = X->n, bc = xm_block_cols(X);
-    double div = 0.0, sc = X->scale, *acc = work + (size_t) m * bc;
-    for (int j0 = 0; j0 < n; j0 += bc) {
-        int b = (n - j0 < bc) ? n - j0 : bc;
-        la_gemm("N", "T", m, b, k, 1.0, W, m, Ht + j0, n, 0.0, work, m);
+    (void) work;
+    int m = X->m, n = X->n, bc = xm_block_cols(X), nblk = (n + bc - 1) / bc;
+    int nch = which == 1 ? 1 : kl_chunks(m), npc = which == 1 ? nblk : nch;
+    int nt = X->threads < npc ? X->threads : npc;
+    if (nt < 1) nt = 1;
+    size_t rows = which == 1 ? (size_t) m : ((size_t) m + nch - 1) / nch;
+    const void *vmax = vmaxget();
+    double *panel = (double *) R_alloc((size_t) nt * rows * bc, sizeof(double));
+    double *part = measure ? (double *) R_alloc((size_t) nch * n, sizeof(double)) : NULL;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(X->threads) schedule(static) if (X->threads > 1 && (size_t) m * b > 4096)
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
 #endif
-        for (int jj = 0; jj < b; jj++) {
-            double *p = work + (size_t) jj * m, t = 0.0;
-            MISS_BEGIN(X, j0 + jj, q, end);
-            for (int i = 0; i < m; i++) {
-                if (MISS_SKIP(X, i, q, end)) {
-                    p[i] = 0.0;
-                    continue;
-                }
-                double x = sc * xm_at(X, i, (size_t) j0 + jj), y = p[i];
-                if (!measure) {
-                    p[i] = x > 0 ? x / y : 0.0;
-                } else if (x > 0) {
-                    t += x * log(x / y) - x + y;
-                    p[i] = x / y;
-                } else {
-                    t += y;
-                    p[i] = 0.0;
-                }
-            }
-            acc[jj] = t;
+    for (int pc = 0; pc < npc; pc++) {
+        int th = 0;
+#ifdef _OPENMP
+        th = omp_get_thread_num();
+#endif
+        double *P = panel + (size_t) th * rows * bc;
+        if (which == 1) {
+            int j0 = pc * bc, b = n - j0 < bc ? n - j0 : bc;
+            kl_piece(X, W, Ht, k, 0, m, j0, b, measure, P, part ? part + j0 : NULL);
+            la_gemm("T", "N", b, k, m, 1.0, P, m, W, m, 0.0, out + j0, n);
+            continue;
         }
-        for (int jj = 0; jj < b; jj++) div += acc[jj];
-        if (which == 0)
-            la_gemm("N", "N", m, k, b, 1.0, work, m, Ht + j0, n,
-                    j0 == 0 ? 0.0 : 1.0, out, m);
-        else if (which == 1)
-            la_gemm("T", "N", b, k, m, 1.0, work, m, W, m, 0.0, out + j0, n);
+        int r0 = (int) ((size_t) m * pc / nch), r1 = (int) ((size_t) m * (pc + 1) / nch);
+        for (int j0 = 0; j0 < n; j0 += bc) {
+            int b = n - j0 < bc ? n - j0 : bc;
+            kl_piece(X, W, Ht, k, r0, r1 - r0, j0, b, measure, P,
+                     part ? part + (size_t) pc * n + j0 : NULL);
+            if (which == 0)
+                la_gemm("N", "N", r1 - r0, k, b, 1.0, P, r1 - r0, Ht + j0, n,
+                        j0 == 0 ? 0.0 : 1.0, out + r0, m);
+        }
     }
+    double div = 0.0;
+    if (measure)
+        for (int j = 0; j < n; j++)
+            for (int c = 0; c < nch; c++) div += part[(size_t) c * n + j];
+    vmaxset(vmax);
     return div;
 }

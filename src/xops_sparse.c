@@ -293,45 +293,91 @@ double xs_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
     return s;
 }
 
+/* The KL pass over the stored entries of column j with rows in [r0, r1):
+ * R = sX ./ (W Ht^T) there, added into Ot (row-major: rows of R Ht for
+ * which = 0, of R^T W for which = 1); the column's sum of x log(x / y) - x
+ * into *t and of y into *ys. */
+static void kl_col(const xmat *X, int j, int r0, int r1, const double *Wt,
+                   const double *Htt, int k, int which, int measure,
+                   double *Ot, double *t, double *ys)
+{
+    double sc = X->scale, tt = 0.0, yy = 0.0;
+    const double *h = Htt + (size_t) j * k;
+    int p = r0 > 0 ? xs_lower(X->ci, X->cp[j], X->cp[j + 1], r0) : X->cp[j];
+    miss_cursor c;
+    miss_start(X, j, r0, &c);
+    for (; p < X->cp[j + 1] && X->ci[p] < r1; p++) {
+        int xi = X->ci[p];
+        if (miss_skip(&c, xi)) continue;
+        const double *w = Wt + (size_t) xi * k;
+        double x = sc * X->x[p], y = dotk(k, w, h);
+        yy += y;
+        if (!(x > 0)) continue;
+        double r = x / y;
+        if (measure) tt += x * log(r) - x;
+        if (which == 0) {
+            double *o = Ot + (size_t) xi * k;
+            for (int l = 0; l < k; l++) o[l] += r * h[l];
+        } else if (which == 1) {
+            double *o = Ot + (size_t) j * k;
+            for (int l = 0; l < k; l++) o[l] += r * w[l];
+        }
+    }
+    *t = tt;
+    *ys = yy;
+}
+
+/* The pieces of the pass do not depend on the number of threads, so
+ * neither does the result: R^T W (which = 1) and the divergence alone
+ * (-1) by columns, R Ht (which = 0) by XS_KL_CHUNKS fixed ranges of rows
+ * (one for small X), each through all columns; every column's partial
+ * sums are kept apart and added in a fixed order. */
+#define XS_KL_CHUNKS 8
 double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
              int which, int measure, double *out, double *work)
 {
     (void) work;
     int m = X->m, n = X->n, olen = which == 0 ? m : n;
+    int nch = which == 0 && X->cp[n] > XS_PAR_NNZ ? XS_KL_CHUNKS : 1;
+    if (nch > m) nch = m > 0 ? m : 1;
     double *Wt, *Htt;
     /* the accumulator of R Ht or R^T W lives only during this call */
     const void *vmax = vmaxget();
     double *Ot = which >= 0 ?
         (double *) R_alloc((size_t) k * olen, sizeof(double)) : NULL;
-    double sc = X->scale, t = 0.0, ystored = 0.0;
+    double *tp = (double *) R_alloc(2 * (size_t) nch * n, sizeof(double)),
+        *yp = tp + (size_t) nch * n;
     factor_rows(X, W, Ht, k, &Wt, &Htt);
     if (which >= 0) memset(Ot, 0, (size_t) k * olen * sizeof(double));
-    for (int j = 0; j < n; j++) {
-        miss_cursor c;
-        miss_start(X, j, 0, &c);
-        for (int p = X->cp[j]; p < X->cp[j + 1]; p++) {
-            int xi = X->ci[p], xj = j;
-            if (miss_skip(&c, xi)) continue;
-            const double *w = Wt + (size_t) xi * k, *h = Htt + (size_t) xj * k;
-            double x = sc * X->x[p], y = dotk(k, w, h);
-            ystored += y;
-            if (!(x > 0)) continue;
-            double r = x / y;
-            if (measure) t += x * log(r) - x;
-            if (which == 0) {
-                double *o = Ot + (size_t) xi * k;
-                for (int l = 0; l < k; l++) o[l] += r * h[l];
-            } else if (which == 1) {
-                double *o = Ot + (size_t) xj * k;
-                for (int l = 0; l < k; l++) o[l] += r * w[l];
-            }
+    int nt = X->threads > 1 && X->cp[n] > XS_PAR_NNZ ? X->threads : 1;
+    if (which == 0) {
+        if (nt > nch) nt = nch;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+#endif
+        for (int c = 0; c < nch; c++) {
+            int r0 = (int) ((size_t) m * c / nch), r1 = (int) ((size_t) m * (c + 1) / nch);
+            for (int j = 0; j < n; j++)
+                kl_col(X, j, r0, r1, Wt, Htt, k, which, measure, Ot,
+                       tp + (size_t) c * n + j, yp + (size_t) c * n + j);
         }
+    } else {
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 64) if (nt > 1)
+#endif
+        for (int j = 0; j < n; j++)
+            kl_col(X, j, 0, m, Wt, Htt, k, which, measure, Ot, tp + j, yp + j);
     }
+    double t = 0.0, ystored = 0.0;
+    for (int j = 0; j < n; j++)
+        for (int c = 0; c < nch; c++) {
+            t += tp[(size_t) c * n + j];
+            ystored += yp[(size_t) c * n + j];
+        }
     double ysum = 0.0;
     if (!measure) ;
     else if (X->mask == XM_MASK_OBSERVED) ysum = ystored;
     else {
-        ysum = 0.0;
         for (int l = 0; l < k; l++) {
             double a = 0.0, b = 0.0;
             for (int i = 0; i < m; i++) a += W[i + (size_t) l * m];
@@ -342,5 +388,5 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
     }
     if (which >= 0) from_rows(olen, k, Ot, out);
     vmaxset(vmax);
-    return t + ysum;
+    return measure ? t + ysum : 0.0;
 }

@@ -8,8 +8,11 @@
 ##
 ## Levels: every layer stopped after a fixed number of iterations (tol = 0,
 ## maxit = 5, 10, 30: the stopping rule plays no part), then the stopping
-## rule at tol = 1e-3, 1e-4, the package defaults, and tol = 1e-6 (maxit
-## 5000 for the tol levels, so that the rule, not the cap, stops a layer).
+## rule at tol = 1e-3, 1e-4, the package defaults, and tol = 1e-6, 1e-7 and
+## 1e-8 (maxit 5000, or 20000 for the two smallest tol, so that the rule,
+## not the cap, stops a layer; the floor of the rule is 100 tol per layer,
+## and the layers' errors compound over the 100 layers, so an unpermuted
+## error near 1e-4 needs tol near 1e-8).
 ## Everything else is the package default (HALS, NNDSVD, l1).  The accuracy
 ## of a level is measured, not assumed: the unpermuted relative error
 ## ||X - F1...F100 G100|| / ||X|| of each fit is stored.
@@ -36,9 +39,9 @@ base <- list(n = 1000L, d = 10L, clusters = 3L, sd = 1, spread = 10,
              fraction = c(0.05, 0.10, 0.15, 0.20), reps = 20L)
 levels <- data.frame(
   level = c("maxit 5", "maxit 10", "maxit 30", "tol 1e-3", "tol 1e-4",
-            "defaults", "tol 1e-6"),
-  maxit = c(5, 10, 30, 5000, 5000, NA, 5000),
-  tol = c(0, 0, 0, 1e-3, 1e-4, NA, 1e-6),
+            "defaults", "tol 1e-6", "tol 1e-7", "tol 1e-8"),
+  maxit = c(5, 10, 30, 5000, 5000, NA, 5000, 20000, 20000),
+  tol = c(0, 0, 0, 1e-3, 1e-4, NA, 1e-6, 1e-7, 1e-8),
   stringsAsFactors = FALSE)
 n_data <- as.integer(Sys.getenv("MLNMF_SWEEP_DATASETS", "10"))
 cache <- Sys.getenv("MLNMF_SWEEP_CACHE", file.path(tempdir(), "figure1-sweep-cache"))

@@ -43,6 +43,29 @@ test_that("thread counts above the cores are reduced, and the result does not ch
   same(a, b)
 })
 
+test_that("the passes cut into pieces give the same fit on 1 and 2 threads, with either BLAS path", {
+  ## issue 26: HALS's row blocks (over 2048 rows), MU's row blocks, the
+  ## dense KL pass (row chunks and column blocks), the sparse KL pass (row
+  ## chunks and columns) and the blocked dense products run on several
+  ## threads; the pieces do not depend on the thread count, so neither may
+  ## the result.  The blocked path (a BLAS without threads) is forced on and
+  ## off, whatever the BLAS of this process.
+  old <- .Call(mlnmf:::C_mlnmf_set_blocked, TRUE)
+  on.exit(.Call(mlnmf:::C_mlnmf_set_blocked, old))
+  set.seed(261)
+  D <- matrix(rpois(5000 * 40, 3), 5000) + 0
+  Sp <- Matrix::rsparsematrix(5000, 400, density = 0.02,
+                              rand.x = function(n) as.numeric(rpois(n, 2) + 1))
+  for (blocked in c(TRUE, FALSE)) {
+    .Call(mlnmf:::C_mlnmf_set_blocked, blocked)
+    for (m in c("hals", "mu", "kl")) for (Y in list(D, Sp, t(D))) {
+      set.seed(1); a <- suppressWarnings(nmf(Y, 6, method = m, maxit = 15, threads = 1))
+      set.seed(1); b <- suppressWarnings(nmf(Y, 6, method = m, maxit = 15, threads = 2))
+      same(a, b)
+    }
+  }
+})
+
 test_that("the option mlnmf.threads follows the same rule", {
   op <- options(mlnmf.threads = 9999)
   on.exit(options(op))
