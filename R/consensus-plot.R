@@ -5,23 +5,27 @@
 ## key and the tracks' legends at the right, off the data.  "coef": the
 ## heatmap of G_i (components x samples), the samples in the same order
 ## (the consensus tree's for a fit with several runs, else by dominant
-## component) under the same tracks.
+## component) under the same tracks.  "basis" (the heatmap; images of
+## the basis are R/plots.R's): the prototypes F1...Fi transposed, features
+## along the x axis grouped by their dominant component (the track
+## "component"), each feature scaled to a maximum of 1, with tracks for a
+## per-feature 'annotation'.
 
 .track_cols <- c("#1B9E77", "#D95F02", "#7570B3", "#E7298A", "#66A61E",
                  "#E6AB02", "#A6761D", "#666666", "#1F78B4", "#B2DF8A")
 
-check_annotation <- function(annotation, N) {
+check_annotation <- function(annotation, N, what = "sample") {
   if (is.null(annotation)) return(list())
   if (is.factor(annotation) || is.atomic(annotation))
     annotation <- list(annotation = annotation)
   if (!is.list(annotation) || is.null(names(annotation)) ||
       any(!nzchar(names(annotation))))
-    stopf("'annotation' must be a factor (or vector) with one entry per sample, or a named list or data frame of them, not %s",
-          describe(annotation))
+    stopf("'annotation' must be a factor (or vector) with one entry per %s, or a named list or data frame of them, not %s",
+          what, describe(annotation))
   for (nm in names(annotation)) {
     a <- annotation[[nm]]
     if (!(is.factor(a) || is.atomic(a)) || length(a) != N)
-      stopf("'annotation' must have one entry per sample (%d): '%s' has %d", N, nm,
+      stopf("'annotation' must have one entry per %s (%d): '%s' has %d", what, N, nm,
             length(a))
   }
   lapply(annotation, function(a) factor(a))
@@ -68,7 +72,14 @@ plot_consensus <- function(x, layer = NULL, annotation = NULL, main = NULL,
                            type = "consensus", ...) {
   if (is.null(layer)) layer <- 1L
   many <- !is.null(x$memberships) && ncol(x$memberships[[1L]]) >= 2L
-  if (type == "consensus" || many) {
+  if (type == "basis") {
+    layer <- check_layer(layer, x$layers)
+    P <- prototypes(x, layer)
+    if (is.null(rownames(P))) rownames(P) <- seq_len(nrow(P))
+    hc <- NULL
+    o <- dominant_order(P)
+    cl <- max.col(P, ties.method = "first")
+  } else if (type == "consensus" || many) {
     cr <- consensus_runs(x, layer, "x")
     C <- consensus_matrix(cr$M, cr$names)
     hc <- consensus_tree(C)
@@ -83,7 +94,8 @@ plot_consensus <- function(x, layer = NULL, annotation = NULL, main = NULL,
     cl <- fit_memberships(x)[[layer]]
   }
   N <- length(o)
-  tracks <- c(list(clusters = factor(cl)), check_annotation(annotation, N))
+  tracks <- c(stats::setNames(list(factor(cl)), if (type == "basis") "component" else "clusters"),
+              check_annotation(annotation, N, if (type == "basis") "feature" else "sample"))
   if (type == "consensus") {
     M <- C[o, o]
     col <- hcl.colors(64L, "Blues 3", rev = TRUE)
@@ -92,12 +104,16 @@ plot_consensus <- function(x, layer = NULL, annotation = NULL, main = NULL,
     if (is.null(main)) main <- sprintf("Consensus of %d runs, layer %d (rank %d)",
                                        ncol(cr$M), layer, x$rank[layer])
   } else {
-    M <- x$G[[layer]][, o, drop = FALSE]
+    M <- if (type == "basis") t(P)[, o, drop = FALSE] else x$G[[layer]][, o, drop = FALSE]
     M <- M / pmax(apply(M, 2L, max), .Machine$double.xmin)[col(M)]
     col <- hcl.colors(64L, "YlOrRd", rev = TRUE)
     zlim <- c(0, 1)
     key <- "share of\nmax"
-    if (is.null(main)) main <- sprintf("G%d (columns scaled to a maximum of 1)", layer)
+    if (is.null(main))
+      main <- if (type == "basis")
+        sprintf("%s by feature (each feature scaled to a maximum of 1)",
+                if (layer == 1L) "F1" else paste0("F1...F", layer))
+      else sprintf("G%d (columns scaled to a maximum of 1)", layer)
   }
   nt <- length(tracks)
   op <- par(no.readonly = TRUE)
@@ -119,8 +135,9 @@ plot_consensus <- function(x, layer = NULL, annotation = NULL, main = NULL,
   box()
   if (N <= 60 && !is.null(colnames(M)))
     axis(1, at = seq_len(N), labels = colnames(M), las = 2, cex.axis = 0.55, tick = FALSE)
-  if (type == "coef")
-    axis(2, at = seq_len(nrow(M)), labels = rev(rownames(M)), las = 1, cex.axis = 0.8)
+  if (type != "consensus")
+    axis(2, at = seq_len(nrow(M)), labels = rev(if (is.null(rownames(M))) seq_len(nrow(M)) else rownames(M)),
+         las = 1, cex.axis = 0.8)
   track_legends(tracks)
   colour_key(col, zlim, key)
   mtext(main, side = 3L, outer = TRUE, font = 2L, line = 0.5)

@@ -115,7 +115,14 @@ plot.mlnmf <- function(x, type = c("error", "trace", "factors", "basis", "consen
   if (type %in% c("consensus", "coef"))                # R/consensus-plot.R
     return(invisible(plot_consensus(x, layer, annotation, main, type, ...)))
   if (type == "factors") return(invisible(plot_factors(x, layer, main, groups, ...)))
-  if (type == "basis") return(invisible(plot_basis(x, layer, dim, main, ...)))
+  if (type == "basis") {
+    ## images when the rows are pixels (dim given, or a square number of
+    ## rows), else the features x components heatmap (dim = FALSE forces it)
+    d <- x$dim[1L]
+    if (isFALSE(dim) || (is.null(dim) && round(sqrt(d))^2 != d))
+      return(invisible(plot_consensus(x, layer, annotation, main, "basis", ...)))
+    return(invisible(plot_basis(x, layer, dim, main, ...)))
+  }
   if (type == "error") {
     check_fit(x, "x", need = "error")
     if (is.null(main)) main <- "Relative reconstruction error by layer"

@@ -40,7 +40,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
   method <- mb$method
   beta <- mb$beta
   normalize <- check_choice(normalize, .norms, "normalize")
-  maxit <- check_count(maxit, "maxit")
+  maxit <- check_count(maxit, "maxit", min = 0L)     # 0: the start, evaluated
   tol <- check_number(tol, "tol", lower = 0)
   eps <- check_number(eps, "eps", lower = 0, upper = 1e-3, lower_open = TRUE)
   verbose <- check_flag(verbose, "verbose")
@@ -92,7 +92,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
     dimnames(res$G[[i]]) <- list(h, colnames(X))
   }
   nc <- sum(!res$converged)
-  if (nc > 0L)
+  if (nc > 0L && maxit > 0L)
     warning(sprintf("%d of %d layers did not converge in 'maxit' = %d iterations",
                     nc, layers, maxit), call. = FALSE)
   fit <- structure(c(res, list(rank = rank, layers = layers, method = method,
@@ -120,7 +120,8 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
 }
 
 nmf <- function(X, rank, method = c("hals", "mu", "kl", "beta"), init = NULL,
-                normalize = c("none", "l1", "l2", "max"), nrun = 1L, seed = NULL, ...) {
+                normalize = c("none", "l1", "l2", "max"), nrun = 1L, seed = NULL,
+                online = FALSE, batch = 1024L, forget = 0.7, ...) {
   if (missing(rank)) {
     rank <- init_rank(init)
     if (is.null(rank))
@@ -128,6 +129,9 @@ nmf <- function(X, rank, method = c("hals", "mu", "kl", "beta"), init = NULL,
   }
   if (!is.numeric(rank) || length(rank) != 1L)
     stopf("'rank' must be a single whole number for nmf(); use mlnmf() for several layers")
+  if (check_flag(online, "online"))
+    return(nmf_online(X, rank, match.arg(method), init, normalize, nrun, seed,
+                      batch, forget, match.call(), list(...)))
   fit <- mlnmf(X, rank, layers = 1L, method = method, init = init,
                normalize = normalize, nrun = nrun, seed = seed, ...)
   fit$call <- match.call()

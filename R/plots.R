@@ -143,13 +143,7 @@ plot_basis <- function(x, layer = NULL, dim = NULL, main = NULL, ...) {
   layer <- if (is.null(layer)) 1L else check_layer(layer, x$layers)
   P <- prototypes(x, layer)
   d <- nrow(P)
-  if (is.null(dim)) {
-    s <- round(sqrt(d))
-    if (s * s != d)
-      stopf("'dim' is needed: the %d rows of the data are not a square image; give dim = c(height, width) with height * width = %d",
-            d, d)
-    dim <- c(s, s)
-  }
+  if (is.null(dim)) dim <- rep(round(sqrt(d)), 2L)  # plot.mlnmf: d is a square
   if (!is.numeric(dim) || length(dim) != 2L || !is_whole(dim) || any(dim < 1) ||
       prod(dim) != d)
     stopf("'dim' must be two whole numbers c(height, width) with height * width = %d (the rows of the data)",

@@ -35,11 +35,13 @@ for (rep in 1:3) {
   res[[paste0("par", rep)]] <- c(t2, l2)
 }
 future::plan("sequential")
-seq_best <- min(sapply(res[grep("seq", names(res))], `[`, 1))
-par_best <- min(sapply(res[grep("par", names(res))], `[`, 1))
+## (each entry is c(elapsed, cpu, load): the load made it character)
+num <- function(pat, i) min(sapply(res[grep(pat, names(res))], function(v) as.numeric(v[i])))
+seq_best <- num("seq", 1)
+par_best <- num("par", 1)
 cat(sprintf("ratio NMF / mlnmf: %.1fx (one core, elapsed, best of 3), %.1fx (2 workers); CPU ratio %.1fx\n",
-            t_nmf[1] / seq_best, t_nmf[1] / par_best,
-            t_nmf[2] / min(sapply(res[grep("seq", names(res))], `[`, 2))))
+            as.numeric(t_nmf[1]) / seq_best, as.numeric(t_nmf[1]) / par_best,
+            as.numeric(t_nmf[2]) / num("seq", 2)))
 cat(sprintf("cophenetic peak: NMF rank %d, mlnmf rank %d\n", (2:5)[which.max(coph_nmf)],
             (2:5)[which.max(r$summary$cophenetic)]))
 

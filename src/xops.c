@@ -393,14 +393,15 @@ static int xm_block_cols(const xmat *X)
     return (int) b;
 }
 
-/* scratch of the blockwise passes: an m x block panel and block sums; the
- * sparse kind needs X Ht (m x k) and two k x k matrices */
+/* scratch of the blockwise passes: an m x block panel, block sums and the
+ * KL pass's partial divergences (XM_CHUNKS per column); the sparse kind
+ * needs X Ht (m x k) and two k x k matrices */
 size_t xm_work_size(const xmat *X, int k)
 {
     if (X->kind == XM_BLOCKS) return 1;     /* each block allocates its own */
     if (X->kind == XM_CSC)
         return (size_t) X->m * (k > 0 ? k : 1) + 2 * (size_t) k * k + 1;
-    return ((size_t) X->m + 1) * xm_block_cols(X);
+    return ((size_t) X->m + 1) * xm_block_cols(X) + (size_t) XM_CHUNKS * X->n;
 }
 
 /* Column passes of the blockwise loops run on X->threads OpenMP threads.
@@ -452,6 +453,23 @@ static void kl_piece(const xmat *X, const double *W, const double *Ht, int k,
     int m = X->m, n = X->n;
     double sc = X->scale;
     la_gemm("N", "T", mr, b, k, 1.0, W + r0, m, Ht + j0, n, 0.0, P, mr);
+    if (!measure && X->mask == XM_MASK_NONE && !X->trans) {
+        /* the update's pass alone, on a plain dense X: the loop of the
+         * general case below without its cursor, which the compiler can
+         * vectorise (the test becomes a blend) */
+        for (int jj = 0; jj < b; jj++) {
+            double *p = P + (size_t) jj * mr;
+            const double *xc = X->x + (size_t) (j0 + jj) * m + r0;
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+            for (int i = 0; i < mr; i++) {
+                double x = sc * xc[i];
+                p[i] = x > 0 ? x / p[i] : 0.0;
+            }
+        }
+        return;
+    }
     for (int jj = 0; jj < b; jj++) {
         double *p = P + (size_t) jj * mr, t = 0.0;
         MISS_BEGIN(X, j0 + jj, q, end);
@@ -501,15 +519,27 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
 {
     if (X->kind == XM_BLOCKS) return xbl_kl(X, W, Ht, k, which, measure, out);
     if (X->kind == XM_CSC) return xs_kl(X, W, Ht, k, which, measure, out, work);
-    (void) work;
     int m = X->m, n = X->n, bc = xm_block_cols(X), nblk = (n + bc - 1) / bc;
     int nch = which == 1 ? 1 : kl_chunks(m), npc = which == 1 ? nblk : nch;
     int nt = X->threads < npc ? X->threads : npc;
     if (nt < 1) nt = 1;
     size_t rows = which == 1 ? (size_t) m : ((size_t) m + nch - 1) / nch;
+    /* work (xm_work_size): one panel and the partials; the panels of
+     * further threads from R_alloc, for this call */
     const void *vmax = vmaxget();
-    double *panel = (double *) R_alloc((size_t) nt * rows * bc, sizeof(double));
-    double *part = measure ? (double *) R_alloc((size_t) nch * n, sizeof(double)) : NULL;
+    double *panel = work, *part = measure ? work + (size_t) m * bc : NULL;
+    if (nt > 1) panel = (double *) R_alloc((size_t) nt * rows * bc, sizeof(double));
+    /* R^T W with a BLAS without blocking (xm_blocked): as (W^T R)^T from
+     * W^T (k x m) and "N", "N" products, the form of xm_tprod: R's
+     * reference BLAS makes "T", "N" from single-accumulator dot products
+     * of length m; the same terms are added in the same order */
+    double *Wt = NULL, *Tk = NULL;
+    if (which == 1 && xm_blocked) {
+        Wt = (double *) R_alloc((size_t) k * m + (size_t) nt * k * bc, sizeof(double));
+        Tk = Wt + (size_t) k * m;
+        for (int l = 0; l < k; l++)
+            for (int i = 0; i < m; i++) Wt[l + (size_t) i * k] = W[i + (size_t) l * m];
+    }
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
 #endif
@@ -522,7 +552,14 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
         if (which == 1) {
             int j0 = pc * bc, b = n - j0 < bc ? n - j0 : bc;
             kl_piece(X, W, Ht, k, 0, m, j0, b, measure, P, part ? part + j0 : NULL);
-            la_gemm("T", "N", b, k, m, 1.0, P, m, W, m, 0.0, out + j0, n);
+            if (Wt) {
+                double *T = Tk + (size_t) th * k * bc;
+                la_gemm("N", "N", k, b, m, 1.0, Wt, k, P, m, 0.0, T, k);
+                for (int l = 0; l < k; l++)
+                    for (int jj = 0; jj < b; jj++)
+                        out[j0 + jj + (size_t) l * n] = T[l + (size_t) jj * k];
+            } else
+                la_gemm("T", "N", b, k, m, 1.0, P, m, W, m, 0.0, out + j0, n);
             continue;
         }
         int r0 = (int) ((size_t) m * pc / nch), r1 = (int) ((size_t) m * (pc + 1) / nch);

@@ -27,7 +27,7 @@ test_that("data validators name the argument", {
   expect_error(mlnmf(X, 2, init = list(F = list(X, X), G = list(X, X))), "'init' gives 2 layers but the model has 1")
   expect_error(mlnmf(X, 2, init = list(F = matrix(1, 8, 2), G = matrix(1, 3, 5))), "'init\\$G\\[\\[1\\]\\]' must be 2 x 5")
   expect_error(mlnmf(X, 2, normalize = "l3"), "'normalize' must be one of")
-  expect_error(mlnmf(X, 2, maxit = -1), "'maxit' must be a single whole number >= 1")
+  expect_error(mlnmf(X, 2, maxit = -1), "'maxit' must be a single whole number >= 0")
   expect_error(mlnmf(X, 2, tol = -1), "'tol' must be >= 0")
   expect_error(mlnmf(X, 2, tol = NA), "'tol' must be a single finite number")
   expect_error(mlnmf(X, 2, eps = 0), "'eps' must be > 0 and <= 0.001")

@@ -159,6 +159,19 @@ test_that("consensus and coef heatmaps: the tree's order, tracks, clear errors",
   expect_error(plot(one, type = "consensus"), "'x' must be a fit with nrun > 1")
   expect_length(plot(one, type = "coef")$order, 30L)
   expect_error(plot(fit, type = "consensus", layer = 2), "'layer' must be a single whole number from 1 to 1")
+  ## the basis heatmap (issue 20): features grouped by dominant component
+  nr <- nrow(X)
+  b <- plot(fit, type = "basis", annotation = list(half = rep(1:2, length.out = nr)))
+  P <- mlnmf::prototypes(fit)
+  expect_identical(b$clusters, max.col(P, ties.method = "first"))
+  expect_identical(b$order, order(b$clusters, -P[cbind(seq_len(nr), b$clusters)]))
+  expect_null(b$tree)
+  expect_error(plot(fit, type = "basis", annotation = 1:3),
+               sprintf("'annotation' must have one entry per feature \\(%d\\): 'annotation' has 3", nr))
+  ## a square number of rows draws images unless dim = FALSE
+  sq <- suppressWarnings(nmf(matrix(runif(16 * 20), 16), 2, maxit = 20))
+  expect_identical(dim(plot(sq, type = "basis")), c(16L, 2L))
+  expect_length(plot(sq, type = "basis", dim = FALSE)$order, 16L)
 })
 
 test_that("the runs signal their progress through progressr", {
