@@ -5,7 +5,10 @@
 ##
 ##   for each pass, for each block b of 'batch' consecutive columns:
 ##     G_b = argmin_{G >= 0} ||X_b - F G||    (F fixed: the projection of
-##                                              predict(), src/cascade.c)
+##                                              predict(), src/cascade.c, to
+##                                              a relative change of 1e-4,
+##                                              from the block's G of the
+##                                              previous pass)
 ##     A <- rho A + G_b G_b^T,  B <- rho B + X_b G_b^T,
 ##                                  rho = forget^(batch / N)
 ##     F <- HALS sweeps on  min 1/2 tr(F^T F A) - tr(F^T B),  F >= eps
@@ -35,7 +38,12 @@ online_nmf <- function(X, rank, call, batch, forget, maxit, tol, eps, threads,
 online_nmf_passes <- function(cols, d, N, rank, batch, forget, maxit, tol, eps,
                               threads, init, ctrl, verbose) {
   ctrl$extrapolate <- FALSE
-  popts <- solver_opts("hals", 200L, 1e-6, eps, ctrl, verbose = FALSE,
+  ## a block's G during the passes: HALS on G alone to 1e-4 (at most 10
+  ## iterations; F moves after every block anyway); the final projection
+  ## to predict()'s 1e-6 (at most 200)
+  popts <- solver_opts("hals", 10L, 1e-4, eps, ctrl, verbose = FALSE,
+                       threads = threads)
+  fopts <- solver_opts("hals", 200L, 1e-6, eps, ctrl, verbose = FALSE,
                        threads = threads)
   starts <- seq(0L, N - 1L, by = batch)
   W <- online_start(cols, starts, batch, N, rank, init, threads)
@@ -44,11 +52,15 @@ online_nmf_passes <- function(cols, d, N, rank, batch, forget, maxit, tol, eps,
   rho <- forget^(batch / N)
   errs <- numeric(0)
   converged <- FALSE
+  G <- NULL                    # each block's G of the last pass: warm starts
   for (p in seq_len(maxit)) {
     e2 <- 0
     for (j0 in starts) {
-      Xb <- cols(j0, min(batch, N - j0))
-      Gb <- project_block(Xb, W, popts, threads)
+      idx <- j0 + seq_len(min(batch, N - j0))
+      Xb <- cols(j0, length(idx))
+      Gb <- project_block(Xb, W, popts, threads, if (!is.null(G)) G[, idx, drop = FALSE])
+      if (is.null(G)) G <- matrix(0, rank, N)
+      G[, idx] <- Gb
       XGt <- as.matrix(Xb %*% t(Gb))                # d x k
       GGt <- tcrossprod(Gb)
       xb2 <- if (is_sparse(Xb)) sum(Xb@x^2) else sum(Xb^2)
@@ -66,8 +78,10 @@ online_nmf_passes <- function(cols, d, N, rank, batch, forget, maxit, tol, eps,
       break
     }
   }
-  G <- do.call(cbind, lapply(starts, function(j0)
-    project_block(cols(j0, min(batch, N - j0)), W, popts, threads)))
+  for (j0 in starts) {
+    idx <- j0 + seq_len(min(batch, N - j0))
+    G[, idx] <- project_block(cols(j0, length(idx)), W, fopts, threads, G[, idx, drop = FALSE])
+  }
   list(F = W, G = G, passes = p, pass_error = errs, converged = converged,
        batch = batch, forget = forget)
 }
@@ -95,10 +109,12 @@ online_start <- function(cols, starts, batch, N, rank, init, threads) {
   f$F[[1L]]
 }
 
-## G (k x nb) of a block with F fixed: the projection of predict().
-project_block <- function(Xb, W, opts, threads) {
+## G (k x nb) of a block with F fixed: the projection of predict(), from
+## 'start' (the block's G of the previous pass) when given.
+project_block <- function(Xb, W, opts, threads, start = NULL) {
   if (!any(if (is_sparse(Xb)) Xb@x > 0 else Xb > 0))
     return(matrix(0, ncol(W), ncol(Xb)))
+  opts$start <- start
   with_threads(threads, is_sparse(Xb), function(th) {
     opts$threads <- th
     .Call(C_mlnmf_project, Xb, list(W), opts, NULL)

@@ -49,10 +49,10 @@ cat(sprintf("cophenetic peak: NMF rank %d, mlnmf rank %d\n", (2:5)[which.max(cop
 set.seed(1)
 Y <- matrix(runif(200 * 20000), 200, 20000)
 gc(reset = TRUE)
-one <- nmf(Y, 10, maxit = 20, keep.data = FALSE)
+one <- mlnmf::nmf(Y, 10, maxit = 20, keep.data = FALSE)
 one_bytes <- as.numeric(object.size(one))
 g0 <- gc(reset = TRUE)
-many <- suppressWarnings(nmf(Y, 10, nrun = 100, seed = 1, maxit = 20, keep.data = FALSE))
+many <- suppressWarnings(mlnmf::nmf(Y, 10, nrun = 100, seed = 1, maxit = 20, keep.data = FALSE))
 g1 <- gc()
 runs_bytes <- as.numeric(object.size(many$memberships)) + as.numeric(object.size(many$runs))
 cat(sprintf("memory: one fit %.1f MB; the runs' memberships and table %.1f MB (%.2fx one fit); the whole 100-run fit %.1f MB; peak R heap during the 100 runs %.0f MB (data %.0f MB)\n",

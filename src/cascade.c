@@ -300,16 +300,24 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
  * the Frobenius loss) updates Ht only.  Scratch from R_alloc.
  */
 static void project_layer(const xmat *Xi, double mx, const double *F, int k,
-                          const nmf_opts *o, double *Ht)
+                          const nmf_opts *o, const double *G0, double *Ht)
 {
     int m = Xi->m, N = Xi->n;
     double *W = (double *) R_alloc((size_t) m * k, sizeof(double));
     for (size_t j = 0; j < (size_t) m * k; j++) W[j] = F[j] > o->eps ? F[j] : o->eps;
-    double avg = xm_sum(Xi) / xm_nobs(Xi), ws = 0.0;
-    for (size_t j = 0; j < (size_t) m * k; j++) ws += W[j];
-    double h0 = ws > 0 ? avg * m / ws : 1.0;
-    if (!(h0 > o->eps)) h0 = o->eps;
-    for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = h0;
+    if (G0) {                  /* a given start (k x N, unscaled): warm start */
+        util_transpose(k, N, G0, Ht);
+        for (size_t j = 0; j < (size_t) N * k; j++) {
+            double v = Ht[j] * Xi->scale;
+            Ht[j] = v > o->eps ? v : o->eps;
+        }
+    } else {
+        double avg = xm_sum(Xi) / xm_nobs(Xi), ws = 0.0;
+        for (size_t j = 0; j < (size_t) m * k; j++) ws += W[j];
+        double h0 = ws > 0 ? avg * m / ws : 1.0;
+        if (!(h0 > o->eps)) h0 = o->eps;
+        for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = h0;
+    }
     nmf_result res = { 0, 0, 0.0, NULL };
     if (mx > 0) nmf_solve(Xi, k, W, Ht, o, &res);
     else for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = 0.0;
@@ -337,6 +345,16 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
         m = ncols(F);
         if (m > kmax) kmax = m;
     }
+    /* optional "start": the coefficients to start from (one layer only;
+     * the online fit's warm start, R/online.R) */
+    SEXP st = util_opt_sexp(opts, "start");
+    const double *G0 = NULL;
+    if (!isNull(st)) {
+        util_check_matrix(st, "start", 0);
+        if (L != 1 || nrows(st) != kmax || ncols(st) != N)
+            error(_("'start' must be a %d x %d matrix for one layer"), kmax, N);
+        G0 = REAL(st);
+    }
     double *Hbuf[2];
     Hbuf[0] = (double *) R_alloc((size_t) N * kmax, sizeof(double));
     Hbuf[1] = L > 1 ? (double *) R_alloc((size_t) N * kmax, sizeof(double)) : NULL;
@@ -355,7 +373,7 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
         double mx = xm_max(&Xi);
         Xi.scale = util_inv_scale(mx, "newdata", 0);
         Xi.sumsq = -1.0;
-        project_layer(&Xi, mx, REAL(F), k, &o, Hbuf[i % 2]);
+        project_layer(&Xi, mx, REAL(F), k, &o, L == 1 ? G0 : NULL, Hbuf[i % 2]);
         release_scratch(vmax, layer_scratch_bytes(Xi.m, N, k));
     }
     SEXP G = PROTECT(allocMatrix(REALSXP, k, N)); nprot++;

@@ -323,6 +323,7 @@ void util_transpose(int r, int c, const double *A, double *B);
 int    util_opt_int(SEXP opts, const char *name);
 double util_opt_real(SEXP opts, const char *name);
 double util_opt_real_or(SEXP opts, const char *name, double dflt);
+SEXP   util_opt_sexp(SEXP opts, const char *name);
 void   util_opt_pair(SEXP opts, const char *name, double *out);
 /* the solver settings of an opts list into o (full: also inner_alpha,
  * extrapolate and the penalties; else those are 0) */

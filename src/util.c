@@ -89,6 +89,13 @@ double util_opt_real(SEXP opts, const char *name)
     return asReal(v);
 }
 
+/* An optional element: R_NilValue when absent. */
+SEXP util_opt_sexp(SEXP opts, const char *name)
+{
+    SEXP v = opt_find(opts, name);
+    return v == NULL ? R_NilValue : v;
+}
+
 /* An optional number: dflt when absent. */
 double util_opt_real_or(SEXP opts, const char *name, double dflt)
 {
