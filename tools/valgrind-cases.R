@@ -485,5 +485,39 @@ for (src in bad_blocks)
   stopifnot(tryCatch({ .Call(mlnmf:::C_mlnmf_fit, src, 3L, bopts, NULL, NULL, NULL); FALSE },
                      error = function(e) TRUE))
 
+## the second round's paths: the pieces of the parallel passes (HALS row
+## blocks over 2048 rows, MU row blocks, the dense KL row chunks and column
+## blocks with the blocked products forced on and off, the sparse KL
+## chunks) on 1 and 2 threads; layers = "auto" stopping in C and the
+## monomial distance; the projection's warm start; the online fit
+old_bl <- .Call(mlnmf:::C_mlnmf_set_blocked, TRUE)
+Dtall <- matrix(rpois(2100 * 12, 2), 2100) + 0
+Stall <- Matrix::rsparsematrix(2100, 40, 0.3, rand.x = function(n) as.numeric(rpois(n, 2) + 1))
+for (bl in c(TRUE, FALSE)) {
+  .Call(mlnmf:::C_mlnmf_set_blocked, bl)
+  for (method in c("hals", "mu", "kl")) for (Y in list(Dtall, Stall)) for (th in 1:2) {
+    set.seed(1)
+    sound(quiet(nmf(Y, 3, method = method, maxit = 4, threads = th)), Y)
+  }
+}
+.Call(mlnmf:::C_mlnmf_set_blocked, old_bl)
+set.seed(2)
+GM <- simulate_gaussian_mixture(n = 60, d = 6)
+au <- quiet(mlnmf(GM, 6, layers = "auto", max_layers = 12, threads = 1))
+sound(au, GM)
+stopifnot(nrow(au$depth$table) == au$depth$depth + 1L || au$depth$capped)
+md <- .Call(mlnmf:::C_mlnmf_monomial_dist, au$F[[1]])
+stopifnot(is.finite(md), md >= 0, md <= 1,
+          .Call(mlnmf:::C_mlnmf_monomial_dist, diag(3) * 2) == 0,
+          is.na(.Call(mlnmf:::C_mlnmf_monomial_dist, matrix(0, 3, 3))))
+pf <- quiet(nmf(X, 3, maxit = 10))
+popts <- c(mlnmf:::solver_opts("hals", 20L, 1e-6, 1e-16, mlnmf:::check_control(list(), "hals"),
+                               verbose = 0L, threads = 1L),
+           list(start = pf$G[[1]]))
+pw <- .Call(mlnmf:::C_mlnmf_project, X, pf$F, popts, NULL)
+stopifnot(all(is.finite(pw)), all(pw >= 0))
+on <- quiet(nmf(X, 3, online = TRUE, batch = 7, maxit = 3, threads = 1, seed = 1))
+sound(on, X)
+
 cat(sprintf("VALGRIND-CASES: %d fits checked, %d error calls, 4 interrupts, instruments: done\n",
             n_calls, length(bad_calls) + length(perm_bad)))
