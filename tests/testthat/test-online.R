@@ -69,3 +69,13 @@ test_that("maxit = 0 returns the start with its error", {
   expect_equal(g$error, f$error, tolerance = 1e-10)
   expect_identical(g$iter, 0L)
 })
+
+test_that("an online fit of a DelayedMatrix equals the one of the matrix in memory", {
+  skip_if_not_installed("DelayedArray")
+  D <- DelayedArray::DelayedArray(X[, 1:600])
+  a <- suppressWarnings(nmf(X[, 1:600], 3, online = TRUE, batch = 200, seed = 4, maxit = 4, threads = 1))
+  b <- suppressWarnings(nmf(D, 3, online = TRUE, batch = 200, seed = 4, maxit = 4, threads = 1))
+  expect_equal(b$F, a$F, tolerance = 1e-8)
+  expect_equal(b$G, a$G, tolerance = 1e-8)
+  expect_equal(b$error, a$error, tolerance = 1e-8)
+})
