@@ -494,6 +494,53 @@ static void kl_piece(const xmat *X, const double *W, const double *Ht, int k,
     }
 }
 
+/* With a BLAS that does not block (xm_blocked: R's reference BLAS, whose
+ * dgemm is scalar loops), k at most KL_FUSED_K and a plain dense X, a
+ * piece's three products (W Ht^T, then R Ht or R^T W) are made inside the
+ * pass, entry by entry: no panel, one read of X, and y = (W Ht^T)_ij never
+ * stored.  The terms are added in the reference dgemm's order (y over l
+ * from 0, R Ht over j, R^T W over i, each sum starting from 0), so the
+ * results are those of the BLAS path.  which = 0 adds into out's rows (the
+ * caller zeroes them first), which = 1 writes out's rows j0 .. j0 + b - 1,
+ * which = -1 only measures. */
+#define KL_FUSED_K 16
+static void kl_fused(const xmat *X, const double *W, const double *Ht, int k,
+                     int which, int r0, int mr, int j0, int b, int measure,
+                     double *out, double *acc)
+{
+    int m = X->m, n = X->n;
+    double sc = X->scale, h[KL_FUSED_K], s[KL_FUSED_K];
+    for (int jj = 0; jj < b; jj++) {
+        int j = j0 + jj;
+        for (int l = 0; l < k; l++) {
+            h[l] = Ht[j + (size_t) l * n];
+            s[l] = 0.0;
+        }
+        const double *xc = X->x + (size_t) j * m;
+        double t = 0.0;
+        for (int i = r0; i < r0 + mr; i++) {
+            double y = 0.0, r;
+            for (int l = 0; l < k; l++) y += h[l] * W[i + (size_t) l * m];
+            double x = sc * xc[i];
+            if (!measure) r = x > 0 ? x / y : 0.0;
+            else if (x > 0) {
+                t += x * log(x / y) - x + y;
+                r = x / y;
+            } else {
+                t += y;
+                r = 0.0;
+            }
+            if (which == 0)
+                for (int l = 0; l < k; l++) out[i + (size_t) l * m] += h[l] * r;
+            else if (which == 1)
+                for (int l = 0; l < k; l++) s[l] += r * W[i + (size_t) l * m];
+        }
+        if (which == 1)
+            for (int l = 0; l < k; l++) out[j + (size_t) l * n] = s[l];
+        if (acc) acc[jj] = t;
+    }
+}
+
 /* Row chunks of the pass for R Ht: as xm_prod's with a BLAS that does not
  * thread itself (xm_blocked), so that mlnmf's threads can share the
  * products; one with an optimised BLAS, whose own threads do. */
@@ -523,18 +570,19 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
     int nch = which == 1 ? 1 : kl_chunks(m), npc = which == 1 ? nblk : nch;
     int nt = X->threads < npc ? X->threads : npc;
     if (nt < 1) nt = 1;
+    int fused = xm_blocked && k <= KL_FUSED_K && X->mask == XM_MASK_NONE && !X->trans;
     size_t rows = which == 1 ? (size_t) m : ((size_t) m + nch - 1) / nch;
     /* work (xm_work_size): one panel and the partials; the panels of
      * further threads from R_alloc, for this call */
     const void *vmax = vmaxget();
     double *panel = work, *part = measure ? work + (size_t) m * bc : NULL;
-    if (nt > 1) panel = (double *) R_alloc((size_t) nt * rows * bc, sizeof(double));
+    if (nt > 1 && !fused) panel = (double *) R_alloc((size_t) nt * rows * bc, sizeof(double));
     /* R^T W with a BLAS without blocking (xm_blocked): as (W^T R)^T from
      * W^T (k x m) and "N", "N" products, the form of xm_tprod: R's
      * reference BLAS makes "T", "N" from single-accumulator dot products
      * of length m; the same terms are added in the same order */
     double *Wt = NULL, *Tk = NULL;
-    if (which == 1 && xm_blocked) {
+    if (which == 1 && xm_blocked && !fused) {
         Wt = (double *) R_alloc((size_t) k * m + (size_t) nt * k * bc, sizeof(double));
         Tk = Wt + (size_t) k * m;
         for (int l = 0; l < k; l++)
@@ -551,6 +599,10 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
         double *P = panel + (size_t) th * rows * bc;
         if (which == 1) {
             int j0 = pc * bc, b = n - j0 < bc ? n - j0 : bc;
+            if (fused) {
+                kl_fused(X, W, Ht, k, 1, 0, m, j0, b, measure, out, part ? part + j0 : NULL);
+                continue;
+            }
             kl_piece(X, W, Ht, k, 0, m, j0, b, measure, P, part ? part + j0 : NULL);
             if (Wt) {
                 double *T = Tk + (size_t) th * k * bc;
@@ -563,8 +615,16 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
             continue;
         }
         int r0 = (int) ((size_t) m * pc / nch), r1 = (int) ((size_t) m * (pc + 1) / nch);
+        if (fused && which == 0)
+            for (int l = 0; l < k; l++)
+                for (int i = r0; i < r1; i++) out[i + (size_t) l * m] = 0.0;
         for (int j0 = 0; j0 < n; j0 += bc) {
             int b = n - j0 < bc ? n - j0 : bc;
+            if (fused) {
+                kl_fused(X, W, Ht, k, which, r0, r1 - r0, j0, b, measure, out,
+                         part ? part + (size_t) pc * n + j0 : NULL);
+                continue;
+            }
             kl_piece(X, W, Ht, k, r0, r1 - r0, j0, b, measure, P,
                      part ? part + (size_t) pc * n + j0 : NULL);
             if (which == 0)
