@@ -53,9 +53,11 @@ online_nmf_passes <- function(cols, d, N, rank, batch, forget, maxit, tol, eps,
   errs <- numeric(0)
   converged <- FALSE
   G <- NULL                    # each block's G of the last pass: warm starts
+  xb2 <- numeric(length(starts))  # each block's ||X_b||^2, from the first pass
   for (p in seq_len(maxit)) {
     e2 <- 0
-    for (j0 in starts) {
+    for (b in seq_along(starts)) {
+      j0 <- starts[b]
       idx <- j0 + seq_len(min(batch, N - j0))
       Xb <- cols(j0, length(idx))
       Gb <- project_block(Xb, W, popts, threads, if (!is.null(G)) G[, idx, drop = FALSE])
@@ -63,10 +65,12 @@ online_nmf_passes <- function(cols, d, N, rank, batch, forget, maxit, tol, eps,
       G[, idx] <- Gb
       XGt <- as.matrix(Xb %*% t(Gb))                # d x k
       GGt <- tcrossprod(Gb)
-      xb2 <- if (is_sparse(Xb)) sum(Xb@x^2) else sum(Xb^2)
-      if (p == 1L) xn2 <- xn2 + xb2
+      if (p == 1L) {
+        xb2[b] <- if (is_sparse(Xb)) sum(Xb@x^2) else sum(Xb^2)
+        xn2 <- xn2 + xb2[b]
+      }
       ## the block's error against the F it was solved with
-      e2 <- e2 + max(0, xb2 - 2 * sum(W * XGt) + sum(crossprod(W) * GGt))
+      e2 <- e2 + max(0, xb2[b] - 2 * sum(W * XGt) + sum(crossprod(W) * GGt))
       A <- rho * A + GGt
       B <- rho * B + XGt
       W <- hals_dictionary(W, A, B, eps, ctrl$inner_max, ctrl$inner_delta)

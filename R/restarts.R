@@ -191,15 +191,7 @@ fit_restarts <- function(args, rs, call) {
   crit <- if (depth == 1L && identical(fits[[1L]]$method, "beta")) "objective" else "error"
   best <- which.min(vapply(fits, function(f) f[[crit]][depth], 0))
   mem <- stack_memberships(lapply(res, `[[`, "memberships"), fits[[1L]]$dim[2L])
-  ## the data frame data.frame() would build, without its per-column
-  ## deparse (a sixth of a seeded small fit's time)
-  runs <- structure(list(run = seq_len(n),
-                         init = vapply(fits, `[[`, "", "init"),
-                         error = err,
-                         iterations = vapply(fits, function(f) sum(f$iter), 0),
-                         converged = vapply(fits, function(f) all(f$converged), NA),
-                         layers = vapply(fits, `[[`, 0L, "layers")),
-                    class = "data.frame", row.names = c(NA_integer_, -n))
+  runs <- runs_table(fits, err)
   run_factors <- if (isTRUE(args$keep.runs))
     lapply(fits, function(f) list(F = f$F, G = f$G))
   warns <- res[[best]]$warnings
@@ -226,6 +218,18 @@ fit_restarts <- function(args, rs, call) {
   fit
 }
 
+## The table of the runs, $runs: the data frame data.frame() would build,
+## without its per-column deparse (a sixth of a seeded small fit's time).
+runs_table <- function(fits, err) {
+  structure(list(run = seq_along(fits),
+                 init = vapply(fits, `[[`, "", "init"),
+                 error = err,
+                 iterations = vapply(fits, function(f) sum(f$iter), 0),
+                 converged = vapply(fits, function(f) all(f$converged), NA),
+                 layers = vapply(fits, `[[`, 0L, "layers")),
+            class = "data.frame", row.names = c(NA_integer_, -length(fits)))
+}
+
 ## One run with a seed: the run of fit_restarts() without its machinery
 ## (no future, no capture of warnings and errors, which pass through as
 ## they are), the same fit and fields.
@@ -240,9 +244,8 @@ fit_seeded <- function(args, stream, seed, call) {
   fit <- do.call(run_fit, args)
   fit$call <- NULL                          # set last, as fit_restarts() does
   mem <- stack_memberships(list(fit_memberships(fit)), fit$dim[2L])
-  fit$runs <- structure(list(run = 1L, init = fit$init, error = fit$error[fit$layers],
-                             iterations = sum(fit$iter), converged = all(fit$converged)),
-                        class = "data.frame", row.names = c(NA_integer_, -1L))
+  fit$runs <- runs_table(list(fit), fit$error[fit$layers])
+  fit$runs$layers <- NULL                 # one run: one depth (as fit_restarts())
   fit$best_run <- 1L
   fit$seed <- seed
   fit$memberships <- mem
