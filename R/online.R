@@ -30,8 +30,10 @@ online_nmf <- function(X, rank, call, batch, forget, maxit, tol, eps, threads,
   d <- nrow(Xi); N <- ncol(Xi)
   rank <- check_rank(rank, 1L, d, N)
   if (!is.null(init) && !is.character(init)) init <- check_init(init, rank, d, N)
-  online_nmf_passes(column_reader(Xi), d, N, rank, batch, forget, maxit, tol, eps,
-                    threads, init, check_control(control, "hals"), verbose)
+  res <- online_nmf_passes(column_reader(Xi), d, N, rank, batch, forget, maxit, tol, eps,
+                           threads, init, check_control(control, "hals"), verbose)
+  res$samples <- input$samples          # the orientation read (said once)
+  res
 }
 
 ## The passes, from a reader of column blocks (column_reader()).
@@ -179,12 +181,13 @@ nmf_online <- function(X, rank, method, init, normalize, nrun, seed, batch,
            envir = globalenv())
     run()
   }
-  keep <- setdiff(names(dots), c("maxit", "tol", "control", "verbose", "progress"))
+  keep <- setdiff(names(dots), c("maxit", "tol", "control", "verbose", "progress", "samples"))
+  dots$samples <- res$samples
   fit <- do.call(mlnmf, c(list(X, rank, layers = 1L, method = "hals",
                                init = list(F = res$F, G = res$G),
                                normalize = normalize, maxit = 0L,
                                control = list(extrapolate = FALSE), progress = FALSE),
-                          dots[keep]))
+                          dots[c(keep, "samples")]))
   fit$iter <- res$passes
   fit$converged <- res$converged
   fit$maxit <- maxit
