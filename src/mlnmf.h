@@ -272,8 +272,9 @@ double nmf_frob_obj(double xnorm2, int n, int k, const double *XtW,
 /* the stopping rule of every solver and of finetune (nmf_common.c) */
 #define NMF_STOP_WINDOW 10       /* w: iterations the improvement is taken over */
 #define NMF_STOP_FLOOR 100       /* the floor of e_t is NMF_STOP_FLOOR * tol   */
+#define NMF_STOP_NEAR 5          /* near the floor: e_t <= NMF_STOP_NEAR * floor */
 typedef struct {
-    double tol, floor, fbest;
+    double tol, floor, fbest, e0;
     int t;                               /* iterations recorded           */
     double ring[NMF_STOP_WINDOW + 1];    /* e_t at t % (w + 1), NaN if not measured */
 } nmf_stopper;

@@ -3,14 +3,19 @@
 
 ## e_t = sqrt(cummin(trace)); the documented rule (?mlnmf, "Stopping"),
 ## evaluated in R at the last entry of the trace: the floor 100 tol, the
-## improvement over the last w = 10 iterations, or round-off
-rule_met <- function(trace, tol, w = 10L) {
+## improvement over the last w = 10 iterations (against e_t, or near the
+## floor, e_t <= 5 floor, against max(e_t, min(e_0, 1))), or round-off.
+## e0: the start's error when the solver rescaled its start (the
+## extrapolated HALS: the trace keeps the unscaled one)
+rule_met <- function(trace, tol, w = 10L, e0 = sqrt(trace[1L])) {
   t <- length(trace) - 1L
   if (is.na(trace[t + 1L])) return(FALSE)   # ("kl": measured every 10 iterations)
   e <- sqrt(cummin(ifelse(is.na(trace), Inf, trace)))
   et <- e[t + 1L]
-  min(trace, na.rm = TRUE) <= 10 * .Machine$double.eps || et <= 100 * tol ||
-    (t >= w && !is.na(trace[t + 1L - w]) && e[t + 1L - w] - et <= w * tol * et)
+  floor <- 100 * tol
+  r <- if (et <= 5 * floor) max(et, min(e0, 1)) else et
+  min(trace, na.rm = TRUE) <= 10 * .Machine$double.eps || et <= floor ||
+    (t >= w && !is.na(trace[t + 1L - w]) && e[t + 1L - w] - et <= w * tol * r)
 }
 
 test_that("scikit-learn's exact-rank case: 6 x 4 at rank 4 from random starts", {
@@ -157,6 +162,31 @@ test_that("a default fit of the paper's data warns about nothing", {
   fit <- expect_silent(mlnmf(X, rank = 10, layers = 100))
   expect_true(all(fit$converged))
   expect_true(all(fit$iter < fit$maxit))
+})
+
+test_that("a layer creeping toward the floor stops near it, against the starting error", {
+  ## the first layers of data sets 10 and 18 of Figure 1 needed 1912 and
+  ## 1529 iterations to reach the floor 100 tol (the default fit warned);
+  ## near the floor (e_t <= 5 floor) the improvement test is against e_0
+  tol <- 1e-5
+  for (s in c(10L, 18L)) {
+    set.seed(s)
+    X <- simulate_gaussian_mixture(1000, 10)
+    fit <- expect_silent(nmf(X, 10))
+    expect_true(fit$converged)
+    expect_lt(fit$iter, 500L)
+    e0 <- suppressWarnings(nmf(X, 10, maxit = 0))$error  # the rescaled start
+    tr <- fit$trace[[1]]
+    e <- sqrt(cummin(tr))
+    t <- length(tr) - 1L
+    expect_true(rule_met(tr, tol, e0 = e0), label = s)
+    expect_gt(e[t + 1L], 100 * tol)                       # not the floor
+    expect_lte(e[t + 1L], 5 * 100 * tol)                  # near it
+    expect_false(e[t + 1L - 10L] - e[t + 1L] <= 10 * tol * e[t + 1L])  # not against e_t
+    ## what a ten times longer run still gains is below the floor's zone
+    long <- suppressWarnings(nmf(X, 10, tol = 0, maxit = 10L * fit$iter))
+    expect_lt(fit$error - long$error, 5 * 100 * tol)
+  }
 })
 
 test_that("KL, measured every 10 iterations, stops within 10 iterations of a per-iteration rule", {
