@@ -8,29 +8,32 @@
 ## permutation errors, depend on the BLAS library (and its version and
 ## thread count).  On the machine and BLAS that produced the shipped file the
 ## medians agree to rounding; under another BLAS single data sets can move a
-## lot (the vignette gives the numbers) but the medians per third should stay
-## within the tolerance below.
+## lot (the vignette gives the numbers).
 ##
-## Tolerance: each median per third within a factor of 'MLNMF_CHECK_FACTOR'
-## (default 2.5) of the shipped one, i.e. |log(new / shipped)| <= log(2.5),
-## and the first third's median more than 5 times each of the other two
-## (the conclusion that survives a change of BLAS).  Why 2.5: a median over
-## 10 data sets is noisy when single fits move; under OpenBLAS 0.3.21 (one
-## thread) against the reference BLAS 3.11.0 the unpermuted error of single
-## data sets moved by factors 0.31 to 3.0 and the medians per third by up to
-## a factor 2.3 (the vignette shows the run).  The script also reports
-## whether the ordering first > second > last of the medians is the same.
-## Exit status 1 if a check fails.
+## What is judged: the first third's median within a factor
+## 'MLNMF_CHECK_FACTOR' (default 2.5) of the shipped one, i.e.
+## |log(new / shipped)| <= log(2.5), and more than 5 times each of the other
+## two thirds' medians (the conclusion that survives a change of BLAS).
+## The other two thirds' medians are reported, not judged: over 10 data sets
+## they are not stable under a change of BLAS.  Measured (figure1.R run on
+## all 100 data sets under OpenBLAS 0.3.21, one thread, against the shipped
+## reference-BLAS run; inst/scripts/figure1-blas.R stores the numbers in
+## figure1-blas.rds): over all 100 data sets the three medians move by
+## factors 0.98, 0.87 and 1.11, but over 2000 random sets of 10 data sets
+## the ratio of the medians exceeds a factor 2.5 in 7.6% (second third)
+## and 15.3% (last third) of the sets, and the first third's never exceeds
+## 1.7.  The script also reports whether the ordering first > second > last
+## of the medians is the same.  Exit status 1 if a check fails.
 ##
 ## Run from the package root, with mlnmf installed:
 ##     Rscript inst/scripts/figure1-check.R
 ## MLNMF_CORES sets the number of workers (default 2); MLNMF_CHECK_OUT, if
 ## set, names an .rds file that receives the comparison.  Another BLAS can
-## be tried without changing the system's, e.g. OpenBLAS unpacked from
-## Debian's libopenblas0-pthread into DIR:
-##     R_LD_LIBRARY_PATH=DIR/usr/lib/x86_64-linux-gnu/openblas-pthread:/usr/lib/R/lib \
-##       OPENBLAS_NUM_THREADS=1 Rscript inst/scripts/figure1-check.R  About 15 s of
-## fitting per data set on one core of the machine of figure1.R.
+## be tried without changing the system's, e.g. Debian's
+## libopenblas0-pthread:
+##     R_LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread:/usr/lib/R/lib \
+##       OPENBLAS_NUM_THREADS=1 Rscript inst/scripts/figure1-check.R
+## About 15 s of fitting per data set on one core of the machine of figure1.R.
 
 library(mlnmf)
 library(parallel)
@@ -59,7 +62,8 @@ old_tab <- shipped$table[shipped$table$dataset %in% seq_len(n_check), ]
 new_med <- medians_by_third(new_tab)
 old_med <- medians_by_third(old_tab)
 ratio <- new_med / old_med
-ok <- abs(log(ratio)) <= log(factor_tol)
+ok <- abs(log(ratio)) <= log(factor_tol)   # reported for every third
+judged <- names(ratio) == "A1"             # judged for the first only
 first_ok <- new_med[["A1"]] > first_factor * max(new_med[c("A2", "A3")])
 
 new_ds <- do.call(rbind, lapply(runs, `[[`, "dataset"))
@@ -86,7 +90,7 @@ if (nzchar(out)) {
                                      shipped = old_ds$unpermuted),
                medians = data.frame(third = names(new_med), now = unname(new_med),
                                     shipped = unname(old_med)),
-               factor_tol = factor_tol, within = unname(ok),
+               factor_tol = factor_tol, within = unname(ok), judged = judged,
                first_factor = first_factor, first_ok = first_ok, elapsed = elapsed,
                date = format(Sys.time(), "%Y-%m-%d"),
                stamp = mlnmf:::results_stamp(s)), out)
@@ -94,13 +98,16 @@ if (nzchar(out)) {
 }
 cat(sprintf("First third's median more than %g times the others': %s\n",
             first_factor, first_ok))
-if (all(ok) && first_ok) {
-  cat(sprintf("PASS: every median within a factor %g of the shipped one, first third %g times above\n",
+if (!all(ok[!judged]))
+  cat(sprintf("Not judged: %s outside a factor %g of the shipped one (BLAS noise of a median over %d data sets)\n",
+              paste(names(new_med)[!judged & !ok], collapse = ", "), factor_tol, n_check))
+if (all(ok[judged]) && first_ok) {
+  cat(sprintf("PASS: the first third's median within a factor %g of the shipped one and %g times above the others'\n",
               factor_tol, first_factor))
 } else {
-  if (!all(ok))
-    cat(sprintf("FAIL: %s outside a factor %g of the shipped one\n",
-                paste(names(new_med)[!ok], collapse = ", "), factor_tol))
+  if (!all(ok[judged]))
+    cat(sprintf("FAIL: the first third's median outside a factor %g of the shipped one\n",
+                factor_tol))
   if (!first_ok) cat("FAIL: the first third no longer stands out\n")
   quit(status = 1)
 }
