@@ -35,7 +35,8 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
   ft <- check_finetune_arg(finetune)
   layers <- check_count(layers, "layers")
   if (layers > .max_layers)
-    stopf("'layers' must be at most %d, not %d", .max_layers, layers)
+    stopf("'%s' must be at most %d, not %d", if (auto) "max_layers" else "layers",
+          .max_layers, layers)
   mb <- check_beta(beta, method)
   method <- mb$method
   beta <- mb$beta

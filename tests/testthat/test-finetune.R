@@ -278,6 +278,9 @@ test_that("layers = \"auto\" stops at a planted number of layers", {
   expect_error(mlnmf(X, 3, layers = "auto", max_layers = NA), "'max_layers' must be a single whole number")
   expect_error(mlnmf(X, 3, layers = "auto", max_layers = 4, depth_tol = 0), "'depth_tol' must be >")
   expect_error(mlnmf(X, 3, layers = 2, max_layers = 4), "'max_layers' is only used with 'layers' = \"auto\"")
+  ## the cap on the depth is named after the argument that asked for it
+  expect_error(mlnmf(X, 3, layers = "auto", max_layers = 1e9),
+               "'max_layers' must be at most 100000, not 1000000000", fixed = TRUE)
 })
 
 test_that("layers = \"auto\" fits no layer past the one that sets the depth", {
