@@ -16,7 +16,8 @@
 ## Data: dense 2000 x 1000, rank 10, uniform (Frobenius) or Poisson(3)
 ## (KL); sparse 20000 x 5000, 1% nonzero counts, rank 20; masked: the dense
 ## data with 10% of its entries missing (mask = "NA").
-## BENCH_LIMIT_QUICK = 1: smaller data (a smoke test).
+## BENCH_LIMIT_QUICK = 1: smaller data (a smoke test).  BENCH_LIMIT_ONLY:
+## only the solver:storage cases matching it (a regular expression).
 suppressPackageStartupMessages({ library(mlnmf); library(Matrix) })
 options(matprod = "blas")
 quick <- Sys.getenv("BENCH_LIMIT_QUICK", "0") == "1"
@@ -84,6 +85,9 @@ products <- function(method, X, W, H) {
 rows <- list()
 cases <- expand.grid(method = c("hals", "mu", "kl"), storage = c("dense", "sparse", "masked"),
                      stringsAsFactors = FALSE)
+## BENCH_LIMIT_ONLY: a regular expression on "solver:storage" (e.g. "kl:dense")
+only <- Sys.getenv("BENCH_LIMIT_ONLY")
+if (nzchar(only)) cases <- cases[grepl(only, paste(cases$method, cases$storage, sep = ":")), ]
 for (ci in seq_len(nrow(cases))) {
   method <- cases$method[ci]; storage <- cases$storage[ci]
   k <- if (storage == "sparse") sk else dk
