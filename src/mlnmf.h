@@ -38,6 +38,16 @@
 #define _(String) (String)
 #endif
 
+/* A branch-free elementwise loop vectorized with OpenMP's simd directive:
+ * the same operations on each entry, so the same results bit for bit,
+ * without relying on the compiler's cost model at -O2 (which leaves such
+ * loops scalar).  Never on a loop that sums. */
+#ifdef _OPENMP
+#define NMF_SIMD _Pragma("omp simd")
+#else
+#define NMF_SIMD
+#endif
+
 /* ------------------------------------------------------------------ la.c */
 int  la_int(size_t n, const char *what);
 void la_gemm(const char *ta, const char *tb, int m, int n, int k,

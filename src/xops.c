@@ -460,9 +460,7 @@ static void kl_piece(const xmat *X, const double *W, const double *Ht, int k,
         for (int jj = 0; jj < b; jj++) {
             double *p = P + (size_t) jj * mr;
             const double *xc = X->x + (size_t) (j0 + jj) * m + r0;
-#ifdef _OPENMP
-#pragma omp simd
-#endif
+            NMF_SIMD
             for (int i = 0; i < mr; i++) {
                 double x = sc * xc[i];
                 p[i] = x > 0 ? x / p[i] : 0.0;

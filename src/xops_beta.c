@@ -47,35 +47,36 @@
 
 #define XB_BLOCK_ELEMS 262144     /* doubles per m x cb block (2 MiB) */
 
-/* The elementwise loops over a block's entries are vectorized with OpenMP's
- * simd directive where they have no branch and no sum: the same operations
- * on each entry, so the same results bit for bit, without relying on the
- * compiler's cost model at -O2 (which leaves such loops scalar). */
-#ifdef _OPENMP
-#define XB_SIMD _Pragma("omp simd")
-#else
-#define XB_SIMD
-#endif
 /* sqrt() may set errno, so the compiler keeps loops calling it scalar: the
  * powers with a square root use SSE2's sqrtpd where there is one (x86-64),
- * correctly rounded like sqrt(), so again the same results bit for bit. */
+ * correctly rounded like sqrt(), so the same results bit for bit. */
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
-/* p[e] = 1 / sqrt(v[e]) (mul = 0) or 1 / (v[e] sqrt(v[e])) (mul = 1) */
-static void xb_rsqrt(size_t len, const double *v, double *p, int mul)
+/* vf = max(v, DBL_EPSILON), NaN too becoming DBL_EPSILON */
+static inline double xb_floor(double v) { return v >= DBL_EPSILON ? v : DBL_EPSILON; }
+
+/* v[e] <- vf[e] and p[e] = 1 / sqrt(vf[e]) (mul = 0) or 1 / (vf[e] sqrt(vf[e]))
+ * (mul = 1), in one pass */
+static void xb_rsqrt(size_t len, double *v, double *p, int mul)
 {
     size_t e = 0;
 #ifdef __SSE2__
-    const __m128d one = _mm_set1_pd(1.0);
+    const __m128d one = _mm_set1_pd(1.0), eps = _mm_set1_pd(DBL_EPSILON);
     for (; e + 2 <= len; e += 2) {
-        __m128d x = _mm_loadu_pd(v + e), q = _mm_sqrt_pd(x);
+        __m128d x = _mm_loadu_pd(v + e), ok = _mm_cmpge_pd(x, eps);
+        x = _mm_or_pd(_mm_and_pd(ok, x), _mm_andnot_pd(ok, eps));   /* xb_floor */
+        _mm_storeu_pd(v + e, x);
+        __m128d q = _mm_sqrt_pd(x);
         if (mul) q = _mm_mul_pd(x, q);
         _mm_storeu_pd(p + e, _mm_div_pd(one, q));
     }
 #endif
-    for (; e < len; e++) p[e] = mul ? 1.0 / (v[e] * sqrt(v[e])) : 1.0 / sqrt(v[e]);
+    for (; e < len; e++) {
+        double x = v[e] = xb_floor(v[e]);
+        p[e] = mul ? 1.0 / (x * sqrt(x)) : 1.0 / sqrt(x);
+    }
 }
 
 void xb_alloc(const xmat *X, int k, double beta, xb_work *w)
@@ -103,18 +104,17 @@ void xb_alloc(const xmat *X, int k, double beta, xb_work *w)
  * v[e] <- vf.  The common exponents without pow(). */
 static void xb_pow(double beta, size_t len, double *v, double *p)
 {
-    if (beta < 2) {             /* NaN too becomes DBL_EPSILON */
-        XB_SIMD
-        for (size_t e = 0; e < len; e++) v[e] = v[e] >= DBL_EPSILON ? v[e] : DBL_EPSILON;
-    }
     if (beta == 0) {
-        XB_SIMD
-        for (size_t e = 0; e < len; e++) p[e] = 1.0 / (v[e] * v[e]);
+        NMF_SIMD
+        for (size_t e = 0; e < len; e++) {
+            double x = v[e] = xb_floor(v[e]);
+            p[e] = 1.0 / (x * x);
+        }
     } else if (beta == 0.5) {
         xb_rsqrt(len, v, p, 1);
     } else if (beta == 1) {
-        XB_SIMD
-        for (size_t e = 0; e < len; e++) p[e] = 1.0 / v[e];
+        NMF_SIMD
+        for (size_t e = 0; e < len; e++) p[e] = 1.0 / (v[e] = xb_floor(v[e]));
     } else if (beta == 1.5) {
         xb_rsqrt(len, v, p, 0);
     } else if (beta == 2) {
@@ -122,6 +122,7 @@ static void xb_pow(double beta, size_t len, double *v, double *p)
     } else if (beta == 3) {
         for (size_t e = 0; e < len; e++) p[e] = v[e];
     } else {
+        if (beta < 2) for (size_t e = 0; e < len; e++) v[e] = xb_floor(v[e]);
         for (size_t e = 0; e < len; e++) p[e] = pow(v[e], beta - 2);
     }
 }
@@ -191,13 +192,13 @@ static double xb_block(const xmat *X, int j0, int cb, const xb_work *w,
              * the loop below, without its branches */
             if (dense) {
                 const double *x = X->x + (size_t) j * m;
-                XB_SIMD
+                NMF_SIMD
                 for (int i = 0; i < m; i++) {
                     r[i] = (s * x[i]) * p[i];
                     v[i] *= p[i];
                 }
             } else {
-                XB_SIMD
+                NMF_SIMD
                 for (int i = 0; i < m; i++) r[i] = v[i] * p[i];
             }
             cs[jj] = 0.0;
