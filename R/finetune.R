@@ -39,7 +39,8 @@ finetune <- function(fit, X = NULL, maxit = 200L, tol = 1e-6,
   Fl <- lapply(fit$F, function(f) { storage.mode(f) <- "double"; f })
   GL <- fit$G[[L]]
   storage.mode(GL) <- "double"
-  res <- with_threads(threads, is_sparse(X), function(th) {       # R/zzz.R
+  res <- with_threads(threads, is_sparse(X) ||                    # R/zzz.R
+                       own_kernels(X, method, NULL, fit$rank, FALSE), function(th) {
     opts$threads <- th
     .Call(C_mlnmf_finetune, x_arg(X), Fl, GL, opts, NULL)
   })

@@ -255,7 +255,9 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
   opts <- solver_opts(object$method, maxit, tol, object$eps, ctrl,
                       verbose = FALSE, threads = threads, pen = pen,
                       beta = fit_beta(object))
-  out <- with_threads(threads, is_sparse(newdata), function(th) {  # R/zzz.R
+  out <- with_threads(threads, is_sparse(newdata) ||              # R/zzz.R
+                       own_kernels(newdata, object$method, fit_beta(object),
+                                   object$rank, !is.null(mk$desc)), function(th) {
     opts$threads <- th
     .Call(C_mlnmf_project, x_arg(newdata), object$F, opts, mk$desc)
   })

@@ -73,7 +73,8 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
                       trace = maxit <= .max_trace, progress = progress && !verbose,
                       beta = beta, depth_tol = if (auto) depth$depth_tol else 0)
   xa <- x_arg(X)                                     # R/bioc.R
-  res <- with_threads(threads, is_sparse(X), function(th) {      # R/zzz.R
+  res <- with_threads(threads, is_sparse(X) ||                   # R/zzz.R
+                       own_kernels(X, method, beta, rank, !is.null(mk$desc)), function(th) {
     opts$threads <- th
     .Call(C_mlnmf_fit, xa, rank, opts, start$F, start$G, mk$desc)
   })

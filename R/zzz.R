@@ -11,6 +11,9 @@
   blocked <- getOption("mlnmf.blocked_products")
   if (!(isTRUE(blocked) || isFALSE(blocked))) blocked <- reference_blas()
   .Call(C_mlnmf_set_blocked, blocked)
+  ## the vector KL pass (src/xops_sweep.c), on where the processor has
+  ## AVX2 and FMA; options(mlnmf.simd = FALSE) turns it off
+  if (isFALSE(getOption("mlnmf.simd"))) .Call(C_mlnmf_set_simd, FALSE)
   invisible()
 }
 
@@ -56,7 +59,7 @@ reference_blas <- function(blas = tryCatch(extSoftVersion()[["BLAS"]],
 ## With threads = 1, a single-threaded BLAS (R's reference BLAS,
 ## OPENBLAS_NUM_THREADS=1) or a BLAS whose count cannot be read (MKL,
 ## BLIS: set their threads or 'threads' yourself) nothing changes.
-with_threads <- function(threads, sparse, run) {
+with_threads <- function(threads, sparse, run) {   # sparse: or own_kernels()
   if (threads > 1L) {
     blas <- blas_threads()
     if (!is.na(blas) && blas > 1L) {
@@ -69,6 +72,18 @@ with_threads <- function(threads, sparse, run) {
     }
   }
   run(threads)
+}
+
+## Whether mlnmf's own kernels, not the BLAS's products, make the heavy work
+## of a fit on a dense X: the sweep of src/xops_sweep.c (the KL and
+## beta-divergence passes over a dense X without missing entries, at rank
+## 32 or less, on a processor with AVX2 and FMA).  with_threads() treats
+## such a fit as a sparse one: OpenBLAS's threads would otherwise idle
+## while the sweep ran on one thread.
+own_kernels <- function(X, method, beta, rank, masked) {
+  !masked && is.matrix(X) && max(rank) <= 32 &&
+    (identical(method, "kl") || (identical(method, "beta") && !isTRUE(beta == 2))) &&
+    isTRUE(.Call(C_mlnmf_simd_state))
 }
 
 ## The BLAS's thread count (NA: not OpenBLAS, or unknown), after setting

@@ -8,6 +8,8 @@
  *   nmf_frob.c nmf_common.c        the pieces they share
  *   nndsvd.c                       initialisation
  *   xops.c                         the only code that reads the data matrix X
+ *                                  (xops_*.c: its sparse, masked, on-disk,
+ *                                  beta and vector KL passes)
  *   la.c                           every BLAS / LAPACK call
  * pinv.c, dependence.c and permute.c sit beside the solvers and use la.c;
  * util.c holds the small helpers of the .Call entry points.
@@ -142,6 +144,45 @@ double xm_kl(const xmat *X, const double *W, const double *Ht, int k,
 /* the same pass; measure = 0: R and its product only, returns 0 */
 double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
                   int which, int measure, double *out, double *work);
+/* xops_sweep.c: the dense KL pass in one sweep with AVX2 and FMA, where
+ * the processor has them (k <= KL_SIMD_KMAX, a plain dense X); arguments
+ * as kl_fused's in xops.c */
+#define KL_SIMD_KMAX 32
+/* rows per sub-block of the sweep: the terms of four columns for them stay
+ * in the first-level cache between its two steps */
+#define KL_RB 256
+int    kl_simd_enabled(void);
+int    kl_simd_usable(const xmat *X, int k);
+void   kl_simd(const xmat *X, const double *W, const double *Ht, int k,
+               int which, int r0, int mr, int j0, int b, int measure,
+               double *out, double *acc);
+SEXP   mlnmf_set_simd(SEXP flag);
+SEXP   mlnmf_simd_state(void);
+/* the sweep for other passes: f(X, ctx, j, i0, nr, y, r2) receives y =
+ * (W Ht^T)[i0 .. i0 + nr - 1, j] in y, leaves the terms of the first
+ * product in y and of the second in r2, and returns their divergence (0
+ * when not measured); out, out2 as kl_simd's out */
+typedef double (*lr_xform)(const xmat *X, void *ctx, int j, int i0, int nr,
+                           double *y, double *r2);
+int    lr_simd_usable(const xmat *X, int k);
+/* with kl_simd_usable(X, k): out's rows r0 .. r1 - 1 of scale X B, and
+ * out's rows c0 .. c0 + nb - 1 of scale X^T A (xops.c's xm_prod and
+ * xm_tprod, with a BLAS that does not block) */
+void   prod_rows_simd(const xmat *X, const double *B, int k, int r0, int r1,
+                      double *out);
+void   tprod_cols_simd(const xmat *X, const double *A, int k, int c0, int nb,
+                       double *out);
+/* out (nc x nc) = A^T A (+ out when accumulate) with AVX2; 0 when the
+ * processor lacks it or the sweep is off (nothing done) */
+int    gram_cols_simd(const double *A, size_t lda, int nr, int nc, double *out,
+                      int accumulate);
+/* the beta sweep's terms for beta in {0, 0.5, 1, 1.5} on a dense column,
+ * not measured; 0 when it does not apply (see xops_sweep.c) */
+int    lr_beta_terms(double beta, double s, const double *x, int nr, double *y,
+                     double *r2);
+void   lr_simd(const xmat *X, const double *W, const double *Ht, int k,
+               int which, int r0, int mr, int j0, int b, lr_xform f, void *ctx,
+               double *out, double *out2, double *acc);
 /* The smaller Gram matrix, scale^2 X X^T (m <= n) or scale^2 X^T X. */
 void   xm_gram(const xmat *X, double *out);
 /* out (rb x cb, leading dimension ld) = scale * (X o Omega)[r0 +, c0 +] */
@@ -199,6 +240,7 @@ typedef struct {
     int k, cb, stored;   /* stored: a dgCMatrix under mask "zeros"        */
     double *V, *P, *R, *T;               /* blocks of the dense pass      */
     double *Wt, *Htt, *acc, *colsum;     /* row-major copies, sums        */
+    double *part;        /* partial divergences of the sweep (8 x n)      */
 } xb_work;
 void   xb_alloc(const xmat *X, int k, double beta, xb_work *w);
 double xb_pass(const xmat *X, const double *W, const double *Ht, int k,
@@ -368,6 +410,9 @@ SEXP mlnmf_scan(SEXP X);
 double monomial_dist(int k, const double *F);
 SEXP mlnmf_monomial_dist(SEXP F);
 SEXP mlnmf_set_blocked(SEXP flag);
+/* whether the products with a dense X run over column blocks: the BLAS is
+ * taken for one that does not block itself (R's reference BLAS) */
+int  xm_blas_blocks(void);
 SEXP mlnmf_permute(SEXP X, SEXP F, SEXP G, SEXP orders, SEXP mask);
 SEXP mlnmf_beta_div(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP mask);
 /* finetune_layer.c: one beta-divergence MU pass (the layer-centric

@@ -139,6 +139,8 @@ SEXP mlnmf_set_blocked(SEXP flag)
     xm_blocked = LOGICAL(flag)[0];
     return ScalarLogical(old);
 }
+int xm_blas_blocks(void) { return xm_blocked; }
+
 static size_t xm_tbuf_need(const xmat *X, int k)
 {
     if (X->kind == XM_CSC)    /* a row-major factor and the product */
@@ -283,6 +285,19 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
         la_gemm("T", "N", n, k, m, X->scale, X->x, m, A, m, 0.0, out, n);
         return;
     }
+    if (kl_simd_usable(X, k)) {
+        /* the column blocks of xops_sweep.c's kernel, on X->threads */
+        int nblk = (n + XM_PROD_COLS - 1) / XM_PROD_COLS;
+        int nt = X->threads < nblk ? X->threads : nblk;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt > 1 ? nt : 1) schedule(static) if (nt > 1)
+#endif
+        for (int bl = 0; bl < nblk; bl++) {
+            int c0 = bl * XM_PROD_COLS, nb = n - c0 < XM_PROD_COLS ? n - c0 : XM_PROD_COLS;
+            tprod_cols_simd(X, A, k, c0, nb, out);
+        }
+        return;
+    }
     double *At = X->tbuf, *T = X->tbuf + (size_t) k * m;
     for (int j = 0; j < k; j++)
         for (int r = 0; r < m; r++) At[j + (size_t) r * k] = A[r + (size_t) j * m];
@@ -350,6 +365,10 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
 #endif
     for (int c = 0; c < nch; c++) {
         int r0 = (int) ((size_t) m * c / nch), r1 = (int) ((size_t) m * (c + 1) / nch);
+        if (kl_simd_usable(X, k)) {     /* xops_sweep.c's kernel */
+            prod_rows_simd(X, B, k, r0, r1, out);
+            continue;
+        }
         for (int c0 = 0; c0 < n; c0 += XM_PROD_COLS) {
             int nb = n - c0 < XM_PROD_COLS ? n - c0 : XM_PROD_COLS;
             la_gemm("N", "N", r1 - r0, k, nb, X->scale, X->x + (size_t) c0 * m + r0, m,
@@ -379,8 +398,9 @@ void xm_gram(const xmat *X, double *out)
                     j0 == 0 ? 0.0 : 1.0, out, small);
         } else {
             xm_block(X, j0, nb, 0, n, blk, (size_t) nb);
-            la_gemm("T", "N", small, small, nb, 1.0, blk, nb, blk, nb,
-                    j0 == 0 ? 0.0 : 1.0, out, small);
+            if (!gram_cols_simd(blk, (size_t) nb, nb, small, out, j0 > 0))
+                la_gemm("T", "N", small, small, nb, 1.0, blk, nb, blk, nb,
+                        j0 == 0 ? 0.0 : 1.0, out, small);
         }
     }
 }
@@ -542,9 +562,9 @@ static void kl_fused(const xmat *X, const double *W, const double *Ht, int k,
 /* Row chunks of the pass for R Ht: as xm_prod's with a BLAS that does not
  * thread itself (xm_blocked), so that mlnmf's threads can share the
  * products; one with an optimised BLAS, whose own threads do. */
-static int kl_chunks(int m)
+static int kl_chunks(int m, int simd)
 {
-    int c = xm_blocked ? m / XM_CHUNK_ROWS : 1;
+    int c = xm_blocked || simd ? m / XM_CHUNK_ROWS : 1;
     return c < 1 ? 1 : (c > XM_CHUNKS ? XM_CHUNKS : c);
 }
 
@@ -565,10 +585,13 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
     if (X->kind == XM_BLOCKS) return xbl_kl(X, W, Ht, k, which, measure, out);
     if (X->kind == XM_CSC) return xs_kl(X, W, Ht, k, which, measure, out, work);
     int m = X->m, n = X->n, bc = xm_block_cols(X), nblk = (n + bc - 1) / bc;
-    int nch = which == 1 ? 1 : kl_chunks(m), npc = which == 1 ? nblk : nch;
+    /* the vector pass (xops_sweep.c) makes its products itself, with
+     * any BLAS: its row chunks are those of a BLAS without threads */
+    int simd = kl_simd_usable(X, k);
+    int nch = which == 1 ? 1 : kl_chunks(m, simd), npc = which == 1 ? nblk : nch;
     int nt = X->threads < npc ? X->threads : npc;
     if (nt < 1) nt = 1;
-    int fused = xm_blocked && k <= KL_FUSED_K && X->mask == XM_MASK_NONE && !X->trans;
+    int fused = simd || (xm_blocked && k <= KL_FUSED_K && X->mask == XM_MASK_NONE && !X->trans);
     size_t rows = which == 1 ? (size_t) m : ((size_t) m + nch - 1) / nch;
     /* work (xm_work_size): one panel and the partials; the panels of
      * further threads from R_alloc, for this call */
@@ -597,6 +620,10 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
         double *P = panel + (size_t) th * rows * bc;
         if (which == 1) {
             int j0 = pc * bc, b = n - j0 < bc ? n - j0 : bc;
+            if (simd) {
+                kl_simd(X, W, Ht, k, 1, 0, m, j0, b, measure, out, part ? part + j0 : NULL);
+                continue;
+            }
             if (fused) {
                 kl_fused(X, W, Ht, k, 1, 0, m, j0, b, measure, out, part ? part + j0 : NULL);
                 continue;
@@ -616,6 +643,11 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
         if (fused && which == 0)
             for (int l = 0; l < k; l++)
                 for (int i = r0; i < r1; i++) out[i + (size_t) l * m] = 0.0;
+        if (simd) {
+            kl_simd(X, W, Ht, k, which, r0, r1 - r0, 0, n, measure, out,
+                    part ? part + (size_t) pc * n : NULL);
+            continue;
+        }
         for (int j0 = 0; j0 < n; j0 += bc) {
             int b = n - j0 < bc ? n - j0 : bc;
             if (fused) {

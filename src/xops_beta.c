@@ -46,6 +46,7 @@
 #include <string.h>
 
 #define XB_BLOCK_ELEMS 262144     /* doubles per m x cb block (2 MiB) */
+#define XB_CHUNKS 8               /* xb_pass_sweep: at most 8 row chunks */
 
 /* sqrt() may set errno, so the compiler keeps loops calling it scalar: the
  * powers with a square root use SSE2's sqrtpd where there is one (x86-64),
@@ -93,6 +94,7 @@ void xb_alloc(const xmat *X, int k, double beta, xb_work *w)
     w->Htt = (double *) R_alloc((size_t) k * n, sizeof(double));
     w->acc = (double *) R_alloc(2 * (size_t) k * big, sizeof(double));
     w->colsum = (double *) R_alloc(big, sizeof(double));
+    w->part = (double *) R_alloc((size_t) XB_CHUNKS * n, sizeof(double));
     if (w->stored) { w->V = w->P = w->R = w->T = NULL; return; }
     w->V = (double *) R_alloc((size_t) m * cb, sizeof(double));
     w->P = (double *) R_alloc((size_t) m * cb, sizeof(double));
@@ -352,6 +354,116 @@ static double xb_pass_stored(const xmat *X, const double *W, const double *Ht,
     return d;
 }
 
+/* The dense pass in one sweep (xops_sweep.c's lr_simd, where the
+ * processor has AVX2 and FMA, k <= KL_SIMD_KMAX and no mask): V never
+ * stored as a block, its entries turned into the numerator's and the
+ * denominator's terms by xb_sweep_terms below, row block by row block. */
+typedef struct { double beta; int want_div; } xb_ctx;
+
+/* y (V's rows i0 .. i0 + nr - 1 of column j) -> the numerator's terms
+ * s x vf^(beta-2) in y, the denominator's vf^(beta-1) in r2; the
+ * divergence of those entries when asked */
+static double xb_sweep_terms(const xmat *X, void *ctx, int j, int i0, int nr,
+                             double *y, double *r2)
+{
+    const xb_ctx *c = (const xb_ctx *) ctx;
+    double beta = c->beta, s = X->scale, d = 0.0;
+    if (X->kind == XM_DENSE && !c->want_div &&
+        lr_beta_terms(beta, s, X->x + (size_t) j * X->m + i0, nr, y, r2))
+        return 0.0;
+    xb_pow(beta, (size_t) nr, y, r2);              /* y <- vf, r2 <- p */
+    if (X->kind == XM_DENSE) {
+        const double *x = X->x + (size_t) j * X->m + i0;
+        if (c->want_div)
+            for (int i = 0; i < nr; i++) {
+                double xv = s * x[i];
+                d += xv > 0 ? xb_div(beta, xv, y[i], r2[i]) : xb_div0(beta, y[i], r2[i]);
+            }
+        NMF_SIMD
+        for (int i = 0; i < nr; i++) {
+            double p = r2[i], vf = y[i];
+            y[i] = (s * x[i]) * p;
+            r2[i] = vf * p;
+        }
+        return d;
+    }
+    /* a dgCMatrix: every entry's denominator term and d(0 | vf), the
+     * numerator's terms and the divergence's corrections at the stored
+     * entries of these rows (found by bisection) */
+    double nv[KL_RB];
+    int t0 = X->cp[j], t1 = X->cp[j + 1];
+    while (t0 < t1) {
+        int mid = t0 + (t1 - t0) / 2;
+        if (X->ci[mid] < i0) t0 = mid + 1; else t1 = mid;
+    }
+    t1 = X->cp[j + 1];
+    int nst = 0;
+    for (int t = t0; t < t1 && X->ci[t] < i0 + nr; t++, nst++) {
+        int i = X->ci[t] - i0;
+        double xv = s * X->x[t];
+        nv[nst] = xv > 0 ? xv * r2[i] : 0.0;
+        if (c->want_div && xv > 0)
+            d += xb_div(beta, xv, y[i], r2[i]) - xb_div0(beta, y[i], r2[i]);
+    }
+    if (c->want_div)
+        for (int i = 0; i < nr; i++) d += xb_div0(beta, y[i], r2[i]);
+    NMF_SIMD
+    for (int i = 0; i < nr; i++) {
+        r2[i] = y[i] * r2[i];
+        y[i] = 0.0;
+    }
+    for (int q = 0; q < nst; q++) y[X->ci[t0 + q] - i0] = nv[q];
+    return d;
+}
+
+#define XB_CHUNK_ROWS 64   /* of at least this many rows */
+#define XB_SWEEP_COLS 64   /* side 1: columns per piece */
+
+/* Pieces that do not depend on the thread count, as xm_kl_pass's: side 1
+ * (and the divergence alone) column blocks of full height, each writing
+ * its own rows of num and den; side 0 fixed row chunks through every
+ * column, each writing its own rows.  The divergence is added per column
+ * and chunk in a fixed order. */
+static double xb_pass_sweep(const xmat *X, const double *W, const double *Ht,
+                            int k, int side, double *num, double *den,
+                            int want_div, xb_work *w)
+{
+    int m = X->m, n = X->n, which = num ? side : -1;
+    int nch = m / XB_CHUNK_ROWS;
+    if (nch < 1) nch = 1;
+    if (nch > XB_CHUNKS) nch = XB_CHUNKS;
+    if (which != 0) nch = 1;
+    int nblk = (n + XB_SWEEP_COLS - 1) / XB_SWEEP_COLS;
+    int npc = which == 0 ? nch : nblk;
+    int nt = X->threads < npc ? X->threads : npc;
+    if (nt < 1) nt = 1;
+    xb_ctx c = { w->beta, want_div };
+    double *part = want_div ? w->part : NULL;
+    if (which == 0) {
+        memset(num, 0, (size_t) m * k * sizeof(double));
+        memset(den, 0, (size_t) m * k * sizeof(double));
+    }
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+#endif
+    for (int pc = 0; pc < npc; pc++) {
+        if (which == 0) {
+            int r0 = (int) ((size_t) m * pc / nch), r1 = (int) ((size_t) m * (pc + 1) / nch);
+            lr_simd(X, W, Ht, k, 0, r0, r1 - r0, 0, n, xb_sweep_terms, &c, num, den,
+                    part ? part + (size_t) pc * n : NULL);
+        } else {
+            int j0 = pc * XB_SWEEP_COLS, b = n - j0 < XB_SWEEP_COLS ? n - j0 : XB_SWEEP_COLS;
+            lr_simd(X, W, Ht, k, which, 0, m, j0, b, xb_sweep_terms, &c, num, den,
+                    part ? part + j0 : NULL);
+        }
+    }
+    double d = 0.0;
+    if (part)
+        for (int j = 0; j < n; j++)
+            for (int q = 0; q < nch; q++) d += part[(size_t) q * n + j];
+    return d;
+}
+
 /* One pass for the update of one factor (side 0: W, m x k; side 1: Ht,
  * n x k), see the top of the file; num = NULL: the divergence only.
  * Returns D_beta(sX | W Ht^T) over the observed entries when want_div
@@ -365,5 +477,7 @@ double xb_pass(const xmat *X, const double *W, const double *Ht, int k,
     if (w->stored || X->kind == XM_CSC) xb_tr(X->n, k, Ht, w->Htt);
     if (w->stored || kl)
         return xb_pass_stored(X, W, Ht, k, side, num, den, want_div, kl, w);
+    if (lr_simd_usable(X, k))
+        return xb_pass_sweep(X, W, Ht, k, side, num, den, want_div, w);
     return xb_pass_dense(X, W, Ht, k, side, num, den, want_div, w);
 }

@@ -36,3 +36,125 @@ test_that("blocked and unblocked products give the same fits", {
   expect_error(set_blocked(NA), "TRUE or FALSE")
   expect_error(set_blocked(1L), "TRUE or FALSE")
 })
+
+## The dense I-divergence pass in one AVX2 sweep (src/xops_sweep.c), where
+## the processor has AVX2 and FMA: the same fits as the BLAS path up to
+## rounding, on sizes that leave vector tails (rows not a multiple of 8,
+## columns not a multiple of 4, a last row block shorter than the others),
+## ranks 1 to 32 and above (the BLAS path again), with the divergence
+## measured inside the pass, and the same on 1 and 2 threads.
+test_that("the vector KL pass gives the BLAS path's fits", {
+  set_simd <- function(flag) .Call(mlnmf:::C_mlnmf_set_simd, flag)
+  old <- set_simd(TRUE)
+  on.exit(set_simd(old))
+  skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
+  set.seed(12)
+  for (d in list(c(301, 199, 7), c(37, 23, 3), c(700, 130, 32), c(130, 50, 1),
+                 c(90, 41, 33))) {
+    X <- matrix(rpois(d[1] * d[2], 2), d[1]) + 0
+    start <- list(F = matrix(runif(d[1] * d[3]), d[1]), G = matrix(runif(d[3] * d[2]), d[3]))
+    fit <- function(simd, threads = 1) {
+      set_simd(simd)
+      suppressWarnings(nmf(X, d[3], method = "kl", init = start, maxit = 25,
+                           tol = 0, threads = threads))
+    }
+    a <- fit(TRUE); b <- fit(FALSE)
+    expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-10)
+    expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-10)
+    expect_equal(a$objective, b$objective, tolerance = 1e-12)
+    expect_equal(a$trace, b$trace, tolerance = 1e-12)
+    a2 <- fit(TRUE, threads = 2)
+    expect_identical(a2$F, a$F)
+    expect_identical(a2$G, a$G)
+    ## the pass that only measures (W fixed): predict()
+    set_simd(TRUE); pa <- predict(a, X[, 1:17], maxit = 5)
+    set_simd(FALSE); pb <- predict(a, X[, 1:17], maxit = 5)
+    expect_equal(pa, pb, tolerance = 1e-10)
+  }
+  expect_error(set_simd(NA), "TRUE or FALSE")
+})
+
+## The beta-divergence passes in the same sweep (xops_beta.c's
+## xb_pass_sweep): dense and sparse data, the betas with their own vector
+## terms (0, 0.5, 1.5) and one through pow() (3), against the blocked BLAS
+## path, and the same on 1 and 2 threads.  Sparse data take the sweep only
+## with a BLAS that does not block (the reference BLAS): that path is forced.
+test_that("the vector beta-divergence pass gives the BLAS path's fits", {
+  set_simd <- function(flag) .Call(mlnmf:::C_mlnmf_set_simd, flag)
+  old <- set_simd(TRUE)
+  old_blocked <- .Call(mlnmf:::C_mlnmf_set_blocked, TRUE)
+  on.exit({ set_simd(old); .Call(mlnmf:::C_mlnmf_set_blocked, old_blocked) })
+  skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
+  set.seed(13)
+  for (d in list(c(301, 199, 7), c(600, 90, 32), c(37, 23, 1))) {
+    Xd <- matrix(rpois(d[1] * d[2], 2), d[1]) + 0.5
+    Xs <- Matrix::rsparsematrix(d[1], d[2], 0.05, rand.x = function(n) rpois(n, 2) + 1)
+    start <- list(F = matrix(runif(d[1] * d[3]), d[1]), G = matrix(runif(d[3] * d[2]), d[3]))
+    for (beta in c(0, 0.5, 1.5, 3)) for (X in if (beta == 0) list(Xd) else list(Xd, Xs)) {
+      fit <- function(simd, threads = 1) {
+        set_simd(simd)
+        suppressWarnings(nmf(X, d[3], beta = beta, init = start, maxit = 15,
+                             tol = 0, threads = threads))
+      }
+      a <- fit(TRUE); b <- fit(FALSE)
+      expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-9)
+      expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-9)
+      expect_equal(a$objective, b$objective, tolerance = 1e-12)
+      a2 <- fit(TRUE, threads = 2)
+      expect_identical(a2$F, a$F)
+      expect_identical(a2$G, a$G)
+    }
+  }
+})
+
+## The Gram of the short side in NNDSVD (xm_gram, column case: more rows
+## than columns) with the AVX2 kernel: the same start as the BLAS's, dense
+## and sparse, column counts that leave partial blocks (38 = 9 x 4 + 2, 41)
+## and row counts that leave a scalar tail.
+test_that("the vector Gram gives the BLAS's NNDSVD start", {
+  set_simd <- function(flag) .Call(mlnmf:::C_mlnmf_set_simd, flag)
+  old <- set_simd(TRUE)
+  on.exit(set_simd(old))
+  skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
+  data(golub, package = "mlnmf", envir = environment())
+  set.seed(14)
+  S <- Matrix::rsparsematrix(4001, 41, 0.1, rand.x = function(n) runif(n))
+  for (X in list(golub$expr, S, as.matrix(S), golub$expr[1:203, 1:5])) {
+    start <- function(simd) { set_simd(simd); suppressWarnings(nmf(X, 3, maxit = 0)) }
+    a <- start(TRUE); b <- start(FALSE)
+    expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-11)
+    expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-11)
+  }
+})
+
+## With a BLAS that does not block (the reference BLAS; forced here), the
+## Frobenius solvers' products X B and X^T A with a large dense X use the
+## same kernels (xops.c's xm_prod and xm_tprod): the same fits as the BLAS's
+## products up to rounding, ranks with partial column groups, and the same
+## on 1 and 2 threads.
+test_that("the vector products give the BLAS's HALS and MU fits", {
+  set_simd <- function(flag) .Call(mlnmf:::C_mlnmf_set_simd, flag)
+  old <- set_simd(TRUE)
+  old_blocked <- .Call(mlnmf:::C_mlnmf_set_blocked, TRUE)
+  on.exit({ set_simd(old); .Call(mlnmf:::C_mlnmf_set_blocked, old_blocked) })
+  skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
+  set.seed(15)
+  for (d in list(c(701, 333, 32), c(450, 330, 6), c(133, 1001, 5))) {
+    X <- matrix(runif(d[1] * d[2]), d[1]) * 3      # above 2^17 entries: blocked
+    start <- list(F = matrix(runif(d[1] * d[3]), d[1]), G = matrix(runif(d[3] * d[2]), d[3]))
+    for (m in c("hals", "mu")) {
+      fit <- function(simd, threads = 1) {
+        set_simd(simd)
+        suppressWarnings(nmf(X, d[3], method = m, init = start, maxit = 10, tol = 0,
+                             threads = threads))
+      }
+      a <- fit(TRUE); b <- fit(FALSE)
+      expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-10)
+      expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-10)
+      expect_equal(a$error, b$error, tolerance = 1e-12)
+      a2 <- fit(TRUE, threads = 2)
+      expect_identical(a2$F, a$F)
+      expect_identical(a2$G, a$G)
+    }
+  }
+})

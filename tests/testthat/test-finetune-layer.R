@@ -18,15 +18,23 @@ test_that("the gradient of the layer-centric objective agrees with finite differ
   for (beta in c(0.5, 1, 1.5, 3)) {
     g <- mlnmf:::layer_gradient(pr$X, Fl, Gl, beta, lam)
     ob <- function(Fl, Gl) mlnmf:::layer_objective(pr$X, Fl, Gl, beta, lam)$value
+    ## the derivative along one entry by the five-point central stencil
+    ## (error O(h^4)), step 1e-4 of the entry: the objective is about 3000
+    ## and some derivatives about 0.2, so the two-point quotient with a
+    ## step of 1e-6 carried a rounding error of about 2e-5 of the
+    ## derivative (eps * 3000 / (2 h)), beyond the tolerance, and with a
+    ## step of 1e-4 a truncation error of up to 1e-4; here rounding is
+    ## about 2e-7 and truncation below it
+    fd <- function(f, x0, h)
+      (-f(x0 + 2 * h) + 8 * f(x0 + h) - 8 * f(x0 - h) + f(x0 - 2 * h)) / (12 * h)
     for (l in 1:3) {
-      ## interior entries (the largest of each factor), central differences
-      i <- which.max(Fl[[l]]); h <- 1e-6 * Fl[[l]][i]
-      Fp <- Fm <- Fl; Fp[[l]][i] <- Fp[[l]][i] + h; Fm[[l]][i] <- Fm[[l]][i] - h
-      expect_equal(g$F[[l]][i], (ob(Fp, Gl) - ob(Fm, Gl)) / (2 * h), tolerance = 1e-5,
+      i <- which.max(Fl[[l]])         # interior entries: the largest of each factor
+      alongF <- function(v) { Fv <- Fl; Fv[[l]][i] <- v; ob(Fv, Gl) }
+      expect_equal(g$F[[l]][i], fd(alongF, Fl[[l]][i], 1e-4 * Fl[[l]][i]), tolerance = 1e-5,
                    label = sprintf("dF_%d, beta %g", l, beta))
-      j <- which.max(Gl[[l]]); h <- 1e-6 * Gl[[l]][j]
-      Gp <- Gm <- Gl; Gp[[l]][j] <- Gp[[l]][j] + h; Gm[[l]][j] <- Gm[[l]][j] - h
-      expect_equal(g$G[[l]][j], (ob(Fl, Gp) - ob(Fl, Gm)) / (2 * h), tolerance = 1e-5,
+      j <- which.max(Gl[[l]])
+      alongG <- function(v) { Gv <- Gl; Gv[[l]][j] <- v; ob(Fl, Gv) }
+      expect_equal(g$G[[l]][j], fd(alongG, Gl[[l]][j], 1e-4 * Gl[[l]][j]), tolerance = 1e-5,
                    label = sprintf("dG_%d, beta %g", l, beta))
     }
   }

@@ -207,3 +207,24 @@ test_that("no fit, predict or finetune call starts a process or a future", {
   options(op)
   same(a, b)
 })
+
+## A dense fit whose heavy work is mlnmf's own sweep (src/xops_sweep.c: KL
+## and beta passes) is treated like a sparse one by with_threads(): with
+## OpenBLAS on several threads, mlnmf's threads run the sweep and OpenBLAS
+## is set to one thread for the call, instead of the sweep running alone.
+test_that("own_kernels() names the fits whose heavy work is the sweep", {
+  ok <- isTRUE(.Call(mlnmf:::C_mlnmf_simd_state))
+  X <- matrix(1, 5, 4)
+  ok_kl <- mlnmf:::own_kernels(X, "kl", 1, c(3, 2), FALSE)
+  expect_identical(ok_kl, ok)
+  expect_identical(mlnmf:::own_kernels(X, "beta", 1.5, 32, FALSE), ok)
+  expect_false(mlnmf:::own_kernels(X, "beta", 2, 3, FALSE))
+  expect_false(mlnmf:::own_kernels(X, "hals", 2, 3, FALSE))
+  expect_false(mlnmf:::own_kernels(X, "mu", 2, 3, FALSE))
+  expect_false(mlnmf:::own_kernels(X, "kl", 1, 33, FALSE))
+  expect_false(mlnmf:::own_kernels(X, "kl", 1, 3, TRUE))
+  expect_false(mlnmf:::own_kernels(Matrix::Matrix(X, sparse = TRUE), "kl", 1, 3, FALSE))
+  old <- .Call(mlnmf:::C_mlnmf_set_simd, FALSE)
+  on.exit(.Call(mlnmf:::C_mlnmf_set_simd, old))
+  expect_false(mlnmf:::own_kernels(X, "kl", 1, 3, FALSE))
+})
