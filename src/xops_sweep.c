@@ -238,9 +238,9 @@ static double kl_measure(const double *xc, double sc, int nr, double *r)
  * into out's rows (zeroed by the caller), 1 writes R^T W into out's rows
  * j0 .. j0 + b - 1 (mr = m), -1 only measures; acc[jj] receives column
  * j0 + jj's divergence when measure is set. */
-TGT static void kl_simd_piece(const xmat *X, const double *W, const double *Ht,
-                              int k, int which, int r0, int mr, int j0, int b,
-                              int measure, double *out, double *acc)
+TGT void kl_simd(const xmat *X, const double *W, const double *Ht, int k,
+                 int which, int r0, int mr, int j0, int b, int measure,
+                 double *out, double *acc)
 {
     size_t m = (size_t) X->m, n = (size_t) X->n;
     double sc = X->scale;
@@ -248,7 +248,7 @@ TGT static void kl_simd_piece(const xmat *X, const double *W, const double *Ht,
     for (int jj = 0; jj < b; ) {
         int G = b - jj >= KL_G ? KL_G : 1;
         const double *xc[KL_G];
-        double t[KL_G];
+        double t[KL_G] = {0.0, 0.0, 0.0, 0.0};
         UNROLL for (int c = 0; c < G; c++) {
             size_t j = (size_t) j0 + jj + c;
             for (int l = 0; l < k; l++) h[c * KL_SIMD_KMAX + l] = Ht[j + (size_t) l * n];
@@ -295,11 +295,11 @@ TGT static void kl_simd_piece(const xmat *X, const double *W, const double *Ht,
  * denominator's vf^(beta-1) into r2, with one division (and a square
  * root for the half-integer betas) per entry.  Returns 0 for another
  * beta (nothing done). */
-TGT static int lr_beta_terms_avx2(double beta, double s, const double *x, int nr,
-                                  double *y, double *r2)
+TGT int lr_beta_terms(double beta, double s, const double *x, int nr,
+                      double *y, double *r2)
 {
     int code = beta == 0 ? 0 : beta == 0.5 ? 1 : beta == 1 ? 2 : beta == 1.5 ? 3 : -1;
-    if (code < 0) return 0;
+    if (code < 0 || !kl_simd_enabled()) return 0;
     const __m256d eps = _mm256_set1_pd(DBL_EPSILON), one = _mm256_set1_pd(1.0),
         vs = _mm256_set1_pd(s);
     int i = 0;
@@ -340,10 +340,9 @@ TGT static int lr_beta_terms_avx2(double beta, double s, const double *x, int nr
  * (r) and the denominator's (r2), and both go through step 2, into out
  * and out2.  f returns the divergence of the entries it saw (when its
  * context asks for it). */
-TGT static void lr_simd_piece(const xmat *X, const double *W, const double *Ht,
-                              int k, int which, int r0, int mr, int j0, int b,
-                              lr_xform f, void *ctx, double *out, double *out2,
-                              double *acc)
+TGT void lr_simd(const xmat *X, const double *W, const double *Ht, int k,
+                 int which, int r0, int mr, int j0, int b, lr_xform f, void *ctx,
+                 double *out, double *out2, double *acc)
 {
     size_t m = (size_t) X->m, n = (size_t) X->n;
     double h[KL_G * KL_SIMD_KMAX], r[KL_G * KL_RB], r2[KL_G * KL_RB];
@@ -351,7 +350,7 @@ TGT static void lr_simd_piece(const xmat *X, const double *W, const double *Ht,
     for (int jj = 0; jj < b; ) {
         int G = b - jj >= KL_G ? KL_G : 1;
         const double *xc[KL_G] = {NULL, NULL, NULL, NULL};
-        double t[KL_G];
+        double t[KL_G] = {0.0, 0.0, 0.0, 0.0};
         for (int c = 0; c < G; c++) {
             size_t j = (size_t) j0 + jj + c;
             for (int l = 0; l < k; l++) h[c * KL_SIMD_KMAX + l] = Ht[j + (size_t) l * n];
@@ -412,9 +411,10 @@ TGT static void lr_simd_piece(const xmat *X, const double *W, const double *Ht,
  * repeat their last column (the extra sums are dropped).  Each entry with
  * a <= b is summed in the one block that holds (a, b) and copied to
  * (b, a), so out is exactly symmetric. */
-TGT static void gram_cols_avx2(const double *A, size_t lda, int nr, int nc,
-                               double *out, int accumulate)
+TGT int gram_cols_simd(const double *A, size_t lda, int nr, int nc,
+                       double *out, int accumulate)
 {
+    if (!kl_simd_enabled() || nc < 1) return 0;
     int nv = nr & ~3;
     for (int a0 = 0; a0 < nc; a0 += 4)
         for (int b0 = a0 & ~1; b0 < nc; b0 += 2) {
@@ -450,6 +450,7 @@ TGT static void gram_cols_avx2(const double *A, size_t lda, int nr, int nc,
                     out[a + (size_t) b * nc] = out[b + (size_t) a * nc] = v;
                 }
         }
+    return 1;
 }
 
 /* The Frobenius solvers' products with a dense X (xops.c, with a BLAS
@@ -457,8 +458,8 @@ TGT static void gram_cols_avx2(const double *A, size_t lda, int nr, int nc,
  * own columns as the terms.  prod: out's rows r0 .. r1 - 1 (leading
  * dimension m) = scale X B there, B n x k; the row block outer, so that
  * its rows of out stay in cache while all columns of X pass. */
-TGT static void prod_rows_avx2(const xmat *X, const double *B, int k, int r0,
-                               int r1, double *out)
+TGT void prod_rows_simd(const xmat *X, const double *B, int k, int r0, int r1,
+                        double *out)
 {
     size_t m = (size_t) X->m, n = (size_t) X->n;
     double h[KL_G * KL_SIMD_KMAX];
@@ -489,8 +490,8 @@ TGT static void prod_rows_avx2(const xmat *X, const double *B, int k, int r0,
 
 /* tprod: out's rows c0 .. c0 + nb - 1 (leading dimension n) = scale X^T A
  * for those columns of X, A m x k */
-TGT static void tprod_cols_avx2(const xmat *X, const double *A, int k, int c0,
-                                int nb, double *out)
+TGT void tprod_cols_simd(const xmat *X, const double *A, int k, int c0, int nb,
+                         double *out)
 {
     size_t m = (size_t) X->m, n = (size_t) X->n;
     double dots[KL_G * KL_SIMD_KMAX * 4];
@@ -517,19 +518,18 @@ TGT static void tprod_cols_avx2(const xmat *X, const double *A, int k, int c0,
         jj += G;
     }
 }
-#endif
 
 /* Whether xm_kl_pass may hand a piece to kl_simd: the processor has AVX2
  * and FMA, k is small, and X is a plain dense matrix */
+static int sweep_usable(const xmat *X, int k)
+{
+    return k >= 1 && k <= KL_SIMD_KMAX && X->mask == XM_MASK_NONE && !X->trans &&
+        kl_simd_enabled();
+}
+
 int kl_simd_usable(const xmat *X, int k)
 {
-#ifdef KL_HAVE_AVX2
-    return k >= 1 && k <= KL_SIMD_KMAX && X->kind == XM_DENSE &&
-        X->mask == XM_MASK_NONE && !X->trans && kl_simd_enabled();
-#else
-    (void) X; (void) k;
-    return 0;
-#endif
+    return X->kind == XM_DENSE && sweep_usable(X, k);
 }
 
 /* the same for lr_simd: X dense, or a dgCMatrix (f reads it) with a BLAS
@@ -539,83 +539,27 @@ int kl_simd_usable(const xmat *X, int k)
  * (bench/README.md, fourth round); no mask */
 int lr_simd_usable(const xmat *X, int k)
 {
-#ifdef KL_HAVE_AVX2
-    return k >= 1 && k <= KL_SIMD_KMAX &&
-        (X->kind == XM_DENSE || (X->kind == XM_CSC && xm_blas_blocks())) &&
-        X->mask == XM_MASK_NONE && !X->trans && kl_simd_enabled();
-#else
-    (void) X; (void) k;
-    return 0;
-#endif
+    return (X->kind == XM_DENSE || (X->kind == XM_CSC && xm_blas_blocks())) &&
+        sweep_usable(X, k);
 }
 
-void lr_simd(const xmat *X, const double *W, const double *Ht, int k,
-             int which, int r0, int mr, int j0, int b, lr_xform f, void *ctx,
-             double *out, double *out2, double *acc)
-{
-#ifdef KL_HAVE_AVX2
-    lr_simd_piece(X, W, Ht, k, which, r0, mr, j0, b, f, ctx, out, out2, acc);
-#else
-    (void) X; (void) W; (void) Ht; (void) k; (void) which; (void) r0; (void) mr;
-    (void) j0; (void) b; (void) f; (void) ctx; (void) out; (void) out2; (void) acc;
-    error(_("internal error: no vector pass in this build"));
-#endif
-}
+#else   /* no AVX2: nothing is usable, so the sweeps are never called */
 
-void prod_rows_simd(const xmat *X, const double *B, int k, int r0, int r1,
-                    double *out)
-{
-#ifdef KL_HAVE_AVX2
-    prod_rows_avx2(X, B, k, r0, r1, out);
-#else
-    (void) X; (void) B; (void) k; (void) r0; (void) r1; (void) out;
-    error(_("internal error: no vector pass in this build"));
-#endif
-}
-
-void tprod_cols_simd(const xmat *X, const double *A, int k, int c0, int nb,
-                     double *out)
-{
-#ifdef KL_HAVE_AVX2
-    tprod_cols_avx2(X, A, k, c0, nb, out);
-#else
-    (void) X; (void) A; (void) k; (void) c0; (void) nb; (void) out;
-    error(_("internal error: no vector pass in this build"));
-#endif
-}
-
+int kl_simd_usable(const xmat *X, int k) { return 0; }
+int lr_simd_usable(const xmat *X, int k) { return 0; }
 int gram_cols_simd(const double *A, size_t lda, int nr, int nc, double *out,
-                   int accumulate)
-{
-#ifdef KL_HAVE_AVX2
-    if (!kl_simd_enabled() || nc < 1) return 0;
-    gram_cols_avx2(A, lda, nr, nc, out, accumulate);
-    return 1;
-#else
-    (void) A; (void) lda; (void) nr; (void) nc; (void) out; (void) accumulate;
-    return 0;
-#endif
-}
-
-int lr_beta_terms(double beta, double s, const double *x, int nr, double *y, double *r2)
-{
-#ifdef KL_HAVE_AVX2
-    return kl_simd_enabled() && lr_beta_terms_avx2(beta, s, x, nr, y, r2);
-#else
-    (void) beta; (void) s; (void) x; (void) nr; (void) y; (void) r2;
-    return 0;
-#endif
-}
-
+                   int accumulate) { return 0; }
+int lr_beta_terms(double beta, double s, const double *x, int nr, double *y,
+                  double *r2) { return 0; }
+static void no_sweep(void) { error(_("internal error: no vector pass in this build")); }
 void kl_simd(const xmat *X, const double *W, const double *Ht, int k,
              int which, int r0, int mr, int j0, int b, int measure,
-             double *out, double *acc)
-{
-#ifdef KL_HAVE_AVX2
-    kl_simd_piece(X, W, Ht, k, which, r0, mr, j0, b, measure, out, acc);
-#else
-    (void) X; (void) W; (void) Ht; (void) k; (void) which; (void) r0; (void) mr;
-    (void) j0; (void) b; (void) measure; (void) out; (void) acc;
-    error(_("internal error: no vector KL pass in this build"));
+             double *out, double *acc) { no_sweep(); }
+void lr_simd(const xmat *X, const double *W, const double *Ht, int k,
+             int which, int r0, int mr, int j0, int b, lr_xform f, void *ctx,
+             double *out, double *out2, double *acc) { no_sweep(); }
+void prod_rows_simd(const xmat *X, const double *B, int k, int r0, int r1,
+                    double *out) { no_sweep(); }
+void tprod_cols_simd(const xmat *X, const double *A, int k, int c0, int nb,
+                     double *out) { no_sweep(); }
 #endif
-}

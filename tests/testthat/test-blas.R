@@ -37,6 +37,20 @@ test_that("blocked and unblocked products give the same fits", {
   expect_error(set_blocked(1L), "TRUE or FALSE")
 })
 
+## The sweep of src/xops_sweep.c on for one test: sweep_on() switches it on
+## (and forces the blocked path when 'blocked' is given) and returns the
+## function that puts both back, for on.exit(); the tests skip on a
+## processor without AVX2 and FMA.  set_simd() switches it inside a test.
+set_simd <- function(flag) .Call(mlnmf:::C_mlnmf_set_simd, flag)
+sweep_on <- function(blocked = NULL) {
+  old <- set_simd(TRUE)
+  old_blocked <- if (!is.null(blocked)) .Call(mlnmf:::C_mlnmf_set_blocked, blocked)
+  function() {
+    set_simd(old)
+    if (!is.null(old_blocked)) .Call(mlnmf:::C_mlnmf_set_blocked, old_blocked)
+  }
+}
+
 ## The dense I-divergence pass in one AVX2 sweep (src/xops_sweep.c), where
 ## the processor has AVX2 and FMA: the same fits as the BLAS path up to
 ## rounding, on sizes that leave vector tails (rows not a multiple of 8,
@@ -44,9 +58,8 @@ test_that("blocked and unblocked products give the same fits", {
 ## ranks 1 to 32 and above (the BLAS path again), with the divergence
 ## measured inside the pass, and the same on 1 and 2 threads.
 test_that("the vector KL pass gives the BLAS path's fits", {
-  set_simd <- function(flag) .Call(mlnmf:::C_mlnmf_set_simd, flag)
-  old <- set_simd(TRUE)
-  on.exit(set_simd(old))
+  restore <- sweep_on()
+  on.exit(restore())
   skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
   set.seed(12)
   for (d in list(c(301, 199, 7), c(37, 23, 3), c(700, 130, 32), c(130, 50, 1),
@@ -80,10 +93,8 @@ test_that("the vector KL pass gives the BLAS path's fits", {
 ## path, and the same on 1 and 2 threads.  Sparse data take the sweep only
 ## with a BLAS that does not block (the reference BLAS): that path is forced.
 test_that("the vector beta-divergence pass gives the BLAS path's fits", {
-  set_simd <- function(flag) .Call(mlnmf:::C_mlnmf_set_simd, flag)
-  old <- set_simd(TRUE)
-  old_blocked <- .Call(mlnmf:::C_mlnmf_set_blocked, TRUE)
-  on.exit({ set_simd(old); .Call(mlnmf:::C_mlnmf_set_blocked, old_blocked) })
+  restore <- sweep_on(blocked = TRUE)
+  on.exit(restore())
   skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
   set.seed(13)
   for (d in list(c(301, 199, 7), c(600, 90, 32), c(37, 23, 1))) {
@@ -112,9 +123,8 @@ test_that("the vector beta-divergence pass gives the BLAS path's fits", {
 ## and sparse, column counts that leave partial blocks (38 = 9 x 4 + 2, 41)
 ## and row counts that leave a scalar tail.
 test_that("the vector Gram gives the BLAS's NNDSVD start", {
-  set_simd <- function(flag) .Call(mlnmf:::C_mlnmf_set_simd, flag)
-  old <- set_simd(TRUE)
-  on.exit(set_simd(old))
+  restore <- sweep_on()
+  on.exit(restore())
   skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
   data(golub, package = "mlnmf", envir = environment())
   set.seed(14)
@@ -133,10 +143,8 @@ test_that("the vector Gram gives the BLAS's NNDSVD start", {
 ## products up to rounding, ranks with partial column groups, and the same
 ## on 1 and 2 threads.
 test_that("the vector products give the BLAS's HALS and MU fits", {
-  set_simd <- function(flag) .Call(mlnmf:::C_mlnmf_set_simd, flag)
-  old <- set_simd(TRUE)
-  old_blocked <- .Call(mlnmf:::C_mlnmf_set_blocked, TRUE)
-  on.exit({ set_simd(old); .Call(mlnmf:::C_mlnmf_set_blocked, old_blocked) })
+  restore <- sweep_on(blocked = TRUE)
+  on.exit(restore())
   skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
   set.seed(15)
   for (d in list(c(701, 333, 32), c(450, 330, 6), c(133, 1001, 5))) {
