@@ -359,13 +359,13 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
      * column order, as by one full-height call */
     int nch = m / XM_CHUNK_ROWS;
     nch = nch < 1 ? 1 : (nch > XM_CHUNKS ? XM_CHUNKS : nch);
-    int nt = X->threads < nch ? X->threads : nch;
+    int nt = X->threads < nch ? X->threads : nch, simd = kl_simd_usable(X, k);
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt > 1 ? nt : 1) schedule(static) if (nt > 1)
 #endif
     for (int c = 0; c < nch; c++) {
         int r0 = (int) ((size_t) m * c / nch), r1 = (int) ((size_t) m * (c + 1) / nch);
-        if (kl_simd_usable(X, k)) {     /* xops_sweep.c's kernel */
+        if (simd) {                     /* xops_sweep.c's kernel */
             prod_rows_simd(X, B, k, r0, r1, out);
             continue;
         }
