@@ -65,6 +65,7 @@ void la_gemv(int m, int n, const double *A, int lda, const double *x, double *y)
 double la_dot(size_t n, const double *x, const double *y);
 double la_sumsq(size_t n, const double *x);
 double la_chol_rcond(int k, const double *B, double *R, double *work);
+void   la_chol_inverse(int k, const double *R, double *Binv);
 void la_solve_right_chol(int m, int k, const double *R, double *X);
 
 /* ---------------------------------------------------------------- xops.c
@@ -176,6 +177,28 @@ void   tprod_cols_simd(const xmat *X, const double *A, int k, int c0, int nb,
  * processor lacks it or the sweep is off (nothing done) */
 int    gram_cols_simd(const double *A, size_t lda, int nr, int nc, double *out,
                       int accumulate);
+/* thin_simd.c: products with a thin side (at most THIN_PMAX columns) with
+ * AVX2; each returns 0 (nothing done) when it does not apply.
+ * thin_nn_simd: out (len x q) = alpha A B, A len x p, B p x q;
+ * thin_tn_simd: out (p x q) = alpha P^T Q, P len x p, Q len x q. */
+#define THIN_PMAX 32
+int    thin_nn_simd(int len, int p, int q, double alpha, const double *A,
+                    size_t lda, const double *B, size_t ldb, double *out,
+                    size_t ldo);
+int    thin_tn_simd(int len, int p, int q, double alpha, const double *P,
+                    size_t ldp, const double *Q, size_t ldq, double *out,
+                    size_t ldo);
+/* y (len) = A b, A len x p */
+int    thin_gemv_simd(int len, int p, const double *A, size_t lda,
+                      const double *b, double *y);
+/* thin_simd.c: HALS's exact shortcut for rows r0 .. r0 + rb - 1 of M
+ * (len x k) in one pass with AVX2 (k <= HALS_SIMD_KMAX): returns the
+ * number of rows left to the sweeps, listed in bad; -1 (nothing done) when
+ * it does not apply */
+#define HALS_SIMD_KMAX 16
+int    hals_exact_simd(int len, int k, int r0, int rb, double *M,
+                       const double *A, const double *Binv, double eps,
+                       double l1, int *bad);
 /* the beta sweep's terms for beta in {0, 0.5, 1, 1.5} on a dense column,
  * not measured; 0 when it does not apply (see xops_sweep.c) */
 int    lr_beta_terms(double beta, double s, const double *x, int nr, double *y,

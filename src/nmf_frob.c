@@ -62,10 +62,12 @@
 #define EX_GAMMA    1.01
 #define EX_GAMMABAR 1.005
 
-/* y <- max(eps, xn + beta (xn - x)) */
+/* y <- max(eps, xn + beta (xn - x)); y may be x (entry by entry: the
+ * simd directive vectorizes it, which the possible aliasing prevented) */
 static void extrapolate(size_t len, double *y, const double *xn,
                         const double *x, double beta, double eps)
 {
+    NMF_SIMD
     for (size_t i = 0; i < len; i++) {
         double v = xn[i] + beta * (xn[i] - x[i]);
         y[i] = v > eps ? v : eps;

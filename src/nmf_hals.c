@@ -27,6 +27,17 @@
  * HALS_ROWS rows, each block through all k columns while it is in cache;
  * every row sees exactly the updates of a column-by-column sweep. */
 #define HALS_ROWS 256
+/* tmp (rb) = M (rb x k, leading dimension len) b: thin_simd.c's kernel at
+ * rank 32 or less with AVX2 (a BLAS call per column of a sweep costs more
+ * than its arithmetic on the short blocks the sweeps get: a fifth of a
+ * deep cascade's time with the reference BLAS), else the BLAS */
+static void hals_gemv(int rb, int k, const double *M, int len,
+                      const double *b, double *tmp)
+{
+    if (!thin_gemv_simd(rb, k, M, (size_t) len, b, tmp))
+        la_gemv(rb, k, M, len, b, tmp);
+}
+
 static double hals_sweep(int len, int k, double *M, const double *A,
                          const double *B, double eps, double l1, double *tmp)
 {
@@ -36,7 +47,7 @@ static double hals_sweep(int len, int k, double *M, const double *A,
         for (int l = 0; l < k; l++) {
             double bll = B[l + (size_t) l * k];
             if (!(bll > 0)) continue;
-            la_gemv(rb, k, M + r0, len, B + (size_t) l * k, tmp);
+            hals_gemv(rb, k, M + r0, len, B + (size_t) l * k, tmp);
             double *Ml = M + (size_t) l * len + r0;
             const double *Al = A + (size_t) l * len + r0;
             for (int i = 0; i < rb; i++) {
@@ -68,8 +79,9 @@ static void hals_cd(int len, int k, double *M, const double *A,
 /* The inner update of M given A and B.  Unless the plain algorithm is
  * asked for (exact = 0: control inner_max = 1), the exact unconstrained
  * solution A B^{-1} is computed first (one
- * Cholesky of the k x k Gram matrix and two triangular solves, level-3
- * BLAS): every row whose solution is >= eps everywhere is the exact
+ * Cholesky of the k x k Gram matrix, then two triangular solves, level-3
+ * BLAS, or at rank 16 or less with AVX2 one pass of thin_simd.c's kernel
+ * with B^{-1}, which also tests and stores the rows): every row whose solution is >= eps everywhere is the exact
  * minimizer of its subproblem, the point the sweeps converge to, and is
  * taken as is.  Only the other rows run the coordinate sweeps, gathered
  * into a compact block.  On data whose factors are dense (no entry at the
@@ -85,27 +97,21 @@ static void hals_cd(int len, int k, double *M, const double *A,
  * O(len k): a 20000 x 20 factor of sparse data needed 10 MB of it. */
 #define HALS_XROWS 2048
 #define HALS_XB(len) ((size_t) ((len) < HALS_XROWS ? (len) : HALS_XROWS))
-/* The rows of block r0 .. r0 + rb - 1: the exact solution where it is
- * feasible, the sweeps (hals_cd, gathered into a compact block) for the
- * other rows.  R is the Cholesky factor of B; w holds HALS_BWORK doubles. */
-#define HALS_BWORK(len, k) (HALS_XB(len) * (3 * (size_t) (k) + 1) + HALS_ROWS)
-static void hals_block(int len, int k, int r0, int rb, double *M, const double *A,
-                       const double *B, const double *R, double eps, double l1,
-                       int q, double delta, double *w)
+/* The shortcut through the BLAS (when thin_simd.c's kernel does not
+ * apply): S = (A - l1) B^{-1} for the block's rows, M set where S is
+ * feasible; returns the number of other rows, listed in bad.  Integer
+ * flags (ok) and index lists keep the loops free of data-dependent
+ * branches (the double flags they replace took a sixth of a small layer's
+ * time in mispredicted compares). */
+static int hals_exact_blas(int len, int k, int r0, int rb, double *M,
+                           const double *A, const double *R, double eps,
+                           double l1, double *S, int *ok, int *bad)
 {
-    size_t bk = HALS_XB(len) * k;
-    double *tmp = w, *flag = tmp + HALS_ROWS, *S = flag + HALS_XB(len);
-    double *Mc = S + bk, *Ac = Mc + bk;
     for (int l = 0; l < k; l++)
         memcpy(S + (size_t) l * rb, A + (size_t) l * len + r0,
                (size_t) rb * sizeof(double));
     if (l1 != 0) for (size_t j = 0; j < (size_t) rb * k; j++) S[j] -= l1;
     la_solve_right_chol(rb, k, R, S);
-    /* ok[i]: row i's solution is feasible; bad: the other rows, in order.
-     * Integer flags and index lists keep the loops free of data-dependent
-     * branches (the double flags they replace took a sixth of a small
-     * layer's time in mispredicted compares). */
-    int *ok = (int *) flag, *bad = ok + HALS_XB(len);
     const double inf = R_PosInf;
     for (int i = 0; i < rb; i++) ok[i] = 1;
     for (int l = 0; l < k; l++) {
@@ -120,6 +126,24 @@ static void hals_block(int len, int k, int r0, int rb, double *M, const double *
         const double *Sl = S + (size_t) l * rb;
         for (int i = 0; i < rb; i++) Ml[i] = ok[i] ? Sl[i] : Ml[i];
     }
+    return nc;
+}
+
+/* The rows of block r0 .. r0 + rb - 1: the exact solution where it is
+ * feasible, the sweeps (hals_cd, gathered into a compact block) for the
+ * other rows.  R is the Cholesky factor of B and Binv its inverse, or NULL
+ * (then the BLAS path makes the solution); w holds HALS_BWORK doubles. */
+#define HALS_BWORK(len, k) (HALS_XB(len) * (3 * (size_t) (k) + 1) + HALS_ROWS)
+static void hals_block(int len, int k, int r0, int rb, double *M, const double *A,
+                       const double *B, const double *R, const double *Binv,
+                       double eps, double l1, int q, double delta, double *w)
+{
+    size_t bk = HALS_XB(len) * k;
+    double *tmp = w, *flag = tmp + HALS_ROWS, *S = flag + HALS_XB(len);
+    double *Mc = S + bk, *Ac = Mc + bk;
+    int *ok = (int *) flag, *bad = ok + HALS_XB(len);
+    int nc = Binv ? hals_exact_simd(len, k, r0, rb, M, A, Binv, eps, l1, bad) : -1;
+    if (nc < 0) nc = hals_exact_blas(len, k, r0, rb, M, A, R, eps, l1, S, ok, bad);
     if (nc == 0) return;
     for (int l = 0; l < k; l++) {
         const double *Ml = M + (size_t) l * len + r0, *Al = A + (size_t) l * len + r0;
@@ -141,17 +165,21 @@ static void hals_block(int len, int k, int r0, int rb, double *M, const double *
  * are independent problems (each with its own sweeps' stop), so they run on
  * up to 'threads' threads, each with its own scratch, with the same result
  * for any number. */
-#define HALS_WORK(len, k, threads) ((size_t) (k) * (k) + 4 * (size_t) (k) + \
+#define HALS_WORK(len, k, threads) (2 * (size_t) (k) * (k) + 4 * (size_t) (k) + \
                                     (size_t) (threads) * HALS_BWORK(len, k))
 static void hals_sweeps(int len, int k, double *M, const double *A,
                         const double *B, double eps, double l1, int q,
                         double delta, int exact, int threads, double *work)
 {
-    double *R = work, *cw = R + (size_t) k * k, *bw = cw + 4 * (size_t) k;
+    double *R = work, *Binv = R + (size_t) k * k, *cw = Binv + (size_t) k * k,
+        *bw = cw + 4 * (size_t) k;
     if (!(exact && len > 0 && la_chol_rcond(k, B, R, cw) > HALS_RCOND)) {
         hals_cd(len, k, M, A, B, eps, l1, q, delta, bw);
         return;
     }
+    /* thin_simd.c's kernel multiplies by B^{-1} (rank <= HALS_SIMD_KMAX) */
+    if (k <= HALS_SIMD_KMAX && kl_simd_enabled()) la_chol_inverse(k, R, Binv);
+    else Binv = NULL;
     int xb = (int) HALS_XB(len), nblk = (len + xb - 1) / xb;
     int nt = threads < nblk ? threads : nblk;
     if (nt < 1) nt = 1;
@@ -164,7 +192,7 @@ static void hals_sweeps(int len, int k, double *M, const double *A,
         th = omp_get_thread_num();
 #endif
         int r0 = b * xb, rb = len - r0 < xb ? len - r0 : xb;
-        hals_block(len, k, r0, rb, M, A, B, R, eps, l1, q, delta,
+        hals_block(len, k, r0, rb, M, A, B, R, Binv, eps, l1, q, delta,
                    bw + (size_t) th * HALS_BWORK(len, k));
     }
 }

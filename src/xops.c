@@ -276,8 +276,10 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
         }
         return;
     }
-    if (X->trans) {
-        la_gemm("N", "N", n, k, m, X->scale, X->x, n, A, m, 0.0, out, n);
+    if (X->trans) {     /* X^T A = Xt A: thin_simd.c's kernel when m is small */
+        if (m > THIN_PMAX || !thin_nn_simd(n, m, k, X->scale, X->x, (size_t) n, A,
+                                           (size_t) m, out, (size_t) n))
+            la_gemm("N", "N", n, k, m, X->scale, X->x, n, A, m, 0.0, out, n);
         return;
     }
     if (!xm_blocked || X->tbuf_len < xm_tbuf_need(X, k) ||
@@ -344,9 +346,11 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
         }
         return;
     }
-    if (X->trans) {
-        la_gemm("T", "N", X->m, k, X->n, X->scale, X->x, X->n, B, X->n,
-                0.0, out, X->m);
+    if (X->trans) {     /* X B = Xt^T B: thin_simd.c's kernel when m, k are small */
+        if (!thin_tn_simd(n, m, k, X->scale, X->x, (size_t) n, B, (size_t) n, out,
+                          (size_t) m))
+            la_gemm("T", "N", X->m, k, X->n, X->scale, X->x, X->n, B, X->n,
+                    0.0, out, X->m);
         return;
     }
     if (!xm_blocked || (size_t) m * n < XM_PROD_MIN) {

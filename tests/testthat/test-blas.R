@@ -166,3 +166,52 @@ test_that("the vector products give the BLAS's HALS and MU fits", {
     }
   }
 })
+
+## The thin kernels (src/thin_simd.c): the products of a layer whose input
+## has at most 32 rows (a short, wide X is transposed once for them; the
+## cascade's deeper layers are stored transposed anyway) and HALS's exact
+## shortcut at rank 16 or less.  The same fits as the BLAS path up to
+## rounding: row counts that leave partial groups of eight rows and four
+## columns, ranks around the limits (16 for the shortcut, 32 for the
+## products), an L1 penalty (which the shortcut subtracts through B^{-1}),
+## a cascade (transposed inputs), and 1 and 2 threads alike.
+test_that("the thin kernels give the BLAS path's HALS and MU fits", {
+  restore <- sweep_on()
+  on.exit(restore())
+  skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
+  set.seed(16)
+  for (d in list(c(10, 1000, 10), c(7, 1237, 3), c(32, 701, 16), c(29, 513, 17),
+                 c(13, 999, 1), c(32, 420, 32))) {
+    k <- d[3]
+    X <- matrix(rexp(d[1] * d[2]), d[1])
+    start <- list(F = matrix(runif(d[1] * k), d[1]), G = matrix(runif(k * d[2]), k))
+    for (m in c("hals", "mu")) for (L1 in c(0, 0.05)) {
+      fit <- function(simd, threads = 1) {
+        set_simd(simd)
+        suppressWarnings(nmf(X, k, method = m, init = start, maxit = 8, tol = 0,
+                             threads = threads, L1 = L1))
+      }
+      a <- fit(TRUE); b <- fit(FALSE)
+      lab <- paste(paste(d, collapse = "x"), m, L1)
+      expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-9, label = lab)
+      expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-9, label = lab)
+      expect_equal(a$error, b$error, tolerance = 1e-11, label = lab)
+      a2 <- fit(TRUE, threads = 2)
+      expect_identical(a2$F, a$F, label = lab)
+      expect_identical(a2$G, a$G, label = lab)
+    }
+  }
+  ## a cascade: layers 2 and 3 read the transposed G of the layer before
+  X <- simulate_gaussian_mixture(600, 12)
+  deep <- function(simd) {
+    set_simd(simd)
+    set.seed(3)
+    suppressWarnings(mlnmf(X, rank = c(12, 9, 5), maxit = 6, tol = 0, threads = 1))
+  }
+  a <- deep(TRUE); b <- deep(FALSE)
+  for (i in 1:3) {
+    expect_equal(a$F[[i]], b$F[[i]], tolerance = 1e-8, label = paste("layer", i))
+    expect_equal(a$G[[i]], b$G[[i]], tolerance = 1e-8, label = paste("layer", i))
+  }
+  expect_equal(a$error, b$error, tolerance = 1e-10)
+})
