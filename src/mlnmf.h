@@ -182,6 +182,9 @@ int    gram_cols_simd(const double *A, size_t lda, int nr, int nc, double *out,
  * thin_nn_simd: out (len x q) = alpha A B, A len x p, B p x q;
  * thin_tn_simd: out (p x q) = alpha P^T Q, P len x p, Q len x q. */
 #define THIN_PMAX 32
+/* inputs of at most this many entries take them (one thread: a larger one
+ * stays with the BLAS, which may use several) */
+#define THIN_MAX_ENTRIES ((size_t) 1 << 20)
 int    thin_nn_simd(int len, int p, int q, double alpha, const double *A,
                     size_t lda, const double *B, size_t ldb, double *out,
                     size_t ldo);

@@ -16,7 +16,7 @@
  * (Figure 1's first layer, 10 x 1000).  The copy lives in the caller's
  * R_alloc scratch.  Returns X itself when it does not apply. */
 #define THIN_COPY_MIN ((size_t) 1 << 12)
-#define THIN_COPY_MAX ((size_t) 1 << 20)
+#define THIN_COPY_MAX THIN_MAX_ENTRIES
 static const xmat *thin_input(const xmat *X, int k, xmat *Xt)
 {
     size_t m = (size_t) X->m, n = (size_t) X->n;

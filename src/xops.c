@@ -114,6 +114,14 @@ void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
         error(_("'mask' type %d is out of range"), type);
 }
 
+/* Whether the products with a transposed dense X go to thin_simd.c's
+ * kernels: m and k at most THIN_PMAX, X of at most THIN_MAX_ENTRIES */
+static int xm_thin(const xmat *X, int k)
+{
+    return X->m <= THIN_PMAX && k <= THIN_PMAX &&
+        (size_t) X->m * X->n <= THIN_MAX_ENTRIES;
+}
+
 /* Blocked products (xm_prod, xm_tprod) for X of at least XM_PROD_MIN
  * entries: smaller X stays in cache anyway, and the many small calls cost
  * more than they save. */
@@ -277,8 +285,8 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
         return;
     }
     if (X->trans) {     /* X^T A = Xt A: thin_simd.c's kernel when m is small */
-        if (m > THIN_PMAX || !thin_nn_simd(n, m, k, X->scale, X->x, (size_t) n, A,
-                                           (size_t) m, out, (size_t) n))
+        if (!xm_thin(X, k) || !thin_nn_simd(n, m, k, X->scale, X->x, (size_t) n, A,
+                                            (size_t) m, out, (size_t) n))
             la_gemm("N", "N", n, k, m, X->scale, X->x, n, A, m, 0.0, out, n);
         return;
     }
@@ -347,8 +355,8 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
         return;
     }
     if (X->trans) {     /* X B = Xt^T B: thin_simd.c's kernel when m, k are small */
-        if (!thin_tn_simd(n, m, k, X->scale, X->x, (size_t) n, B, (size_t) n, out,
-                          (size_t) m))
+        if (!xm_thin(X, k) || !thin_tn_simd(n, m, k, X->scale, X->x, (size_t) n, B,
+                                            (size_t) n, out, (size_t) m))
             la_gemm("T", "N", X->m, k, X->n, X->scale, X->x, X->n, B, X->n,
                     0.0, out, X->m);
         return;

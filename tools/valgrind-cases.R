@@ -63,6 +63,13 @@ for (method in c("hals", "mu", "kl")) {
   sound(quiet(mlnmf(matrix(2, 6, 5), 1, layers = 3, method = method, maxit = 5)),
         matrix(2, 6, 5))
   sound(quiet(mlnmf(X, c(6, 5, 4, rep(3, 7)), method = method, maxit = 5)), X)
+  ## src/thin_simd.c: a short, wide X (transposed once: 4096 entries or
+  ## more), row counts leaving partial groups of 8 and 16 rows, ranks above
+  ## and at HALS's limit for the shortcut (16), an L1 penalty
+  Xw <- matrix(rexp(13 * 1001), 13, 1001)
+  sound(quiet(mlnmf(Xw, c(13, 9, 5), method = method, maxit = 4, L1 = 0.01)), Xw)
+  Xw <- matrix(rexp(32 * 203), 32, 203)
+  sound(quiet(mlnmf(Xw, c(17, 16), method = method, maxit = 4)), Xw)
   ## projection: zero columns and several layers
   p <- predict(f1, cbind(0, X[, 1:5], 0), maxit = 10)
   stopifnot(all(is.finite(p)), dim(p) == c(2L, 7L))
