@@ -25,11 +25,9 @@
 ## It writes inst/extdata/figure1-sensitivity.rds, loaded by
 ## vignettes/figure1.Rmd.  MLNMF_CORES sets the number of workers (default 2).
 ## The run time is stored in the result ($timing) and printed at the end.
-## The shipped results (mlnmf 0.3.0 development, this version's solvers,
-## reference BLAS, 2 cores): part 1 took 2401 s elapsed, of which 1340 s
-## the run was stopped (SIGSTOP) while benchmarks used the machine
-## ($timing$paused, set by hand afterwards), part 2 3532 s.  No grid fit
-## failed; the broken ones are flagged, not dropped.
+## The shipped results record their build, BLAS and times ($stamp,
+## $session, $timing; the vignette quotes them).  No grid fit failed; the
+## broken ones are flagged, not dropped.
 
 library(mlnmf)
 library(parallel)
