@@ -59,6 +59,7 @@ void la_gemm(const char *ta, const char *tb, int m, int n, int k,
 void la_crossprod(int m, int n, const double *A, double *C);
 /* Thin SVD of A (m x n, overwritten): s (min), U (m x min), Vt (min x n). */
 void la_svd_thin(int m, int n, double *A, double *s, double *U, double *Vt);
+void la_sym_top(int n, int k, double *A, double *ev, double *Z);
 /* Overwrite A (m x n, m >= n) by an orthonormal basis of its columns. */
 void la_orthonormalize(int m, int n, double *A);
 void la_gemv(int m, int n, const double *A, int lda, const double *x, double *y);
@@ -190,6 +191,10 @@ int    thin_nn_simd(int len, int p, int q, double alpha, const double *A,
                     size_t ldo);
 int    thin_tn_simd(int len, int p, int q, double alpha, const double *P,
                     size_t ldp, const double *Q, size_t ldq, double *out,
+                    size_t ldo);
+/* out (len x q) = alpha A C^T, A len x p, C q x p */
+int    thin_nt_simd(int len, int p, int q, double alpha, const double *A,
+                    size_t lda, const double *C, size_t ldc, double *out,
                     size_t ldo);
 /* y (len) = A b, A len x p */
 int    thin_gemv_simd(int len, int p, const double *A, size_t lda,

@@ -35,19 +35,14 @@ static void leading_svd(const xmat *X, int k, double *U, double *s, double *V)
     int l = k + 10 < mn ? k + 10 : mn;
     if (mn <= 4 * (k + 10)) {
         double *Gm = (double *) R_alloc((size_t) mn * mn, sizeof(double));
-        double *Ug = (double *) R_alloc((size_t) mn * mn, sizeof(double));
-        double *Vg = (double *) R_alloc((size_t) mn * mn, sizeof(double));
-        double *ev = (double *) R_alloc((size_t) mn, sizeof(double));
+        double *ev = (double *) R_alloc((size_t) k, sizeof(double));
         xm_gram(X, Gm);
-        la_svd_thin(mn, mn, Gm, ev, Ug, Vg);
-        for (int j = 0; j < k; j++) s[j] = ev[j] > 0 ? sqrt(ev[j]) : 0.0;
-        /* Gram of the short side: its eigenvectors are one side, the
-         * other is X^T U / s (or X V / s). */
+        /* Gram of the short side: its k leading eigenvectors are one side
+         * (straight into U or V), the other is X^T U / s (or X V / s). */
         double *one = (m <= n) ? U : V, *other = (m <= n) ? V : U;
         int lo = (m <= n) ? n : m;
-        for (int j = 0; j < k; j++)
-            for (int i = 0; i < mn; i++)
-                one[i + (size_t) j * mn] = Ug[i + (size_t) j * mn];
+        la_sym_top(mn, k, Gm, ev, one);
+        for (int j = 0; j < k; j++) s[j] = ev[j] > 0 ? sqrt(ev[j]) : 0.0;
         if (m <= n) xm_tprod(X, one, k, other); else xm_prod(X, one, k, other);
         for (int j = 0; j < k; j++) {
             double *o = other + (size_t) j * lo;
@@ -109,14 +104,14 @@ static void fill_part(int len, const double *x, int sign, double nrm,
 }
 
 /* The R_alloc scratch of nndsvd_init() in bytes, roughly, for callers
- * that collect it: none for a random start, three mn x mn blocks on the
- * Gram path, the range finder's n x l and m x l blocks (and the SVD's n x l
+ * that collect it: none for a random start, one mn x mn block and the
+ * eigensolver's workspace on the Gram path, the range finder's n x l and m x l blocks (and the SVD's n x l
  * output) otherwise, l = k + 10.  It follows leading_svd()'s branches. */
 size_t nndsvd_scratch_bytes(int m, int n, int k, int type)
 {
     if (type == INIT_RANDOM) return 0;
     size_t mn = m < n ? m : n, l = (size_t) k + 10;
-    if (mn <= 4 * l) return 3 * mn * mn * sizeof(double);
+    if (mn <= 4 * l) return (mn * mn + 30 * mn) * sizeof(double);
     return (2 * (size_t) n + m) * l * sizeof(double);
 }
 
@@ -125,7 +120,9 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
 {
     int m = X->m, n = X->n;
     size_t mk = (size_t) m * k, nk = (size_t) n * k;
-    double avg = xm_sum(X) / xm_nobs(X);
+    /* the mean entry (a pass over X): for the random start and the
+     * variants that fill NNDSVD's zeros only */
+    double avg = type == INIT_NNDSVD ? 0.0 : xm_sum(X) / xm_nobs(X);
 
     if (type == INIT_RANDOM) {
         double a = sqrt(avg / k);

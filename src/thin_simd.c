@@ -10,7 +10,8 @@
  * its edge cases; these kernels keep the thin operand in registers or the
  * first-level cache and read the long one once:
  *   thin_nn_simd  out = alpha A B, A long (len x p), B p x q: eight rows
- *                 of A by four columns of B, eight running sums;
+ *                 of A by four columns of B, eight running sums (and
+ *                 thin_nt_simd, the same with B given as its transpose);
  *   thin_tn_simd  out = alpha P^T Q, P and Q long: four columns of P by
  *                 two of Q, eight running sums, over row chunks that stay
  *                 in the second-level cache;
@@ -33,10 +34,12 @@
 #define THIN_ROWS 1024
 
 /* out (len x q, leading dimension ldo) = alpha A B, A len x p (lda), B
- * p x q (ldb).  0 (nothing done) when it does not apply. */
-TGT int thin_nn_simd(int len, int p, int q, double alpha, const double *A,
-                     size_t lda, const double *B, size_t ldb, double *out,
-                     size_t ldo)
+ * p x q with B[t, c] at B[t * sbt + c * sbc] (sbt = 1, sbc = ldb: a plain
+ * B; sbt = ldb, sbc = 1: the transpose of a q x p block).  0 (nothing
+ * done) when it does not apply. */
+TGT static int thin_nn_core(int len, int p, int q, double alpha, const double *A,
+                            size_t lda, const double *B, size_t sbt, size_t sbc,
+                            double *out, size_t ldo)
 {
     if (p < 1 || p > THIN_PMAX || q < 1 || !kl_simd_enabled()) return 0;
     double pad[THIN_PMAX * 8];
@@ -56,19 +59,19 @@ TGT int thin_nn_simd(int len, int p, int q, double alpha, const double *A,
             /* columns past q repeat column q - 1 (their sums are dropped) */
             const double *b[4];
             for (int c = 0; c < 4; c++)
-                b[c] = B + (size_t) (l0 + c < q ? l0 + c : q - 1) * ldb;
+                b[c] = B + (size_t) (l0 + c < q ? l0 + c : q - 1) * sbc;
             __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00,
                 s20 = s00, s21 = s00, s30 = s00, s31 = s00;
             for (int t = 0; t < p; t++) {
                 __m256d x0 = _mm256_loadu_pd(a + t * la),
                     x1 = _mm256_loadu_pd(a + t * la + 4), w;
-                w = _mm256_set1_pd(b[0][t]);
+                w = _mm256_set1_pd(b[0][t * sbt]);
                 s00 = _mm256_fmadd_pd(x0, w, s00); s01 = _mm256_fmadd_pd(x1, w, s01);
-                w = _mm256_set1_pd(b[1][t]);
+                w = _mm256_set1_pd(b[1][t * sbt]);
                 s10 = _mm256_fmadd_pd(x0, w, s10); s11 = _mm256_fmadd_pd(x1, w, s11);
-                w = _mm256_set1_pd(b[2][t]);
+                w = _mm256_set1_pd(b[2][t * sbt]);
                 s20 = _mm256_fmadd_pd(x0, w, s20); s21 = _mm256_fmadd_pd(x1, w, s21);
-                w = _mm256_set1_pd(b[3][t]);
+                w = _mm256_set1_pd(b[3][t * sbt]);
                 s30 = _mm256_fmadd_pd(x0, w, s30); s31 = _mm256_fmadd_pd(x1, w, s31);
             }
             __m256d r[4][2] = {{s00, s01}, {s10, s11}, {s20, s21}, {s30, s31}};
@@ -88,6 +91,21 @@ TGT int thin_nn_simd(int len, int p, int q, double alpha, const double *A,
         }
     }
     return 1;
+}
+
+TGT int thin_nn_simd(int len, int p, int q, double alpha, const double *A,
+                     size_t lda, const double *B, size_t ldb, double *out,
+                     size_t ldo)
+{
+    return thin_nn_core(len, p, q, alpha, A, lda, B, 1, ldb, out, ldo);
+}
+
+/* out (len x q) = alpha A C^T for C q x p (leading dimension ldc) */
+TGT int thin_nt_simd(int len, int p, int q, double alpha, const double *A,
+                     size_t lda, const double *C, size_t ldc, double *out,
+                     size_t ldo)
+{
+    return thin_nn_core(len, p, q, alpha, A, lda, C, ldc, 1, out, ldo);
 }
 
 /* y (len) = A b, A len x p (lda), b p: sixteen rows at a time (four
@@ -285,6 +303,9 @@ int thin_tn_simd(int len, int p, int q, double alpha, const double *P,
                  size_t ldo) { return 0; }
 int thin_gemv_simd(int len, int p, const double *A, size_t lda,
                    const double *b, double *y) { return 0; }
+int thin_nt_simd(int len, int p, int q, double alpha, const double *A,
+                 size_t lda, const double *C, size_t ldc, double *out,
+                 size_t ldo) { return 0; }
 
 int hals_exact_simd(int len, int k, int r0, int rb, double *M,
                     const double *A, const double *Binv, double eps,

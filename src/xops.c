@@ -188,6 +188,31 @@ static double dense_pass(const xmat *X, int what)
     double acc = 0.0, sc = X->scale;
     int masked = X->mask == XM_MASK_MISSING;
     size_t m = (size_t) X->m, len = masked ? m : m * X->n;
+    if (!masked) {
+        /* four partial results: a single running sum (or maximum) waits on
+         * each addition (or comparison) in turn */
+        const double *c = X->x;
+        double a[4] = {0.0, 0.0, 0.0, 0.0};
+        size_t i = 0;
+        for (; i + 4 <= len; i += 4)
+            for (int u = 0; u < 4; u++) {
+                double v = c[i + u];
+                if (what == PASS_MAX) { if (v > a[u]) a[u] = v; }
+                else if (what == PASS_SUM) a[u] += v;
+                else { v *= sc; a[u] += v * v; }
+            }
+        for (; i < len; i++) {
+            double v = c[i];
+            if (what == PASS_MAX) { if (v > a[0]) a[0] = v; }
+            else if (what == PASS_SUM) a[0] += v;
+            else { v *= sc; a[0] += v * v; }
+        }
+        if (what == PASS_MAX) {
+            acc = a[0];
+            for (int u = 1; u < 4; u++) if (a[u] > acc) acc = a[u];
+        } else acc = (a[0] + a[1]) + (a[2] + a[3]);
+        return what == PASS_SUM ? sc * acc : acc;
+    }
     for (int j = 0; j < (masked ? X->n : 1); j++) {
         const double *c = X->x + (size_t) j * m;
         MISS_BEGIN(X, j, q, end);
@@ -445,16 +470,34 @@ double xm_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k,
     if (X->kind == XM_BLOCKS) return xbl_resid_sumsq(X, W, Ht, k);
     if (X->kind == XM_CSC) return xs_resid_sumsq(X, W, Ht, k, work);
     int m = X->m, n = X->n, bc = xm_block_cols(X);
+    int plain = X->mask == XM_MASK_NONE && !X->trans;
     double s = 0.0, sc = X->scale, *acc = work + (size_t) m * bc;
     for (int j0 = 0; j0 < n; j0 += bc) {
         int b = (n - j0 < bc) ? n - j0 : bc;
-        la_gemm("N", "T", m, b, k, 1.0, W, m, Ht + j0, n, 0.0, work, m);
+        /* W Ht^T for the block: thin_simd.c's kernel at rank 32 or less
+         * (the reference BLAS's dgemm took a fifth of a small fit) */
+        if (k > THIN_PMAX || !thin_nt_simd(m, k, b, 1.0, W, (size_t) m, Ht + j0,
+                                           (size_t) n, work, (size_t) m))
+            la_gemm("N", "T", m, b, k, 1.0, W, m, Ht + j0, n, 0.0, work, m);
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(X->threads) schedule(static) if (X->threads > 1 && (size_t) m * b > 4096)
 #endif
         for (int jj = 0; jj < b; jj++) {
             const double *p = work + (size_t) jj * m;
             double t = 0.0;
+            if (plain) {     /* four partial sums: one waits on each addition */
+                const double *x = X->x + ((size_t) j0 + jj) * m;
+                double t1 = 0.0, t2 = 0.0, t3 = 0.0;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) {
+                    double r0 = sc * x[i] - p[i], r1 = sc * x[i + 1] - p[i + 1],
+                        r2 = sc * x[i + 2] - p[i + 2], r3 = sc * x[i + 3] - p[i + 3];
+                    t += r0 * r0; t1 += r1 * r1; t2 += r2 * r2; t3 += r3 * r3;
+                }
+                for (; i < m; i++) { double r = sc * x[i] - p[i]; t += r * r; }
+                acc[jj] = (t + t1) + (t2 + t3);
+                continue;
+            }
             MISS_BEGIN(X, j0 + jj, q, end);
             for (int i = 0; i < m; i++) {
                 if (MISS_SKIP(X, i, q, end)) continue;

@@ -71,6 +71,41 @@ test_that("nndsvd on a large matrix uses only the leading triplets and is reprod
   expect_lt(suppressWarnings(nmf(X, 6, maxit = 1))$error, 0.1)
 })
 
+## The NNDSVD start (Boutsidis and Gallopoulos 2008) from R's svd(): the
+## pure-R reference of src/nndsvd.c's Gram path (min(dim) <= 4 (k + 10),
+## the k leading eigenpairs of the short side's Gram matrix), both
+## orientations.  maxit = 0 returns the start after the solver's best
+## scaling of it (one factor for all of W, its inverse-like for H), so the
+## columns of F and the rows of G are compared as directions.
+nndsvd_ref <- function(X, k) {
+  s <- svd(X, nu = k, nv = k)
+  nrm <- function(x) sqrt(sum(x^2))
+  W <- matrix(0, nrow(X), k); H <- matrix(0, k, ncol(X))
+  W[, 1] <- sqrt(s$d[1]) * abs(s$u[, 1]); H[1, ] <- sqrt(s$d[1]) * abs(s$v[, 1])
+  for (j in seq_len(k)[-1]) {
+    u <- s$u[, j]; v <- s$v[, j]
+    up <- pmax(u, 0); un <- pmax(-u, 0); vp <- pmax(v, 0); vn <- pmax(-v, 0)
+    mp <- nrm(up) * nrm(vp); mn <- nrm(un) * nrm(vn)
+    if (mp >= mn) { a <- up; b <- vp; mm <- mp } else { a <- un; b <- vn; mm <- mn }
+    W[, j] <- sqrt(s$d[j] * mm) * a / nrm(a); H[j, ] <- sqrt(s$d[j] * mm) * b / nrm(b)
+  }
+  list(W = W, H = H)
+}
+
+test_that("the NNDSVD start is the one computed from R's svd()", {
+  set.seed(17)
+  unit <- function(M, margin) sweep(M, margin, apply(M, margin, function(x) sqrt(sum(x^2))), "/")
+  for (d in list(c(60, 25, 4), c(25, 60, 4), c(500, 38, 3), c(10, 1000, 10), c(40, 40, 7))) {
+    ## distinct singular values (the start is defined up to the sign of each pair)
+    X <- matrix(rexp(d[1] * d[2]), d[1]) %*% diag(seq(2, 1, length.out = d[2]))
+    f <- suppressWarnings(nmf(X, d[3], maxit = 0))
+    r <- nndsvd_ref(X, d[3])
+    lab <- paste(d, collapse = "x")
+    expect_equal(unit(f$F[[1]], 2), unit(r$W, 2), tolerance = 1e-9, ignore_attr = TRUE, label = lab)
+    expect_equal(unit(f$G[[1]], 1), unit(r$H, 1), tolerance = 1e-9, ignore_attr = TRUE, label = lab)
+  }
+})
+
 test_that("the user's data are never modified", {
   set.seed(6)
   X <- matrix(runif(15 * 20), 15, 20)
