@@ -174,10 +174,6 @@ void   prod_rows_simd(const xmat *X, const double *B, int k, int r0, int r1,
                       double *out);
 void   tprod_cols_simd(const xmat *X, const double *A, int k, int c0, int nb,
                        double *out);
-/* out (nc x nc) = A^T A (+ out when accumulate) with AVX2; 0 when the
- * processor lacks it or the sweep is off (nothing done) */
-int    gram_cols_simd(const double *A, size_t lda, int nr, int nc, double *out,
-                      int accumulate);
 /* thin_simd.c: products with a thin side (at most THIN_PMAX columns) with
  * AVX2; each returns 0 (nothing done) when it does not apply.
  * thin_nn_simd: out (len x q) = alpha A B, A len x p, B p x q;
@@ -196,6 +192,9 @@ int    thin_tn_simd(int len, int p, int q, double alpha, const double *P,
 int    thin_nt_simd(int len, int p, int q, double alpha, const double *A,
                     size_t lda, const double *C, size_t ldc, double *out,
                     size_t ldo);
+/* out (nc x nc) = A^T A (+ out when accumulate), A nr x nc (any nc) */
+int    gram_cols_simd(const double *A, size_t lda, int nr, int nc, double *out,
+                      int accumulate);
 /* y (len) = A b, A len x p */
 int    thin_gemv_simd(int len, int p, const double *A, size_t lda,
                       const double *b, double *y);

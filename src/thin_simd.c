@@ -15,6 +15,8 @@
  *   thin_tn_simd  out = alpha P^T Q, P and Q long: four columns of P by
  *                 two of Q, eight running sums, over row chunks that stay
  *                 in the second-level cache;
+ *   gram_cols_simd   A^T A, A long (the small Grams, NNDSVD's Gram of the
+ *                 short side), the same blocks as thin_tn_simd;
  *   thin_gemv_simd   y = A b, A long (HALS's coordinate sweeps);
  *   hals_exact_simd  HALS's exact shortcut (nmf_hals.c's hals_block):
  *                 s_i = (a_i - l1) B^{-1} as thin_nn's product with
@@ -32,6 +34,82 @@
 
 /* rows per chunk of thin_tn_simd */
 #define THIN_ROWS 1024
+#define TGT_INLINE TGT __attribute__((always_inline)) static inline
+
+/* Rows i .. i + 7 of a long matrix for the eight-row kernels: a (leading
+ * dimension lda, p columns) itself, or, when only nrows < 8 are left, a
+ * zero-padded copy in pad (no access beyond the rows); *ld receives the
+ * leading dimension of what is returned. */
+TGT_INLINE const double *rows8(const double *a, size_t lda, int p, int nrows,
+                               double *pad, size_t *ld)
+{
+    *ld = lda;
+    if (nrows >= 8) return a;
+    for (int t = 0; t < p; t++)
+        for (int r = 0; r < 8; r++)
+            pad[t * 8 + r] = r < nrows ? a[(size_t) t * lda + r] : 0.0;
+    *ld = 8;
+    return pad;
+}
+
+/* The 8 x 4 block of a product A B: rows 0 .. 7 of a (leading dimension
+ * la) by the four columns b[0 .. 3] of B (entry t of column c at
+ * b[c][t * sbt]), p products each; r[c][0] and r[c][1] receive rows 0-3
+ * and 4-7 of column c.  Eight running sums, each load of a feeding four
+ * fused multiply-adds. */
+TGT_INLINE void nn_block(const double *a, size_t la, const double *const b[4],
+                         size_t sbt, int p, __m256d r[4][2])
+{
+    __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00,
+        s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+    for (int t = 0; t < p; t++) {
+        __m256d x0 = _mm256_loadu_pd(a + t * la), x1 = _mm256_loadu_pd(a + t * la + 4), w;
+        w = _mm256_set1_pd(b[0][t * sbt]);
+        s00 = _mm256_fmadd_pd(x0, w, s00); s01 = _mm256_fmadd_pd(x1, w, s01);
+        w = _mm256_set1_pd(b[1][t * sbt]);
+        s10 = _mm256_fmadd_pd(x0, w, s10); s11 = _mm256_fmadd_pd(x1, w, s11);
+        w = _mm256_set1_pd(b[2][t * sbt]);
+        s20 = _mm256_fmadd_pd(x0, w, s20); s21 = _mm256_fmadd_pd(x1, w, s21);
+        w = _mm256_set1_pd(b[3][t * sbt]);
+        s30 = _mm256_fmadd_pd(x0, w, s30); s31 = _mm256_fmadd_pd(x1, w, s31);
+    }
+    r[0][0] = s00; r[0][1] = s01; r[1][0] = s10; r[1][1] = s11;
+    r[2][0] = s20; r[2][1] = s21; r[3][0] = s30; r[3][1] = s31;
+}
+
+/* s[u][v] = sum over rows 0 .. nr - 1 of ca[u][i] cb[v][i]: four columns
+ * of one side by two of the other, eight running sums of four lanes (the
+ * last nr % 4 rows added to lane 0), each load feeding four or two fused
+ * multiply-adds; the lanes are added as (l0 + l1) + (l2 + l3). */
+TGT_INLINE void tn_block(const double *const ca[4], const double *const cb[2],
+                         int nr, double s[4][2])
+{
+    int nv = nr & ~3;
+    __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00,
+        s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+    for (int i = 0; i < nv; i += 4) {
+        __m256d x0 = _mm256_loadu_pd(cb[0] + i), x1 = _mm256_loadu_pd(cb[1] + i);
+        __m256d y = _mm256_loadu_pd(ca[0] + i);
+        s00 = _mm256_fmadd_pd(y, x0, s00); s01 = _mm256_fmadd_pd(y, x1, s01);
+        y = _mm256_loadu_pd(ca[1] + i);
+        s10 = _mm256_fmadd_pd(y, x0, s10); s11 = _mm256_fmadd_pd(y, x1, s11);
+        y = _mm256_loadu_pd(ca[2] + i);
+        s20 = _mm256_fmadd_pd(y, x0, s20); s21 = _mm256_fmadd_pd(y, x1, s21);
+        y = _mm256_loadu_pd(ca[3] + i);
+        s30 = _mm256_fmadd_pd(y, x0, s30); s31 = _mm256_fmadd_pd(y, x1, s31);
+    }
+    double t[4][2][4];
+    _mm256_storeu_pd(t[0][0], s00); _mm256_storeu_pd(t[0][1], s01);
+    _mm256_storeu_pd(t[1][0], s10); _mm256_storeu_pd(t[1][1], s11);
+    _mm256_storeu_pd(t[2][0], s20); _mm256_storeu_pd(t[2][1], s21);
+    _mm256_storeu_pd(t[3][0], s30); _mm256_storeu_pd(t[3][1], s31);
+    for (int u = 0; u < 4; u++)
+        for (int v = 0; v < 2; v++) {
+            double *w = t[u][v];
+            for (int i = nv; i < nr; i++) w[0] = fma(ca[u][i], cb[v][i], w[0]);
+            s[u][v] = (w[0] + w[1]) + (w[2] + w[3]);
+        }
+}
 
 /* out (len x q, leading dimension ldo) = alpha A B, A len x p (lda), B
  * p x q with B[t, c] at B[t * sbt + c * sbc] (sbt = 1, sbc = ldb: a plain
@@ -46,35 +124,15 @@ TGT static int thin_nn_core(int len, int p, int q, double alpha, const double *A
     const __m256d va = _mm256_set1_pd(alpha);
     for (int i0 = 0; i0 < len; i0 += 8) {
         int nrows = len - i0 < 8 ? len - i0 : 8;
-        const double *a = A + i0;
-        size_t la = lda;
-        if (nrows < 8) {    /* the last rows: a zero-padded copy */
-            for (int t = 0; t < p; t++)
-                for (int r = 0; r < 8; r++)
-                    pad[t * 8 + r] = r < nrows ? a[(size_t) t * lda + r] : 0.0;
-            a = pad;
-            la = 8;
-        }
+        size_t la;
+        const double *a = rows8(A + i0, lda, p, nrows, pad, &la);
         for (int l0 = 0; l0 < q; l0 += 4) {
             /* columns past q repeat column q - 1 (their sums are dropped) */
             const double *b[4];
             for (int c = 0; c < 4; c++)
                 b[c] = B + (size_t) (l0 + c < q ? l0 + c : q - 1) * sbc;
-            __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00,
-                s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-            for (int t = 0; t < p; t++) {
-                __m256d x0 = _mm256_loadu_pd(a + t * la),
-                    x1 = _mm256_loadu_pd(a + t * la + 4), w;
-                w = _mm256_set1_pd(b[0][t * sbt]);
-                s00 = _mm256_fmadd_pd(x0, w, s00); s01 = _mm256_fmadd_pd(x1, w, s01);
-                w = _mm256_set1_pd(b[1][t * sbt]);
-                s10 = _mm256_fmadd_pd(x0, w, s10); s11 = _mm256_fmadd_pd(x1, w, s11);
-                w = _mm256_set1_pd(b[2][t * sbt]);
-                s20 = _mm256_fmadd_pd(x0, w, s20); s21 = _mm256_fmadd_pd(x1, w, s21);
-                w = _mm256_set1_pd(b[3][t * sbt]);
-                s30 = _mm256_fmadd_pd(x0, w, s30); s31 = _mm256_fmadd_pd(x1, w, s31);
-            }
-            __m256d r[4][2] = {{s00, s01}, {s10, s11}, {s20, s21}, {s30, s31}};
+            __m256d r[4][2];
+            nn_block(a, la, b, sbt, p, r);
             for (int c = 0; c < 4 && l0 + c < q; c++) {
                 double *o = out + (size_t) (l0 + c) * ldo + i0;
                 __m256d y0 = _mm256_mul_pd(r[c][0], va), y1 = _mm256_mul_pd(r[c][1], va);
@@ -151,7 +209,7 @@ TGT int thin_tn_simd(int len, int p, int q, double alpha, const double *P,
     double acc[THIN_PMAX * THIN_PMAX];
     for (int j = 0; j < p * q; j++) acc[j] = 0.0;
     for (int r0 = 0; r0 < len; r0 += THIN_ROWS) {
-        int nr = len - r0 < THIN_ROWS ? len - r0 : THIN_ROWS, nv = nr & ~3;
+        int nr = len - r0 < THIN_ROWS ? len - r0 : THIN_ROWS;
         for (int a0 = 0; a0 < p; a0 += 4)
             for (int b0 = 0; b0 < q; b0 += 2) {
                 const double *ca[4], *cb[2];
@@ -159,30 +217,11 @@ TGT int thin_tn_simd(int len, int p, int q, double alpha, const double *P,
                     ca[u] = P + (size_t) (a0 + u < p ? a0 + u : p - 1) * ldp + r0;
                 for (int v = 0; v < 2; v++)
                     cb[v] = Q + (size_t) (b0 + v < q ? b0 + v : q - 1) * ldq + r0;
-                __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00,
-                    s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-                for (int i = 0; i < nv; i += 4) {
-                    __m256d x0 = _mm256_loadu_pd(cb[0] + i), x1 = _mm256_loadu_pd(cb[1] + i);
-                    __m256d y = _mm256_loadu_pd(ca[0] + i);
-                    s00 = _mm256_fmadd_pd(y, x0, s00); s01 = _mm256_fmadd_pd(y, x1, s01);
-                    y = _mm256_loadu_pd(ca[1] + i);
-                    s10 = _mm256_fmadd_pd(y, x0, s10); s11 = _mm256_fmadd_pd(y, x1, s11);
-                    y = _mm256_loadu_pd(ca[2] + i);
-                    s20 = _mm256_fmadd_pd(y, x0, s20); s21 = _mm256_fmadd_pd(y, x1, s21);
-                    y = _mm256_loadu_pd(ca[3] + i);
-                    s30 = _mm256_fmadd_pd(y, x0, s30); s31 = _mm256_fmadd_pd(y, x1, s31);
-                }
-                double t[4][2][4];
-                _mm256_storeu_pd(t[0][0], s00); _mm256_storeu_pd(t[0][1], s01);
-                _mm256_storeu_pd(t[1][0], s10); _mm256_storeu_pd(t[1][1], s11);
-                _mm256_storeu_pd(t[2][0], s20); _mm256_storeu_pd(t[2][1], s21);
-                _mm256_storeu_pd(t[3][0], s30); _mm256_storeu_pd(t[3][1], s31);
+                double t[4][2];
+                tn_block(ca, cb, nr, t);
                 for (int u = 0; u < 4 && a0 + u < p; u++)
-                    for (int v = 0; v < 2 && b0 + v < q; v++) {
-                        double *w = t[u][v];
-                        for (int i = nv; i < nr; i++) w[0] = fma(ca[u][i], cb[v][i], w[0]);
-                        acc[a0 + u + (size_t) (b0 + v) * p] += (w[0] + w[1]) + (w[2] + w[3]);
-                    }
+                    for (int v = 0; v < 2 && b0 + v < q; v++)
+                        acc[a0 + u + (size_t) (b0 + v) * p] += t[u][v];
             }
     }
     for (int b = 0; b < q; b++)
@@ -190,6 +229,34 @@ TGT int thin_tn_simd(int len, int p, int q, double alpha, const double *P,
     return 1;
 }
 
+
+/* out (nc x nc) (+)= A^T A for A (nr x nc, leading dimension lda): blocks
+ * of four columns of A against pairs (tn_block); the last, partial blocks
+ * repeat their last column (the extra sums are dropped).  Each entry with
+ * a <= b is summed in the one block that holds (a, b) and copied to
+ * (b, a), so out is exactly symmetric.  0 when it does not apply. */
+TGT int gram_cols_simd(const double *A, size_t lda, int nr, int nc,
+                       double *out, int accumulate)
+{
+    if (!kl_simd_enabled() || nc < 1) return 0;
+    for (int a0 = 0; a0 < nc; a0 += 4)
+        for (int b0 = a0 & ~1; b0 < nc; b0 += 2) {
+            const double *ca[4], *cb[2];
+            for (int p = 0; p < 4; p++) ca[p] = A + (size_t) (a0 + p < nc ? a0 + p : nc - 1) * lda;
+            for (int q = 0; q < 2; q++) cb[q] = A + (size_t) (b0 + q < nc ? b0 + q : nc - 1) * lda;
+            double t[4][2];
+            tn_block(ca, cb, nr, t);
+            for (int p = 0; p < 4 && a0 + p < nc; p++)
+                for (int q = 0; q < 2 && b0 + q < nc; q++) {
+                    int a = a0 + p, b = b0 + q;
+                    if (a > b) continue;
+                    double v = t[p][q];
+                    if (accumulate) v += out[a + (size_t) b * nc];
+                    out[a + (size_t) b * nc] = out[b + (size_t) a * nc] = v;
+                }
+        }
+    return 1;
+}
 
 /* Returns the number of rows of the block r0 .. r0 + rb - 1 whose shortcut
  * is not feasible, listed (as offsets from r0, ascending) in bad; the other
@@ -203,11 +270,11 @@ TGT int hals_exact_simd(int len, int k, int r0, int rb, double *M,
 {
     if (k < 1 || k > HALS_SIMD_KMAX || !kl_simd_enabled()) return -1;
     /* s_l = sum_p a_p Binv[p, l] - l1 sum_p Binv[p, l] (0 without L1) */
-    double c[HALS_SIMD_KMAX + 3];
+    double cl[HALS_SIMD_KMAX + 3];
     for (int l = 0; l < k + 3; l++) {
         double t = 0.0;
         if (l < k) for (int p = 0; p < k; p++) t += Binv[p + (size_t) l * k];
-        c[l] = l1 * t;
+        cl[l] = l1 * t;
     }
     /* eight rows (two vectors) at a time, four columns of s at a time:
      * eight independent sums of k products each */
@@ -217,45 +284,21 @@ TGT int hals_exact_simd(int len, int k, int r0, int rb, double *M,
     int nc = 0;
     for (int i0 = 0; i0 < rb; i0 += 8) {
         int nrows = rb - i0 < 8 ? rb - i0 : 8;
-        const double *a = A + (size_t) r0 + i0;
-        size_t lda = (size_t) len;
-        if (nrows < 8) {    /* the block's last rows: a zero-padded copy */
-            for (int p = 0; p < k; p++)
-                for (int r = 0; r < 8; r++)
-                    pad[p * 8 + r] = r < nrows ? a[(size_t) p * len + r] : 0.0;
-            a = pad;
-            lda = 8;
-        }
+        size_t la;
+        const double *a = rows8(A + (size_t) r0 + i0, (size_t) len, k, nrows, pad, &la);
         for (int l0 = 0; l0 < k; l0 += 4) {
-            __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00,
-                s20 = s00, s21 = s00, s30 = s00, s31 = s00;
             /* columns l0 + 1 .. l0 + 3 past k read column l0's entries
              * (their sums are computed and never used) */
-            const double *b0 = Binv + (size_t) l0 * k,
-                *b1 = Binv + (size_t) (l0 + 1 < k ? l0 + 1 : l0) * k,
-                *b2 = Binv + (size_t) (l0 + 2 < k ? l0 + 2 : l0) * k,
-                *b3 = Binv + (size_t) (l0 + 3 < k ? l0 + 3 : l0) * k;
-            for (int p = 0; p < k; p++) {
-                __m256d x0 = _mm256_loadu_pd(a + p * lda),
-                    x1 = _mm256_loadu_pd(a + p * lda + 4), w;
-                w = _mm256_set1_pd(b0[p]);
-                s00 = _mm256_fmadd_pd(x0, w, s00); s01 = _mm256_fmadd_pd(x1, w, s01);
-                w = _mm256_set1_pd(b1[p]);
-                s10 = _mm256_fmadd_pd(x0, w, s10); s11 = _mm256_fmadd_pd(x1, w, s11);
-                w = _mm256_set1_pd(b2[p]);
-                s20 = _mm256_fmadd_pd(x0, w, s20); s21 = _mm256_fmadd_pd(x1, w, s21);
-                w = _mm256_set1_pd(b3[p]);
-                s30 = _mm256_fmadd_pd(x0, w, s30); s31 = _mm256_fmadd_pd(x1, w, s31);
+            const double *b[4];
+            for (int c = 0; c < 4; c++)
+                b[c] = Binv + (size_t) (l0 + c < k ? l0 + c : l0) * k;
+            __m256d r[4][2];
+            nn_block(a, la, b, 1, k, r);
+            for (int c = 0; c < 4; c++) {
+                __m256d d = _mm256_set1_pd(cl[l0 + c]);
+                sv[l0 + c][0] = _mm256_sub_pd(r[c][0], d);
+                sv[l0 + c][1] = _mm256_sub_pd(r[c][1], d);
             }
-            __m256d d;
-            d = _mm256_set1_pd(c[l0]);
-            sv[l0][0] = _mm256_sub_pd(s00, d); sv[l0][1] = _mm256_sub_pd(s01, d);
-            d = _mm256_set1_pd(c[l0 + 1]);
-            sv[l0 + 1][0] = _mm256_sub_pd(s10, d); sv[l0 + 1][1] = _mm256_sub_pd(s11, d);
-            d = _mm256_set1_pd(c[l0 + 2]);
-            sv[l0 + 2][0] = _mm256_sub_pd(s20, d); sv[l0 + 2][1] = _mm256_sub_pd(s21, d);
-            d = _mm256_set1_pd(c[l0 + 3]);
-            sv[l0 + 3][0] = _mm256_sub_pd(s30, d); sv[l0 + 3][1] = _mm256_sub_pd(s31, d);
         }
         for (int v = 0; v < 2 && 4 * v < nrows; v++) {
             int nr = nrows - 4 * v < 4 ? nrows - 4 * v : 4;
@@ -306,6 +349,8 @@ int thin_gemv_simd(int len, int p, const double *A, size_t lda,
 int thin_nt_simd(int len, int p, int q, double alpha, const double *A,
                  size_t lda, const double *C, size_t ldc, double *out,
                  size_t ldo) { return 0; }
+int gram_cols_simd(const double *A, size_t lda, int nr, int nc, double *out,
+                   int accumulate) { return 0; }
 
 int hals_exact_simd(int len, int k, int r0, int rb, double *M,
                     const double *A, const double *Binv, double eps,

@@ -405,54 +405,6 @@ TGT void lr_simd(const xmat *X, const double *W, const double *Ht, int k,
     }
 }
 
-/* out (nc x nc) (+)= A^T A for A (nr x nc, leading dimension lda): blocks
- * of four columns of A against pairs, eight accumulators, every load
- * feeding four or two fused multiply-adds; the last, partial blocks
- * repeat their last column (the extra sums are dropped).  Each entry with
- * a <= b is summed in the one block that holds (a, b) and copied to
- * (b, a), so out is exactly symmetric. */
-TGT int gram_cols_simd(const double *A, size_t lda, int nr, int nc,
-                       double *out, int accumulate)
-{
-    if (!kl_simd_enabled() || nc < 1) return 0;
-    int nv = nr & ~3;
-    for (int a0 = 0; a0 < nc; a0 += 4)
-        for (int b0 = a0 & ~1; b0 < nc; b0 += 2) {
-            const double *ca[4], *cb[2];
-            for (int p = 0; p < 4; p++) ca[p] = A + (size_t) (a0 + p < nc ? a0 + p : nc - 1) * lda;
-            for (int q = 0; q < 2; q++) cb[q] = A + (size_t) (b0 + q < nc ? b0 + q : nc - 1) * lda;
-            __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00,
-                s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-            for (int i = 0; i < nv; i += 4) {
-                __m256d x0 = _mm256_loadu_pd(cb[0] + i), x1 = _mm256_loadu_pd(cb[1] + i);
-                __m256d y = _mm256_loadu_pd(ca[0] + i);
-                s00 = _mm256_fmadd_pd(y, x0, s00); s01 = _mm256_fmadd_pd(y, x1, s01);
-                y = _mm256_loadu_pd(ca[1] + i);
-                s10 = _mm256_fmadd_pd(y, x0, s10); s11 = _mm256_fmadd_pd(y, x1, s11);
-                y = _mm256_loadu_pd(ca[2] + i);
-                s20 = _mm256_fmadd_pd(y, x0, s20); s21 = _mm256_fmadd_pd(y, x1, s21);
-                y = _mm256_loadu_pd(ca[3] + i);
-                s30 = _mm256_fmadd_pd(y, x0, s30); s31 = _mm256_fmadd_pd(y, x1, s31);
-            }
-            double t[4][2][4];
-            _mm256_storeu_pd(t[0][0], s00); _mm256_storeu_pd(t[0][1], s01);
-            _mm256_storeu_pd(t[1][0], s10); _mm256_storeu_pd(t[1][1], s11);
-            _mm256_storeu_pd(t[2][0], s20); _mm256_storeu_pd(t[2][1], s21);
-            _mm256_storeu_pd(t[3][0], s30); _mm256_storeu_pd(t[3][1], s31);
-            for (int p = 0; p < 4 && a0 + p < nc; p++)
-                for (int q = 0; q < 2 && b0 + q < nc; q++) {
-                    int a = a0 + p, b = b0 + q;
-                    if (a > b) continue;
-                    double *u = t[p][q];
-                    for (int i = nv; i < nr; i++) u[0] = fma(ca[p][i], cb[q][i], u[0]);
-                    double v = (u[0] + u[1]) + (u[2] + u[3]);
-                    if (accumulate) v += out[a + (size_t) b * nc];
-                    out[a + (size_t) b * nc] = out[b + (size_t) a * nc] = v;
-                }
-        }
-    return 1;
-}
-
 /* The Frobenius solvers' products with a dense X (xops.c, with a BLAS
  * that does not block: R's reference BLAS): step 2 of the sweep with X's
  * own columns as the terms.  prod: out's rows r0 .. r1 - 1 (leading
@@ -547,8 +499,6 @@ int lr_simd_usable(const xmat *X, int k)
 
 int kl_simd_usable(const xmat *X, int k) { return 0; }
 int lr_simd_usable(const xmat *X, int k) { return 0; }
-int gram_cols_simd(const double *A, size_t lda, int nr, int nc, double *out,
-                   int accumulate) { return 0; }
 int lr_beta_terms(double beta, double s, const double *x, int nr, double *y,
                   double *r2) { return 0; }
 static void no_sweep(void) { error(_("internal error: no vector pass in this build")); }

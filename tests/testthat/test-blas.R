@@ -51,6 +51,20 @@ sweep_on <- function(blocked = NULL) {
   }
 }
 
+## fit(simd, threads) with the kernels on against off (factors within tol,
+## the objective 'obj' within obj_tol), and on 2 threads against 1 (the
+## same bit for bit); returns the fit with the kernels on.
+expect_kernels_match <- function(fit, tol, obj, obj_tol, label = NULL) {
+  a <- fit(TRUE); b <- fit(FALSE)
+  expect_equal(a$F[[1]], b$F[[1]], tolerance = tol, label = label)
+  expect_equal(a$G[[1]], b$G[[1]], tolerance = tol, label = label)
+  expect_equal(a[[obj]], b[[obj]], tolerance = obj_tol, label = label)
+  a2 <- fit(TRUE, threads = 2)
+  expect_identical(a2$F, a$F, label = label)
+  expect_identical(a2$G, a$G, label = label)
+  invisible(list(a = a, b = b))
+}
+
 ## The dense I-divergence pass in one AVX2 sweep (src/xops_sweep.c), where
 ## the processor has AVX2 and FMA: the same fits as the BLAS path up to
 ## rounding, on sizes that leave vector tails (rows not a multiple of 8,
@@ -71,14 +85,9 @@ test_that("the vector KL pass gives the BLAS path's fits", {
       suppressWarnings(nmf(X, d[3], method = "kl", init = start, maxit = 25,
                            tol = 0, threads = threads))
     }
-    a <- fit(TRUE); b <- fit(FALSE)
-    expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-10)
-    expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-10)
-    expect_equal(a$objective, b$objective, tolerance = 1e-12)
-    expect_equal(a$trace, b$trace, tolerance = 1e-12)
-    a2 <- fit(TRUE, threads = 2)
-    expect_identical(a2$F, a$F)
-    expect_identical(a2$G, a$G)
+    ab <- expect_kernels_match(fit, 1e-10, "objective", 1e-12)
+    a <- ab$a
+    expect_equal(a$trace, ab$b$trace, tolerance = 1e-12)
     ## the pass that only measures (W fixed): predict()
     set_simd(TRUE); pa <- predict(a, X[, 1:17], maxit = 5)
     set_simd(FALSE); pb <- predict(a, X[, 1:17], maxit = 5)
@@ -107,13 +116,7 @@ test_that("the vector beta-divergence pass gives the BLAS path's fits", {
         suppressWarnings(nmf(X, d[3], beta = beta, init = start, maxit = 15,
                              tol = 0, threads = threads))
       }
-      a <- fit(TRUE); b <- fit(FALSE)
-      expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-9)
-      expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-9)
-      expect_equal(a$objective, b$objective, tolerance = 1e-12)
-      a2 <- fit(TRUE, threads = 2)
-      expect_identical(a2$F, a$F)
-      expect_identical(a2$G, a$G)
+      expect_kernels_match(fit, 1e-9, "objective", 1e-12)
     }
   }
 })
@@ -156,13 +159,7 @@ test_that("the vector products give the BLAS's HALS and MU fits", {
         suppressWarnings(nmf(X, d[3], method = m, init = start, maxit = 10, tol = 0,
                              threads = threads))
       }
-      a <- fit(TRUE); b <- fit(FALSE)
-      expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-10)
-      expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-10)
-      expect_equal(a$error, b$error, tolerance = 1e-12)
-      a2 <- fit(TRUE, threads = 2)
-      expect_identical(a2$F, a$F)
-      expect_identical(a2$G, a$G)
+      expect_kernels_match(fit, 1e-10, "error", 1e-12)
     }
   }
 })
@@ -191,14 +188,8 @@ test_that("the thin kernels give the BLAS path's HALS and MU fits", {
         suppressWarnings(nmf(X, k, method = m, init = start, maxit = 8, tol = 0,
                              threads = threads, L1 = L1))
       }
-      a <- fit(TRUE); b <- fit(FALSE)
-      lab <- paste(paste(d, collapse = "x"), m, L1)
-      expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-9, label = lab)
-      expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-9, label = lab)
-      expect_equal(a$error, b$error, tolerance = 1e-11, label = lab)
-      a2 <- fit(TRUE, threads = 2)
-      expect_identical(a2$F, a$F, label = lab)
-      expect_identical(a2$G, a$G, label = lab)
+      expect_kernels_match(fit, 1e-9, "error", 1e-11,
+                           label = paste(paste(d, collapse = "x"), m, L1))
     }
   }
   ## a cascade: layers 2 and 3 read the transposed G of the layer before
