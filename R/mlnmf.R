@@ -23,9 +23,16 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
   check_rank_type(rank)
   restarts <- check_restarts(nrun, seed)            # R/restarts.R
   keep.runs <- check_flag(keep.runs, "keep.runs")
-  if (!is.null(restarts))
-    return(fit_restarts(mget(setdiff(names(formals(mlnmf)), c("nrun", "seed"))),
-                        restarts, call))
+  if (!is.null(restarts)) {
+    if (restarts$nrun > 1L)
+      return(fit_restarts(mget(setdiff(names(formals(mlnmf)), c("nrun", "seed"))),
+                          restarts, call))
+    ## one run with a seed: this call, on the seed's first stream (the
+    ## stream of run 1 of fit_restarts()); the caller's RNG is put back
+    rng_old <- rng_save()                          # R/restarts.R
+    on.exit(rng_restore(rng_old))
+    rng_first_stream(restarts$seed)
+  }
   auto <- identical(layers, "auto")
   if (auto) {
     depth <- check_auto_layers(max_layers, depth_tol)
@@ -118,6 +125,7 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
     fit <- do.call("finetune", c(list(fit, threads = threads), ft))
     if (!keep.data) fit["data"] <- list(NULL)
   }
+  if (!is.null(restarts)) fit <- seeded_fields(fit, restarts$seed, keep.runs, call)
   fit
 }
 

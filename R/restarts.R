@@ -162,7 +162,6 @@ fit_restarts <- function(args, rs, call) {
   n <- rs$nrun
   seed <- draw_seed(rs$seed)
   streams <- rng_streams(seed, n)
-  if (n == 1L) return(fit_seeded(args, streams[[1L]], seed, call))
   light <- restarts_light(args, n)
   step <- with_progress_steps(restart_run, n, "run")  # R/progress.R
   res <- run_streams(n, step, streams, "mlnmf-run", "runs", args = args, light = light)
@@ -230,26 +229,22 @@ runs_table <- function(fits, err) {
             class = "data.frame", row.names = c(NA_integer_, -length(fits)))
 }
 
-## One run with a seed: the run of fit_restarts() without its machinery
-## (no future, no capture of warnings and errors, which pass through as
-## they are), the same fit and fields.
-fit_seeded <- function(args, stream, seed, call) {
-  old <- rng_save()
-  on.exit(rng_restore(old))
+## One run with a seed: mlnmf() fits it itself (no future, no capture of
+## warnings and errors, no second pass over the arguments) on the stream
+## of run 1 of fit_restarts(), set here, and adds the fields of the runs.
+rng_first_stream <- function(seed) {
   suppressWarnings(RNGkind("L'Ecuyer-CMRG", "Inversion", "Rejection"))
-  assign(".Random.seed", stream, envir = globalenv())
-  keep <- isTRUE(args$keep.runs)
-  args$progress <- FALSE
-  args$keep.runs <- NULL
-  fit <- do.call(run_fit, args)
+  set.seed(seed)
+}
+seeded_fields <- function(fit, seed, keep.runs, call) {
   fit$call <- NULL                          # set last, as fit_restarts() does
-  mem <- stack_memberships(list(fit_memberships(fit)), fit$dim[2L])
-  fit$runs <- runs_table(list(fit), fit$error[fit$layers])
-  fit$runs$layers <- NULL                 # one run: one depth (as fit_restarts())
+  fit$runs <- structure(list(run = 1L, init = fit$init, error = fit$error[fit$layers],
+                             iterations = as.double(sum(fit$iter)), converged = all(fit$converged)),
+                        class = "data.frame", row.names = c(NA_integer_, -1L))
   fit$best_run <- 1L
   fit$seed <- seed
-  fit$memberships <- mem
-  if (keep) fit$run_factors <- list(list(F = fit$F, G = fit$G))
+  fit$memberships <- lapply(fit_memberships(fit), function(m) matrix(as.raw(m), ncol = 1L))
+  if (keep.runs) fit$run_factors <- list(list(F = fit$F, G = fit$G))
   fit$call <- call
   fit
 }

@@ -86,6 +86,23 @@ test_that("a seed gives the same fit every time and leaves R's RNG alone", {
   expect_identical(r1$F, r2$F)
   expect_false(identical(r1$F, r3$F))
   expect_identical(nrow(r1$runs), 1L)
+  ## ... exactly the fit from stream 1, made by the same call itself, which
+  ## leaves R's RNG as it was, also when it fails
+  old <- get0(".Random.seed", envir = globalenv())
+  kind <- RNGkind()
+  assign(".Random.seed", stream_seed(3, 1), envir = globalenv())
+  ref <- nmf(Xr, 3, init = "random", maxit = 40)
+  RNGkind(kind[1], kind[2], kind[3])
+  assign(".Random.seed", old, envir = globalenv())
+  expect_identical(r1$F, ref$F)
+  expect_identical(r1$G, ref$G)
+  expect_identical(r1$memberships[[1]][, 1], as.raw(max.col(t(r1$G[[1]] * colSums(r1$F[[1]])),
+                                                            ties.method = "first")))
+  set.seed(5)
+  s <- .Random.seed
+  expect_error(nmf(Xr, 3, seed = 3, maxit = -1), "'maxit'")
+  expect_identical(.Random.seed, s)
+  expect_identical(RNGkind(), kind)
   ## seed = NULL with several runs: the seed is drawn from R's stream
   set.seed(21); n1 <- suppressWarnings(nmf(Xr, 3, nrun = 3, maxit = 40))
   set.seed(21); n2 <- suppressWarnings(nmf(Xr, 3, nrun = 3, maxit = 40))
