@@ -15,9 +15,12 @@
  *                 with optional penalties pen = list(l1 =, l2 =) or NULL.
  *
  * Memory is flat in the depth: the stored output (F_i, G_i, traces) plus
- * one layer's workspace.  Each layer's R_alloc scratch (start, solver,
- * products) is released after it with vmaxget / vmaxset, and large
- * released scratch is collected at once (release_scratch).  What a layer
+ * one layer's workspace.  Each layer's scratch (start, solver, products;
+ * scratch.c) is released after it, and large released scratch is
+ * collected at once (release_scratch).  The layers run in one arena
+ * (scratch_run), which after each layer grows to the scratch the layer
+ * needed, up to RELEASE_GC_BYTES: smaller layers reuse one block instead
+ * of leaving their scratch to R's collector.  What a layer
  * hands to the next lives in two ping-pong buffers allocated before the
  * loop: G_i^T (N x k_max) and the prefix F1 ... Fi (d x k_max).  The
  * SEXP X is read in one place, data_input().
@@ -41,7 +44,7 @@ static void data_input(SEXP X, SEXP mask, const char *what, int threads,
 static void normalize_cols(int m, int n, int k, double *W, double *Ht, int type)
 {
     if (type == 0) return;
-    double *sc = (double *) R_alloc((size_t) k, sizeof(double));
+    double *sc = (double *) scratch_alloc((size_t) k, sizeof(double));
     util_normalize_cols(m, k, W, type, sc);
     for (int l = 0; l < k; l++) {
         if (sc[l] == 1.0) continue;
@@ -67,9 +70,9 @@ static void check_finite(size_t len, const double *x, int layer)
 #ifndef RELEASE_GC_BYTES
 #define RELEASE_GC_BYTES ((size_t) 16 << 20)
 #endif
-static void release_scratch(const void *vmax, size_t bytes)
+static void release_scratch(scratch_mark vmax, size_t bytes)
 {
-    vmaxset(vmax);
+    scratch_set(vmax);
     if (bytes >= RELEASE_GC_BYTES) R_gc();
 }
 
@@ -138,7 +141,7 @@ static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
     SET_VECTOR_ELT(c->Fl, i, Fi);
     UNPROTECT(1);
     double *W = REAL(Fi);
-    const void *vmax = vmaxget();
+    scratch_mark vmax = scratch_get();
     /* the start's scratch is dead once W and Ht are set: released (and
      * collected when large) before the solver allocates its own */
     /* the start draws from R's stream (random, nndsvdar, the randomized
@@ -203,15 +206,45 @@ static void fit_layer(cascade *c, int i, xmat *Xi, int k, double *Ht)
 static int depth_reached(const cascade *c, int i, const int *rk)
 {
     if (!(c->depth_tol > 0) || i < 1 || rk[i] != rk[i - 1]) return 0;
-    const void *vmax = vmaxget();
+    scratch_mark vmax = scratch_get();
     double md = monomial_dist(rk[i], REAL(VECTOR_ELT(c->Fl, i)));
-    vmaxset(vmax);
+    scratch_set(vmax);
     int hit = !ISNAN(md) && md < c->depth_tol;
     if (hit && c->o.verbose)
         Rprintf("layer %d is within depth_tol = %g of a scaled permutation (distance %.3g): the depth is %d\n",
                 i + 1, c->depth_tol, md, i);
     else if (hit && c->progress) Rprintf("\n");
     return hit;
+}
+
+/* The layers of mlnmf_fit, in one scratch arena (scratch.c); L becomes
+ * the number fitted. */
+typedef struct {
+    cascade *c;
+    const int *rk;
+    double **Hbuf;
+    int L;
+} layer_loop;
+
+static SEXP run_layers(void *data)
+{
+    layer_loop *lp = (layer_loop *) data;
+    cascade *c = lp->c;
+    const int *rk = lp->rk;
+    int N = c->X1->n;
+    for (int i = 0; i < lp->L; i++) {
+        R_CheckUserInterrupt();
+        xmat Xi = *c->X1;
+        if (i > 0) {
+            xm_dense(&Xi, lp->Hbuf[(i - 1) % 2], rk[i - 1], N, 1);
+            Xi.threads = c->o.threads;
+            Xi.scale = util_inv_scale(xm_max(&Xi), "G", 0);
+        }
+        fit_layer(c, i, &Xi, rk[i], lp->Hbuf[i % 2]);
+        if (depth_reached(c, i, rk)) { lp->L = i + 1; break; }
+        if (i + 1 < lp->L) scratch_reserve(RELEASE_GC_BYTES);
+    }
+    return R_NilValue;
 }
 
 SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
@@ -261,27 +294,19 @@ SEXP mlnmf_fit(SEXP X, SEXP ranks, SEXP opts, SEXP Finit, SEXP Ginit,
     xm_reserve(&X1, rk[0] + 10);     /* the solvers' k, NNDSVD's k + 10 */
     c.X1 = &X1;
     c.xn2 = xm_sumsq_keep(&X1);   /* the solver of layer 1 reuses it */
-    c.work1 = (double *) R_alloc(xm_work_size(&X1, kmax), sizeof(double));
+    c.work1 = (double *) scratch_alloc(xm_work_size(&X1, kmax), sizeof(double));
     /* the ping-pong buffers: layer i writes G_i^T into Hbuf[i % 2] and
      * the prefix into P[i % 2] while it reads layer i - 1's */
     size_t nk = (size_t) N * kmax, dk = (size_t) d * kmax;
     double *Hbuf[2];
-    Hbuf[0] = (double *) R_alloc(nk, sizeof(double));
-    Hbuf[1] = L > 1 ? (double *) R_alloc(nk, sizeof(double)) : NULL;
-    c.P[0] = (double *) R_alloc(dk, sizeof(double));
-    c.P[1] = L > 1 ? (double *) R_alloc(dk, sizeof(double)) : NULL;
+    Hbuf[0] = (double *) scratch_alloc(nk, sizeof(double));
+    Hbuf[1] = L > 1 ? (double *) scratch_alloc(nk, sizeof(double)) : NULL;
+    c.P[0] = (double *) scratch_alloc(dk, sizeof(double));
+    c.P[1] = L > 1 ? (double *) scratch_alloc(dk, sizeof(double)) : NULL;
 
-    for (int i = 0; i < L; i++) {
-        R_CheckUserInterrupt();
-        xmat Xi = X1;
-        if (i > 0) {
-            xm_dense(&Xi, Hbuf[(i - 1) % 2], rk[i - 1], N, 1);
-            Xi.threads = c.o.threads;
-            Xi.scale = util_inv_scale(xm_max(&Xi), "G", 0);
-        }
-        fit_layer(&c, i, &Xi, rk[i], Hbuf[i % 2]);
-        if (depth_reached(&c, i, rk)) { L = i + 1; break; }
-    }
+    layer_loop lp = { &c, rk, Hbuf, L };
+    scratch_run(run_layers, &lp);
+    L = lp.L;
 
     /* the outputs, cut to the layers fitted */
     const char *nm[] = {"F", "G", "iter", "converged", "error", "objective", "trace", ""};
@@ -303,7 +328,7 @@ static void project_layer(const xmat *Xi, double mx, const double *F, int k,
                           const nmf_opts *o, const double *G0, double *Ht)
 {
     int m = Xi->m, N = Xi->n;
-    double *W = (double *) R_alloc((size_t) m * k, sizeof(double));
+    double *W = (double *) scratch_alloc((size_t) m * k, sizeof(double));
     for (size_t j = 0; j < (size_t) m * k; j++) W[j] = F[j] > o->eps ? F[j] : o->eps;
     if (G0) {                  /* a given start (k x N, unscaled): warm start */
         util_transpose(k, N, G0, Ht);
@@ -323,6 +348,43 @@ static void project_layer(const xmat *Xi, double mx, const double *F, int k,
     else for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] = 0.0;
     double inv = 1.0 / Xi->scale;
     for (size_t j = 0; j < (size_t) N * k; j++) Ht[j] *= inv;
+}
+
+/* The layers of mlnmf_project, in one scratch arena; k becomes the last
+ * layer's rank. */
+typedef struct {
+    const xmat *X1;
+    SEXP Flist;
+    const nmf_opts *o;
+    const double *G0;
+    double **Hbuf;
+    int k;
+} project_loop;
+
+static SEXP project_layers(void *data)
+{
+    project_loop *pl = (project_loop *) data;
+    int L = (int) XLENGTH(pl->Flist), N = pl->X1->n;
+    for (int i = 0; i < L; i++) {
+        R_CheckUserInterrupt();
+        SEXP F = VECTOR_ELT(pl->Flist, i);
+        int k = pl->k = ncols(F);
+        xmat Xi = *pl->X1;
+        if (i > 0) {
+            xm_dense(&Xi, pl->Hbuf[(i - 1) % 2], nrows(F), N, 1);
+            Xi.threads = pl->o->threads;
+        }
+        scratch_mark vmax = scratch_get();
+        if (i == 0) xm_reserve(&Xi, k);
+        double mx = xm_max(&Xi);
+        Xi.scale = util_inv_scale(mx, "newdata", 0);
+        Xi.sumsq = -1.0;
+        project_layer(&Xi, mx, REAL(F), k, pl->o, L == 1 ? pl->G0 : NULL,
+                      pl->Hbuf[i % 2]);
+        release_scratch(vmax, layer_scratch_bytes(Xi.m, N, k));
+        if (i + 1 < L) scratch_reserve(RELEASE_GC_BYTES);
+    }
+    return R_NilValue;
 }
 
 SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
@@ -356,26 +418,11 @@ SEXP mlnmf_project(SEXP X, SEXP Flist, SEXP opts, SEXP mask)
         G0 = REAL(st);
     }
     double *Hbuf[2];
-    Hbuf[0] = (double *) R_alloc((size_t) N * kmax, sizeof(double));
-    Hbuf[1] = L > 1 ? (double *) R_alloc((size_t) N * kmax, sizeof(double)) : NULL;
-    int k = 0;
-    for (int i = 0; i < L; i++) {
-        R_CheckUserInterrupt();
-        SEXP F = VECTOR_ELT(Flist, i);
-        k = ncols(F);
-        xmat Xi = X1;
-        if (i > 0) {
-            xm_dense(&Xi, Hbuf[(i - 1) % 2], nrows(F), N, 1);
-            Xi.threads = o.threads;
-        }
-        const void *vmax = vmaxget();
-        if (i == 0) xm_reserve(&Xi, k);
-        double mx = xm_max(&Xi);
-        Xi.scale = util_inv_scale(mx, "newdata", 0);
-        Xi.sumsq = -1.0;
-        project_layer(&Xi, mx, REAL(F), k, &o, L == 1 ? G0 : NULL, Hbuf[i % 2]);
-        release_scratch(vmax, layer_scratch_bytes(Xi.m, N, k));
-    }
+    Hbuf[0] = (double *) scratch_alloc((size_t) N * kmax, sizeof(double));
+    Hbuf[1] = L > 1 ? (double *) scratch_alloc((size_t) N * kmax, sizeof(double)) : NULL;
+    project_loop pl = { &X1, Flist, &o, G0, Hbuf, 0 };
+    scratch_run(project_layers, &pl);        /* one arena for the layers */
+    int k = pl.k;
     SEXP G = PROTECT(allocMatrix(REALSXP, k, N)); nprot++;
     util_transpose(N, k, Hbuf[(L - 1) % 2], REAL(G));
     UNPROTECT(nprot);
@@ -413,7 +460,7 @@ SEXP mlnmf_step(SEXP X, SEXP W, SEXP H, SEXP method, SEXP eps, SEXP mask,
     xm_reserve(&Xm, k);
     SEXP Wn = PROTECT(duplicate(W)); nprot++;
     SEXP Hn = PROTECT(allocMatrix(REALSXP, k, n)); nprot++;
-    double *Ht = (double *) R_alloc((size_t) n * k, sizeof(double));
+    double *Ht = (double *) scratch_alloc((size_t) n * k, sizeof(double));
     util_transpose(k, n, REAL(H), Ht);
     nmf_result res = { 0, 0, 0.0, NULL };
     nmf_solve(&Xm, k, REAL(Wn), Ht, &o, &res);

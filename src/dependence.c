@@ -78,14 +78,14 @@ static void dependence_pair(const xmat *Gprev, const double *Fi,
     xm_reserve(&xg, c);
     size_t bc = (size_t) b * c, cn = (size_t) c * N;
 
-    double *Fp = (double *) R_alloc((size_t) b * a, sizeof(double));
-    double *Gp = (double *) R_alloc((size_t) N * c, sizeof(double));
-    double *Gs = (double *) R_alloc(cn, sizeof(double));
-    double *T = (double *) R_alloc((size_t) a * c, sizeof(double));
-    double *W = (double *) R_alloc((size_t) a * c, sizeof(double));
-    double *Fr = (double *) R_alloc(bc, sizeof(double));
-    double *Ht = (double *) R_alloc((size_t) N * c, sizeof(double));
-    double *work = (double *) R_alloc(xm_work_size(&xg, c), sizeof(double));
+    double *Fp = (double *) scratch_alloc((size_t) b * a, sizeof(double));
+    double *Gp = (double *) scratch_alloc((size_t) N * c, sizeof(double));
+    double *Gs = (double *) scratch_alloc(cn, sizeof(double));
+    double *T = (double *) scratch_alloc((size_t) a * c, sizeof(double));
+    double *W = (double *) scratch_alloc((size_t) a * c, sizeof(double));
+    double *Fr = (double *) scratch_alloc(bc, sizeof(double));
+    double *Ht = (double *) scratch_alloc((size_t) N * c, sizeof(double));
+    double *work = (double *) scratch_alloc(xm_work_size(&xg, c), sizeof(double));
 
     double s = dep_inv_scale(xm_max(&xg), i - 1);
     double mg = 0.0;
@@ -183,10 +183,10 @@ SEXP mlnmf_dependence(SEXP X, SEXP Flist, SEXP Glist, SEXP pairs, SEXP maps,
                   i);
 
         SEXP Z = PROTECT(allocMatrix(REALSXP, b, c));
-        const void *vmax = vmaxget();
+        scratch_mark vmax = scratch_get();
         dependence_pair(&Gp, REAL(Fi), REAL(Fn), REAL(Gn), a, b, c,
                         N, i, REAL(Z), one);
-        vmaxset(vmax);
+        scratch_set(vmax);
         for (int s = 0; s < 5; s++) st[p + (size_t) s * np] = one[s];
         if (want) SET_VECTOR_ELT(zl, p, Z);
         UNPROTECT(1);

@@ -65,8 +65,8 @@ double monomial_dist(int k, const double *F)
     double nf = 0.0;
     for (size_t j = 0; j < kk; j++) nf += F[j] * F[j];
     if (!(nf > 0) || !R_FINITE(nf)) return NA_REAL;
-    double *F2 = (double *) R_alloc(kk + 3 * ((size_t) k + 1), sizeof(double));
-    int *iw = (int *) R_alloc(4 * ((size_t) k + 1), sizeof(int));
+    double *F2 = (double *) scratch_alloc(kk + 3 * ((size_t) k + 1), sizeof(double));
+    int *iw = (int *) scratch_alloc(4 * ((size_t) k + 1), sizeof(int));
     for (size_t j = 0; j < kk; j++) F2[j] = F[j] * F[j];
     int *p = iw + 3 * ((size_t) k + 1);
     max_assignment(k, F2, p, F2 + kk, iw);
@@ -80,8 +80,8 @@ SEXP mlnmf_monomial_dist(SEXP F)
 {
     util_check_matrix(F, "F", 0);
     if (nrows(F) != ncols(F)) error(_("'F' must be a square matrix"));
-    const void *vmax = vmaxget();
+    scratch_mark vmax = scratch_get();
     double md = monomial_dist(nrows(F), REAL(F));
-    vmaxset(vmax);
+    scratch_set(vmax);
     return ScalarReal(md);
 }

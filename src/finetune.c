@@ -175,24 +175,24 @@ static void ft_work_alloc(xmat *X, int L, const int *rk, double *Gt,
     size_t bk = (size_t) big * kmax, kk = (size_t) kmax * kmax;
     xm_reserve(X, kmax);
     w->norm = method == METHOD_KL ? xm_sum(X) : xm_sumsq(X);
-    w->work = (double *) R_alloc(xm_work_size(X, kmax), sizeof(double));
-    w->T = (double **) R_alloc((size_t) L + 1, sizeof(double *));
+    w->work = (double *) scratch_alloc(xm_work_size(X, kmax), sizeof(double));
+    w->T = (double **) scratch_alloc((size_t) L + 1, sizeof(double *));
     for (int j = 1; j < L; j++)
-        w->T[j] = (double *) R_alloc((size_t) N * rk[j], sizeof(double));
+        w->T[j] = (double *) scratch_alloc((size_t) N * rk[j], sizeof(double));
     w->T[L] = Gt;
-    w->Pa = (double *) R_alloc((size_t) d * kmax, sizeof(double));
-    w->Pb = (double *) R_alloc((size_t) d * kmax, sizeof(double));
-    w->A = (double *) R_alloc(kk, sizeof(double));
-    w->B = (double *) R_alloc(kk, sizeof(double));
-    w->HtH = (double *) R_alloc(kk, sizeof(double));
-    w->C = (double *) R_alloc(bk, sizeof(double));
-    w->U = (double *) R_alloc(bk, sizeof(double));
-    w->M = (double *) R_alloc(bk, sizeof(double));
-    w->den = (double *) R_alloc(bk, sizeof(double));
-    w->g = (double *) R_alloc((size_t) big, sizeof(double));
-    w->dl = (double *) R_alloc((size_t) big, sizeof(double));
-    w->su = (double *) R_alloc((size_t) kmax, sizeof(double));
-    w->sv = (double *) R_alloc((size_t) kmax, sizeof(double));
+    w->Pa = (double *) scratch_alloc((size_t) d * kmax, sizeof(double));
+    w->Pb = (double *) scratch_alloc((size_t) d * kmax, sizeof(double));
+    w->A = (double *) scratch_alloc(kk, sizeof(double));
+    w->B = (double *) scratch_alloc(kk, sizeof(double));
+    w->HtH = (double *) scratch_alloc(kk, sizeof(double));
+    w->C = (double *) scratch_alloc(bk, sizeof(double));
+    w->U = (double *) scratch_alloc(bk, sizeof(double));
+    w->M = (double *) scratch_alloc(bk, sizeof(double));
+    w->den = (double *) scratch_alloc(bk, sizeof(double));
+    w->g = (double *) scratch_alloc((size_t) big, sizeof(double));
+    w->dl = (double *) scratch_alloc((size_t) big, sizeof(double));
+    w->su = (double *) scratch_alloc((size_t) kmax, sizeof(double));
+    w->sv = (double *) scratch_alloc((size_t) kmax, sizeof(double));
 }
 
 /* The KL block of F_i (r x c) given the prefix P (d x r, NULL for i = 1)
@@ -338,7 +338,7 @@ static void ft_normalize(int L, const int *rk, double **F, int N, double *Gt,
     if (type == 0) return;
     int kmax = 1;
     for (int i = 1; i <= L; i++) if (rk[i] > kmax) kmax = rk[i];
-    double *sc = (double *) R_alloc((size_t) kmax, sizeof(double));
+    double *sc = (double *) scratch_alloc((size_t) kmax, sizeof(double));
     for (int i = 0; i < L; i++) {
         int r = rk[i], c = rk[i + 1];
         util_normalize_cols(r, c, F[i], type, sc);
@@ -362,13 +362,13 @@ typedef struct { double **F, **F0, *Gt, *Gt0; } ft_start;
 static void ft_copy_start(SEXP Fl, SEXP G, int L, const int *rk, int N,
                           double eps, double s, ft_start *st)
 {
-    st->F = (double **) R_alloc((size_t) L, sizeof(double *));
-    st->F0 = (double **) R_alloc((size_t) L, sizeof(double *));
+    st->F = (double **) scratch_alloc((size_t) L, sizeof(double *));
+    st->F0 = (double **) scratch_alloc((size_t) L, sizeof(double *));
     for (int i = 0; i < L; i++) {
         size_t len = (size_t) rk[i] * rk[i + 1];
         const double *src = REAL(VECTOR_ELT(Fl, i));
-        st->F[i] = (double *) R_alloc(len, sizeof(double));
-        st->F0[i] = (double *) R_alloc(len, sizeof(double));
+        st->F[i] = (double *) scratch_alloc(len, sizeof(double));
+        st->F0[i] = (double *) scratch_alloc(len, sizeof(double));
         for (size_t t = 0; t < len; t++) {
             double v = src[t];
             if (!R_FINITE(v) || v < 0) error(_("'F[[%d]]' must be finite and nonnegative"), i + 1);
@@ -377,8 +377,8 @@ static void ft_copy_start(SEXP Fl, SEXP G, int L, const int *rk, int N,
         }
     }
     int kL = rk[L];
-    st->Gt = (double *) R_alloc((size_t) N * kL, sizeof(double));
-    st->Gt0 = (double *) R_alloc((size_t) N * kL, sizeof(double));
+    st->Gt = (double *) scratch_alloc((size_t) N * kL, sizeof(double));
+    st->Gt0 = (double *) scratch_alloc((size_t) N * kL, sizeof(double));
     const double *g = REAL(G);
     for (int j = 0; j < N; j++)
         for (int l = 0; l < kL; l++) {
@@ -414,9 +414,9 @@ static SEXP ft_out_G(int L, const int *rk, double **F, int N, double *Gt)
 {
     for (size_t t = 0; t < (size_t) N * rk[L]; t++)
         if (!R_FINITE(Gt[t])) error(_("fine-tuning produced a non-finite value in G"));
-    double **T = (double **) R_alloc((size_t) L + 1, sizeof(double *));
+    double **T = (double **) scratch_alloc((size_t) L + 1, sizeof(double *));
     for (int j = 1; j < L; j++)
-        T[j] = (double *) R_alloc((size_t) N * rk[j], sizeof(double));
+        T[j] = (double *) scratch_alloc((size_t) N * rk[j], sizeof(double));
     T[L] = Gt;
     chain_suffixes(N, L, 1, rk, (const double *const *) F, T);
     SEXP Go = PROTECT(allocVector(VECSXP, L));

@@ -31,7 +31,7 @@ static double *beta_inputs(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP mask,
         error(_("'W' and 'H' do not conform to 'X'"));
     if (!isReal(beta) || XLENGTH(beta) != 1 || !R_FINITE(REAL(beta)[0]))
         error(_("'beta' must be a single finite number"));
-    double *Ht = (double *) R_alloc((size_t) Xm->n * *k, sizeof(double));
+    double *Ht = (double *) scratch_alloc((size_t) Xm->n * *k, sizeof(double));
     util_transpose(*k, Xm->n, REAL(H), Ht);
     return Ht;
 }
@@ -56,8 +56,8 @@ SEXP mlnmf_beta_pass(SEXP X, SEXP W, SEXP H, SEXP beta, SEXP side, SEXP mask)
     double *Ht = beta_inputs(X, W, H, beta, mask, &Xm, &k);
     int m = Xm.m, n = Xm.n;
     int rows = sd ? n : m;
-    double *num = (double *) R_alloc((size_t) rows * k, sizeof(double));
-    double *den = (double *) R_alloc((size_t) rows * k, sizeof(double));
+    double *num = (double *) scratch_alloc((size_t) rows * k, sizeof(double));
+    double *den = (double *) scratch_alloc((size_t) rows * k, sizeof(double));
     xb_work w;
     xb_alloc(&Xm, k, REAL(beta)[0], &w);
     double d = xb_pass(&Xm, REAL(W), Ht, k, sd, num, den, 1, &w);

@@ -16,6 +16,7 @@ static const R_CallMethodDef CallEntries[] = {
     CALLDEF(mlnmf_finetune, 5),
     CALLDEF(mlnmf_set_blocked, 1),
     CALLDEF(mlnmf_set_simd, 1),
+    CALLDEF(mlnmf_set_arena, 1),
     CALLDEF(mlnmf_simd_state, 0),
     CALLDEF(mlnmf_cores_call, 0),
     CALLDEF(mlnmf_blas_threads, 1),

@@ -58,13 +58,13 @@ void la_svd_thin(int m, int n, double *A, double *s, double *U, double *Vt)
 {
     int mn = m < n ? m : n, info = 0, lwork = -1;
     double wq;
-    int *iwork = (int *) R_alloc((size_t) 8 * mn, sizeof(int));
+    int *iwork = (int *) scratch_alloc((size_t) 8 * mn, sizeof(int));
     F77_CALL(dgesdd)("S", &m, &n, A, &m, s, U, &m, Vt, &mn, &wq, &lwork,
                      iwork, &info FCONE);
     if (info != 0)
         error(_("LAPACK dgesdd workspace query failed (info = %d)"), info);
     lwork = (int) wq;
-    double *work = (double *) R_alloc((size_t) lwork, sizeof(double));
+    double *work = (double *) scratch_alloc((size_t) lwork, sizeof(double));
     F77_CALL(dgesdd)("S", &m, &n, A, &m, s, U, &m, Vt, &mn, work, &lwork,
                      iwork, &info FCONE);
     if (info != 0)
@@ -82,8 +82,8 @@ void la_sym_top(int n, int k, double *A, double *ev, double *Z)
     if (n == 0 || k == 0) return;
     int il = n - k + 1, iu = n, m = 0, info = 0, lwork = -1, liwork = -1, iwq;
     double vl = 0.0, vu = 0.0, abstol = 0.0, wq;
-    double *w = (double *) R_alloc((size_t) n, sizeof(double));
-    int *isuppz = (int *) R_alloc(2 * (size_t) k, sizeof(int));
+    double *w = (double *) scratch_alloc((size_t) n, sizeof(double));
+    int *isuppz = (int *) scratch_alloc(2 * (size_t) k, sizeof(int));
     F77_CALL(dsyevr)("V", "I", "U", &n, A, &n, &vl, &vu, &il, &iu, &abstol, &m,
                      w, Z, &n, isuppz, &wq, &lwork, &iwq, &liwork, &info
                      FCONE FCONE FCONE);
@@ -91,8 +91,8 @@ void la_sym_top(int n, int k, double *A, double *ev, double *Z)
         error(_("LAPACK dsyevr workspace query failed (info = %d)"), info);
     lwork = (int) wq;
     liwork = iwq;
-    double *work = (double *) R_alloc((size_t) lwork, sizeof(double));
-    int *iwork = (int *) R_alloc((size_t) liwork, sizeof(int));
+    double *work = (double *) scratch_alloc((size_t) lwork, sizeof(double));
+    int *iwork = (int *) scratch_alloc((size_t) liwork, sizeof(int));
     F77_CALL(dsyevr)("V", "I", "U", &n, A, &n, &vl, &vu, &il, &iu, &abstol, &m,
                      w, Z, &n, isuppz, work, &lwork, iwork, &liwork, &info
                      FCONE FCONE FCONE);
@@ -112,13 +112,13 @@ void la_orthonormalize(int m, int n, double *A)
 {
     int info = 0, lwork = -1;
     double wq, wq2;
-    double *tau = (double *) R_alloc((size_t) n, sizeof(double));
+    double *tau = (double *) scratch_alloc((size_t) n, sizeof(double));
     F77_CALL(dgeqrf)(&m, &n, A, &m, tau, &wq, &lwork, &info);
     if (info != 0) error(_("LAPACK dgeqrf workspace query failed (info = %d)"), info);
     F77_CALL(dorgqr)(&m, &n, &n, A, &m, tau, &wq2, &lwork, &info);
     if (info != 0) error(_("LAPACK dorgqr workspace query failed (info = %d)"), info);
     lwork = (int) (wq > wq2 ? wq : wq2);
-    double *work = (double *) R_alloc((size_t) lwork, sizeof(double));
+    double *work = (double *) scratch_alloc((size_t) lwork, sizeof(double));
     F77_CALL(dgeqrf)(&m, &n, A, &m, tau, work, &lwork, &info);
     if (info != 0) error(_("LAPACK dgeqrf failed (info = %d)"), info);
     F77_CALL(dorgqr)(&m, &n, &n, A, &m, tau, work, &lwork, &info);

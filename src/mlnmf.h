@@ -50,6 +50,21 @@
 #define NMF_SIMD
 #endif
 
+/* ------------------------------------------------------------- scratch.c */
+/* Temporary buffers: R_alloc(), or cut from the arena of scratch_run(),
+ * which the layers of a cascade reuse; scratch_get / scratch_set take the
+ * place of vmaxget / vmaxset and release both kinds. */
+typedef struct { const void *vmax; size_t used, vused; } scratch_mark;
+void *scratch_alloc(size_t n, size_t size);
+scratch_mark scratch_get(void);
+void scratch_set(scratch_mark m);
+/* where no scratch is live: grow the arena to the most scratch live at
+ * once so far, if that is at most 'limit' bytes */
+void scratch_reserve(size_t limit);
+/* body(data) with an arena open, closed however body ends */
+SEXP scratch_run(SEXP (*body)(void *), void *data);
+SEXP mlnmf_set_arena(SEXP flag);     /* tests: the arena off and on */
+
 /* ------------------------------------------------------------------ la.c */
 int  la_int(size_t n, const char *what);
 void la_gemm(const char *ta, const char *tb, int m, int n, int k,

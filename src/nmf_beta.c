@@ -82,10 +82,10 @@ static void beta_ws_alloc(const xmat *X, int k, const nmf_opts *o, beta_ws *b)
     size_t big = (size_t) (X->m > X->n ? X->m : X->n) * k;
     b->frob = o->beta == 2 && !xm_masked(X);
     b->gamma = nmf_beta_gamma(o->beta);
-    b->num = (double *) R_alloc(big, sizeof(double));
-    b->den = (double *) R_alloc(big, sizeof(double));
-    b->G = (double *) R_alloc((size_t) k * k, sizeof(double));
-    b->rwork = b->frob ? (double *) R_alloc(xm_work_size(X, k), sizeof(double)) : NULL;
+    b->num = (double *) scratch_alloc(big, sizeof(double));
+    b->den = (double *) scratch_alloc(big, sizeof(double));
+    b->G = (double *) scratch_alloc((size_t) k * k, sizeof(double));
+    b->rwork = b->frob ? (double *) scratch_alloc(xm_work_size(X, k), sizeof(double)) : NULL;
     if (!b->frob) xb_alloc(X, k, o->beta, &b->xb);
 }
 

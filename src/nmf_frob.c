@@ -76,7 +76,7 @@ static void extrapolate(size_t len, double *y, const double *xn,
 
 static double *dup_work(const double *x, size_t len)
 {
-    double *y = (double *) R_alloc(len, sizeof(double));
+    double *y = (double *) scratch_alloc(len, sizeof(double));
     memcpy(y, x, len * sizeof(double));
     return y;
 }
@@ -100,11 +100,11 @@ static void mask_work_alloc(const xmat *X, int k, mask_work *w)
     if (rb < 1) rb = 1;
     if (rb > big) rb = big;
     w->rb = (int) rb;
-    w->Ft = (double *) R_alloc(big * k, sizeof(double));
-    w->B = (double *) R_alloc(rb * kk, sizeof(double));
-    w->rows = (double *) R_alloc(rb * 3 * k, sizeof(double));
-    w->quad = (double *) R_alloc(rb, sizeof(double));
-    w->cur = (int *) R_alloc((size_t) X->n + 1, sizeof(int));
+    w->Ft = (double *) scratch_alloc(big * k, sizeof(double));
+    w->B = (double *) scratch_alloc(rb * kk, sizeof(double));
+    w->rows = (double *) scratch_alloc(rb * 3 * k, sizeof(double));
+    w->quad = (double *) scratch_alloc(rb, sizeof(double));
+    w->cur = (int *) scratch_alloc((size_t) X->n + 1, sizeof(int));
 }
 
 /* Update M (len x k) row by row, each row with its own Gram over the
@@ -212,16 +212,16 @@ static void frob_alloc(frob *s, const xmat *X, int k, const nmf_opts *o,
     s->X = X; s->o = o; s->k = k; s->m = X->m; s->n = X->n;
     s->mk = (size_t) s->m * k; s->nk = (size_t) s->n * k; s->kk = (size_t) k * k;
     s->inner = inner; s->row = row;
-    s->A = (double *) R_alloc(s->mk, sizeof(double));
-    s->C = (double *) R_alloc(s->nk, sizeof(double));
-    s->WtW = (double *) R_alloc(s->kk, sizeof(double));
-    s->HtH = (double *) R_alloc(s->kk, sizeof(double));
-    s->iwork = (double *) R_alloc(inner_work, sizeof(double));
+    s->A = (double *) scratch_alloc(s->mk, sizeof(double));
+    s->C = (double *) scratch_alloc(s->nk, sizeof(double));
+    s->WtW = (double *) scratch_alloc(s->kk, sizeof(double));
+    s->HtH = (double *) scratch_alloc(s->kk, sizeof(double));
+    s->iwork = (double *) scratch_alloc(inner_work, sizeof(double));
     s->pen = nmf_penalized(o);
     s->Bw = s->HtH;
     s->Bh = s->WtW;
-    if (o->l2[0] != 0) s->Bw = (double *) R_alloc(s->kk, sizeof(double));
-    if (o->l2[1] != 0) s->Bh = (double *) R_alloc(s->kk, sizeof(double));
+    if (o->l2[0] != 0) s->Bw = (double *) scratch_alloc(s->kk, sizeof(double));
+    if (o->l2[1] != 0) s->Bh = (double *) scratch_alloc(s->kk, sizeof(double));
     s->xn2 = xm_sumsq(X);
     s->qW = nmf_inner_q(s->m, s->n, k, o);
     s->qH = nmf_inner_q(s->n, s->m, k, o);
@@ -230,7 +230,7 @@ static void frob_alloc(frob *s, const xmat *X, int k, const nmf_opts *o,
     s->rwork = NULL;
     if (s->masked) {
         mask_work_alloc(X, k, &s->mw);
-        s->rwork = (double *) R_alloc(xm_work_size(X, k), sizeof(double));
+        s->rwork = (double *) scratch_alloc(xm_work_size(X, k), sizeof(double));
     }
 }
 
@@ -358,7 +358,7 @@ static void extrap_alloc(extrap *e, const frob *s, const double *W,
 {
     e->P = dup_work(W, s->mk);  e->Q = dup_work(Ht, s->nk);
     e->Py = dup_work(W, s->mk); e->Qy = dup_work(Ht, s->nk);
-    e->Pn = (double *) R_alloc(s->mk, sizeof(double));
+    e->Pn = (double *) scratch_alloc(s->mk, sizeof(double));
     e->beta = e->beta_prev = EX_BETA0;
     e->beta_max = 1.0;
 }

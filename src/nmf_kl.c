@@ -75,11 +75,11 @@ void nmf_kl(const xmat *X, int k, double *W, double *Ht,
             const nmf_opts *o, nmf_result *res)
 {
     int m = X->m, n = X->n;
-    double *A = (double *) R_alloc((size_t) m * k, sizeof(double));
-    double *C = (double *) R_alloc((size_t) n * k, sizeof(double));
-    double *s = (double *) R_alloc((size_t) k, sizeof(double));
-    double *work = (double *) R_alloc(xm_work_size(X, k), sizeof(double));
-    double *Dn = xm_masked(X) ? (double *) R_alloc((size_t) (m > n ? m : n) * k,
+    double *A = (double *) scratch_alloc((size_t) m * k, sizeof(double));
+    double *C = (double *) scratch_alloc((size_t) n * k, sizeof(double));
+    double *s = (double *) scratch_alloc((size_t) k, sizeof(double));
+    double *work = (double *) scratch_alloc(xm_work_size(X, k), sizeof(double));
+    double *Dn = xm_masked(X) ? (double *) scratch_alloc((size_t) (m > n ? m : n) * k,
                                                    sizeof(double)) : NULL;
     double xsum = xm_sum(X), f = 0.0;
     nmf_stopper st;

@@ -24,7 +24,7 @@ static const xmat *thin_input(const xmat *X, int k, xmat *Xt)
         m > THIN_PMAX || k > THIN_PMAX || m * n > THIN_COPY_MAX || m * n < THIN_COPY_MIN ||
         !kl_simd_enabled())
         return X;
-    double *t = (double *) R_alloc(m * n, sizeof(double));
+    double *t = (double *) scratch_alloc(m * n, sizeof(double));
     util_transpose((int) m, (int) n, X->x, t);
     *Xt = *X;
     Xt->x = t;

@@ -34,8 +34,8 @@ static void leading_svd(const xmat *X, int k, double *U, double *s, double *V)
     int m = X->m, n = X->n, mn = m < n ? m : n;
     int l = k + 10 < mn ? k + 10 : mn;
     if (mn <= 4 * (k + 10)) {
-        double *Gm = (double *) R_alloc((size_t) mn * mn, sizeof(double));
-        double *ev = (double *) R_alloc((size_t) k, sizeof(double));
+        double *Gm = (double *) scratch_alloc((size_t) mn * mn, sizeof(double));
+        double *ev = (double *) scratch_alloc((size_t) k, sizeof(double));
         xm_gram(X, Gm);
         /* Gram of the short side: its k leading eigenvectors are one side
          * (straight into U or V), the other is X^T U / s (or X V / s). */
@@ -50,11 +50,11 @@ static void leading_svd(const xmat *X, int k, double *U, double *s, double *V)
             for (int i = 0; i < lo; i++) o[i] *= inv;
         }
     } else {
-        double *Om = (double *) R_alloc((size_t) n * l, sizeof(double));
-        double *Q = (double *) R_alloc((size_t) m * l, sizeof(double));
-        double *sb = (double *) R_alloc((size_t) l, sizeof(double));
-        double *Ub = (double *) R_alloc((size_t) n * l, sizeof(double));
-        double *Vbt = (double *) R_alloc((size_t) l * l, sizeof(double));
+        double *Om = (double *) scratch_alloc((size_t) n * l, sizeof(double));
+        double *Q = (double *) scratch_alloc((size_t) m * l, sizeof(double));
+        double *sb = (double *) scratch_alloc((size_t) l, sizeof(double));
+        double *Ub = (double *) scratch_alloc((size_t) n * l, sizeof(double));
+        double *Vbt = (double *) scratch_alloc((size_t) l * l, sizeof(double));
         for (size_t i = 0; i < (size_t) n * l; i++) Om[i] = norm_rand();
         xm_prod(X, Om, l, Q);
         la_orthonormalize(m, l, Q);
@@ -133,9 +133,9 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
          * start column by column, in place (every entry is read before it
          * is written): no N x k copy besides Ht.  The SVD's scratch is
          * released once W and Ht are set. */
-        const void *vmax = vmaxget();
+        scratch_mark vmax = scratch_get();
         double *U = W, *V = Ht;
-        double *s = (double *) R_alloc((size_t) k, sizeof(double));
+        double *s = (double *) scratch_alloc((size_t) k, sizeof(double));
         leading_svd(X, k, U, s, V);
         for (int j = 0; j < k; j++) {
             double *u = U + (size_t) j * m, *v = V + (size_t) j * n;
@@ -154,7 +154,7 @@ void nndsvd_init(const xmat *X, int k, int type, double eps,
             fill_part(m, u, sg, sg > 0 ? up : un, r, w);
             fill_part(n, v, sg, sg > 0 ? vp : vn, r, h);
         }
-        vmaxset(vmax);
+        scratch_set(vmax);
         if (type == INIT_NNDSVDA || type == INIT_NNDSVDAR) {
             for (size_t i = 0; i < mk; i++)
                 if (W[i] <= eps)

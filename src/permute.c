@@ -31,7 +31,7 @@ static void perm_spans(const int *ord, R_xlen_t P, int L, const int *rk,
                        int *lo, int *key, int *idx)
 {
     /* seen[l - 1] == p + 1 once layer l has been met in column p */
-    int *seen = (int *) R_alloc((size_t) L, sizeof(int));
+    int *seen = (int *) scratch_alloc((size_t) L, sizeof(int));
     for (int j = 0; j < L; j++) seen[j] = 0;
     for (R_xlen_t p = 0; p < P; p++) {
         const int *o = ord + (size_t) p * L;
@@ -105,9 +105,9 @@ static void perm_errors(const perm_ctx *c, const int *ord, R_xlen_t P,
     const int *rk = c->rk;
     int L = c->L, d = c->X->m, N = c->X->n, tpos = L + 1;
     int rmax = d > c->kmax ? d : c->kmax;
-    double *B1 = (double *) R_alloc((size_t) rmax * c->kmax, sizeof(double));
-    double *B2 = (double *) R_alloc((size_t) rmax * c->kmax, sizeof(double));
-    double *W = (double *) R_alloc((size_t) d * c->kmax, sizeof(double));
+    double *B1 = (double *) scratch_alloc((size_t) rmax * c->kmax, sizeof(double));
+    double *B2 = (double *) scratch_alloc((size_t) rmax * c->kmax, sizeof(double));
+    double *W = (double *) scratch_alloc((size_t) d * c->kmax, sizeof(double));
     for (R_xlen_t q = 0; q < P; q++) {
         R_CheckUserInterrupt();
         int p = idx[q], a = lo[p], b = -key[q];
@@ -121,10 +121,10 @@ static void perm_errors(const perm_ctx *c, const int *ord, R_xlen_t P,
             double *tmp = T; T = Tn; Tn = tmp;
             tpos = j;
         }
-        const void *vmax = vmaxget();   /* scratch of one order, if any */
+        scratch_mark vmax = scratch_get();   /* scratch of one order, if any */
         int cols = perm_left(c, ord + (size_t) p * L, a, b, B1, B2, W);
         e[p] = xm_resid_sumsq(c->X, W, T, cols, c->work);
-        vmaxset(vmax);
+        scratch_set(vmax);
     }
 }
 
@@ -158,29 +158,29 @@ SEXP mlnmf_permute(SEXP X, SEXP Fl, SEXP G, SEXP orders, SEXP mask)
     R_xlen_t P = XLENGTH(orders) / L;
     if (P > INT_MAX) error(_("'orders' has too many columns"));
     perm_ctx c = { &Xm, L, 1, NULL, NULL, NULL, NULL };
-    c.F = (const double **) R_alloc((size_t) L, sizeof(double *));
+    c.F = (const double **) scratch_alloc((size_t) L, sizeof(double *));
     c.rk = util_read_chain(Fl, G, d, N, L, c.F);
     for (int i = 1; i <= L; i++) if (c.rk[i] > c.kmax) c.kmax = c.rk[i];
 
-    int *lo = (int *) R_alloc((size_t) P + 1, sizeof(int));
-    int *key = (int *) R_alloc((size_t) P + 1, sizeof(int));
-    int *idx = (int *) R_alloc((size_t) P + 1, sizeof(int));
+    int *lo = (int *) scratch_alloc((size_t) P + 1, sizeof(int));
+    int *key = (int *) scratch_alloc((size_t) P + 1, sizeof(int));
+    int *idx = (int *) scratch_alloc((size_t) P + 1, sizeof(int));
     perm_spans(INTEGER(orders), P, L, c.rk, lo, key, idx);
 
     double xmax = xm_max(&Xm);
     Xm.scale = util_inv_scale(xmax, "X", 1);
     double xn2 = xm_sumsq(&Xm);
     xm_reserve(&Xm, c.kmax);
-    c.work = (double *) R_alloc(xm_work_size(&Xm, c.kmax), sizeof(double));
-    c.Pre = (double **) R_alloc((size_t) L + 1, sizeof(double *));
+    c.work = (double *) scratch_alloc(xm_work_size(&Xm, c.kmax), sizeof(double));
+    c.Pre = (double **) scratch_alloc((size_t) L + 1, sizeof(double *));
     c.Pre[0] = NULL;
     for (int j = 1; j <= L; j++)
-        c.Pre[j] = (double *) R_alloc((size_t) d * c.rk[j], sizeof(double));
+        c.Pre[j] = (double *) scratch_alloc((size_t) d * c.rk[j], sizeof(double));
     chain_prefixes(d, L, c.rk, c.F, Xm.scale, c.Pre);
 
     /* the suffix buffers (N x kmax each) hold T_j = S_j^T, N x rk[j-1] */
-    double *T = (double *) R_alloc((size_t) N * c.kmax, sizeof(double));
-    double *Tn = (double *) R_alloc((size_t) N * c.kmax, sizeof(double));
+    double *T = (double *) scratch_alloc((size_t) N * c.kmax, sizeof(double));
+    double *Tn = (double *) scratch_alloc((size_t) N * c.kmax, sizeof(double));
     util_transpose(c.rk[L], N, REAL(G), T);
     double base = xm_resid_sumsq(&Xm, c.Pre[L], T, c.rk[L], c.work);
     SEXP err = PROTECT(allocVector(REALSXP, P)); nprot++;

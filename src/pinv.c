@@ -50,10 +50,10 @@ int pinv_work(int m, int n, const double *A, double tol, double *out,
         return 0;
     }
 
-    double *a = (double *) R_alloc(len, sizeof(double));
-    double *sv = s ? s : (double *) R_alloc((size_t) mn, sizeof(double));
-    double *U = (double *) R_alloc((size_t) m * mn, sizeof(double));
-    double *Vt = (double *) R_alloc((size_t) mn * n, sizeof(double));
+    double *a = (double *) scratch_alloc(len, sizeof(double));
+    double *sv = s ? s : (double *) scratch_alloc((size_t) mn, sizeof(double));
+    double *U = (double *) scratch_alloc((size_t) m * mn, sizeof(double));
+    double *Vt = (double *) scratch_alloc((size_t) mn * n, sizeof(double));
     for (size_t i = 0; i < len; i++) a[i] = A[i] / c;
     la_svd_thin(m, n, a, sv, U, Vt);
 

@@ -46,7 +46,7 @@ void util_trace_put(util_trace *t, size_t i, double x)
     if (i >= t->cap) {
         size_t cap = t->cap < 64 ? 64 : 2 * t->cap;
         if (cap <= i) cap = i + 1;
-        double *v = (double *) R_alloc(cap, sizeof(double));
+        double *v = (double *) scratch_alloc(cap, sizeof(double));
         if (t->len) memcpy(v, t->v, t->len * sizeof(double));
         t->v = v;
         t->cap = cap;
@@ -217,7 +217,7 @@ void util_normalize_cols(int m, int k, double *W, int type, double *sc)
  * the matrices' entries. */
 int *util_read_chain(SEXP Fl, SEXP G, int d, int N, int L, const double **Fp)
 {
-    int *rk = (int *) R_alloc((size_t) L + 1, sizeof(int));
+    int *rk = (int *) scratch_alloc((size_t) L + 1, sizeof(int));
     rk[0] = d;
     for (int i = 0; i < L; i++) {
         SEXP Fi = VECTOR_ELT(Fl, i);

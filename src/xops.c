@@ -164,7 +164,7 @@ void xm_reserve(xmat *X, int k)
     if ((X->trans && X->kind == XM_DENSE) || k < 1 || X->kind == XM_BLOCKS) return;
     size_t need = xm_tbuf_need(X, k);
     if (X->tbuf_len >= need) return;
-    X->tbuf = (double *) R_alloc(need, sizeof(double));
+    X->tbuf = (double *) scratch_alloc(need, sizeof(double));
     X->tbuf_len = need;
 }
 
@@ -286,7 +286,7 @@ static double *masked_cols(const xmat *X, int k, int c0, int nb)
     size_t off = (size_t) k * ((size_t) X->m + XM_PROD_COLS),
         need = off + (size_t) X->m * XM_PROD_COLS;
     double *blk = X->tbuf_len >= need ? X->tbuf + off :
-        (double *) R_alloc((size_t) X->m * XM_PROD_COLS, sizeof(double));
+        (double *) scratch_alloc((size_t) X->m * XM_PROD_COLS, sizeof(double));
     xm_block(X, 0, X->m, c0, nb, blk, (size_t) X->m);
     return blk;
 }
@@ -340,8 +340,8 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
      * threads, each with its own k x XM_PROD_COLS result */
     int nblk = (n + XM_PROD_COLS - 1) / XM_PROD_COLS;
     int nt = X->threads < nblk ? X->threads : nblk;
-    const void *vmax = vmaxget();
-    if (nt > 1) T = (double *) R_alloc((size_t) nt * k * XM_PROD_COLS, sizeof(double));
+    scratch_mark vmax = scratch_get();
+    if (nt > 1) T = (double *) scratch_alloc((size_t) nt * k * XM_PROD_COLS, sizeof(double));
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt > 1 ? nt : 1) schedule(static) if (nt > 1)
 #endif
@@ -357,7 +357,7 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
             for (int c = 0; c < nb; c++)
                 out[c0 + c + (size_t) j * n] = Tt[j + (size_t) c * k];
     }
-    vmaxset(vmax);
+    scratch_set(vmax);
 }
 
 /* X B over blocks of XM_PROD_COLS columns of X, accumulated into out: a
@@ -425,7 +425,7 @@ void xm_gram(const xmat *X, double *out)
     int small = rows ? m : n, big = rows ? n : m;
     size_t bs = XM_BLOCK_ELEMS / (small > 0 ? (size_t) small : 1);
     int b = bs < 1 ? 1 : (bs > (size_t) big ? big : (int) bs);
-    double *blk = (double *) R_alloc((size_t) small * (b > 0 ? b : 1),
+    double *blk = (double *) scratch_alloc((size_t) small * (b > 0 ? b : 1),
                                      sizeof(double));
     for (int j0 = 0; j0 < big; j0 += b) {
         int nb = big - j0 < b ? big - j0 : b;
@@ -650,16 +650,16 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
     size_t rows = which == 1 ? (size_t) m : ((size_t) m + nch - 1) / nch;
     /* work (xm_work_size): one panel and the partials; the panels of
      * further threads from R_alloc, for this call */
-    const void *vmax = vmaxget();
+    scratch_mark vmax = scratch_get();
     double *panel = work, *part = measure ? work + (size_t) m * bc : NULL;
-    if (nt > 1 && !fused) panel = (double *) R_alloc((size_t) nt * rows * bc, sizeof(double));
+    if (nt > 1 && !fused) panel = (double *) scratch_alloc((size_t) nt * rows * bc, sizeof(double));
     /* R^T W with a BLAS without blocking (xm_blocked): as (W^T R)^T from
      * W^T (k x m) and "N", "N" products, the form of xm_tprod: R's
      * reference BLAS makes "T", "N" from single-accumulator dot products
      * of length m; the same terms are added in the same order */
     double *Wt = NULL, *Tk = NULL;
     if (which == 1 && xm_blocked && !fused) {
-        Wt = (double *) R_alloc((size_t) k * m + (size_t) nt * k * bc, sizeof(double));
+        Wt = (double *) scratch_alloc((size_t) k * m + (size_t) nt * k * bc, sizeof(double));
         Tk = Wt + (size_t) k * m;
         for (int l = 0; l < k; l++)
             for (int i = 0; i < m; i++) Wt[l + (size_t) i * k] = W[i + (size_t) l * m];
@@ -721,6 +721,6 @@ double xm_kl_pass(const xmat *X, const double *W, const double *Ht, int k,
     if (measure)
         for (int j = 0; j < n; j++)
             for (int c = 0; c < nch; c++) div += part[(size_t) c * n + j];
-    vmaxset(vmax);
+    scratch_set(vmax);
     return div;
 }

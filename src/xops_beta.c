@@ -90,16 +90,16 @@ void xb_alloc(const xmat *X, int k, double beta, xb_work *w)
     if (cb < 8) cb = 8;
     if (cb > (size_t) n) cb = (size_t) n;
     w->cb = (int) cb;
-    w->Wt = (double *) R_alloc((size_t) k * m, sizeof(double));
-    w->Htt = (double *) R_alloc((size_t) k * n, sizeof(double));
-    w->acc = (double *) R_alloc(2 * (size_t) k * big, sizeof(double));
-    w->colsum = (double *) R_alloc(big, sizeof(double));
-    w->part = (double *) R_alloc((size_t) XB_CHUNKS * n, sizeof(double));
+    w->Wt = (double *) scratch_alloc((size_t) k * m, sizeof(double));
+    w->Htt = (double *) scratch_alloc((size_t) k * n, sizeof(double));
+    w->acc = (double *) scratch_alloc(2 * (size_t) k * big, sizeof(double));
+    w->colsum = (double *) scratch_alloc(big, sizeof(double));
+    w->part = (double *) scratch_alloc((size_t) XB_CHUNKS * n, sizeof(double));
     if (w->stored) { w->V = w->P = w->R = w->T = NULL; return; }
-    w->V = (double *) R_alloc((size_t) m * cb, sizeof(double));
-    w->P = (double *) R_alloc((size_t) m * cb, sizeof(double));
-    w->R = (double *) R_alloc((size_t) m * cb, sizeof(double));
-    w->T = (double *) R_alloc(2 * (size_t) k * cb, sizeof(double));
+    w->V = (double *) scratch_alloc((size_t) m * cb, sizeof(double));
+    w->P = (double *) scratch_alloc((size_t) m * cb, sizeof(double));
+    w->R = (double *) scratch_alloc((size_t) m * cb, sizeof(double));
+    w->T = (double *) scratch_alloc(2 * (size_t) k * cb, sizeof(double));
 }
 
 /* p[e] = vf^(beta - 2) for the len values v[e], vf floored (beta < 2);

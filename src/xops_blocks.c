@@ -122,14 +122,14 @@ static double xbl_each(const xmat *X, xbl_visit visit, xbl_ctx *c)
     double acc = 0.0;
     c->n = X->n;
     for (int j0 = 0; j0 < X->n; j0 += X->bcols) {
-        const void *vmax = vmaxget();
+        scratch_mark vmax = scratch_get();
         int nc = xbl_ncols(X, j0);
         xmat B;
         PROTECT(xbl_read(X, j0, nc, &B));
         if (c->k > 0) xm_reserve(&B, c->k);
         acc += visit(&B, j0, nc, c);
         UNPROTECT(1);
-        vmaxset(vmax);
+        scratch_set(vmax);
         R_CheckUserInterrupt();
     }
     return acc;
@@ -138,7 +138,7 @@ static double xbl_each(const xmat *X, xbl_visit visit, xbl_ctx *c)
 /* A block's rows J of Ht (nc x k) */
 static double *rows_of(const xbl_ctx *c, const double *M, int j0, int nc)
 {
-    double *h = (double *) R_alloc((size_t) nc * c->k, sizeof(double));
+    double *h = (double *) scratch_alloc((size_t) nc * c->k, sizeof(double));
     rows_get(M, c->n, j0, nc, c->k, h);
     return h;
 }
@@ -147,7 +147,7 @@ static double *rows_of(const xbl_ctx *c, const double *M, int j0, int nc)
  * are added to it. */
 static double *sum_target(const xbl_ctx *c, int j0, size_t len)
 {
-    return j0 == 0 ? c->out : (double *) R_alloc(len, sizeof(double));
+    return j0 == 0 ? c->out : (double *) scratch_alloc(len, sizeof(double));
 }
 static void sum_into(const xbl_ctx *c, int j0, const double *t, size_t len)
 {
@@ -177,7 +177,7 @@ double xbl_sumsq(const xmat *X) { return xbl_stat(X, XB_SUMSQ); }
 /* out (n x k) = s X^T A: rows J of out from each block */
 static double visit_tprod(xmat *B, int j0, int nc, xbl_ctx *c)
 {
-    double *t = (double *) R_alloc((size_t) nc * c->k, sizeof(double));
+    double *t = (double *) scratch_alloc((size_t) nc * c->k, sizeof(double));
     xm_tprod(B, c->W, c->k, t);
     rows_put(t, c->n, j0, nc, c->k, c->out);
     return 0.0;
@@ -205,7 +205,7 @@ void xbl_prod(const xmat *X, const double *Bm, int k, double *out)
 
 static double visit_resid(xmat *B, int j0, int nc, xbl_ctx *c)
 {
-    double *w = (double *) R_alloc(xm_work_size(B, c->k), sizeof(double));
+    double *w = (double *) scratch_alloc(xm_work_size(B, c->k), sizeof(double));
     return xm_resid_sumsq(B, c->W, rows_of(c, c->Ht, j0, nc), c->k, w);
 }
 double xbl_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k)
@@ -220,8 +220,8 @@ double xbl_resid_sumsq(const xmat *X, const double *W, const double *Ht, int k)
 static double visit_kl(xmat *B, int j0, int nc, xbl_ctx *c)
 {
     size_t mk = (size_t) B->m * c->k;
-    double *w = (double *) R_alloc(xm_work_size(B, c->k), sizeof(double)), *t = NULL;
-    if (c->which == 1) t = (double *) R_alloc((size_t) nc * c->k, sizeof(double));
+    double *w = (double *) scratch_alloc(xm_work_size(B, c->k), sizeof(double)), *t = NULL;
+    if (c->which == 1) t = (double *) scratch_alloc((size_t) nc * c->k, sizeof(double));
     else if (c->which == 0) t = sum_target(c, j0, mk);
     double div = xm_kl_pass(B, c->W, rows_of(c, c->Ht, j0, nc), c->k, c->which,
                             c->measure, t, w);
@@ -260,19 +260,19 @@ void xbl_gram(const xmat *X, double *out)
 {
     int m = X->m, n = X->n;
     for (int j0 = 0; j0 < n; j0 += X->bcols) {
-        const void *vmax = vmaxget();
+        scratch_mark vmax = scratch_get();
         int nc = xbl_ncols(X, j0);
-        double *d = (double *) R_alloc((size_t) m * nc, sizeof(double));
+        double *d = (double *) scratch_alloc((size_t) m * nc, sizeof(double));
         xbl_block(X, 0, m, j0, nc, d, (size_t) m);
         if (m <= n) {
             la_gemm("N", "T", m, m, nc, 1.0, d, m, d, m, j0 == 0 ? 0.0 : 1.0, out, m);
         } else {
-            double *t = (double *) R_alloc((size_t) n * nc, sizeof(double));
+            double *t = (double *) scratch_alloc((size_t) n * nc, sizeof(double));
             xbl_tprod(X, d, nc, t);
             for (int c = 0; c < nc; c++)
                 memcpy(out + (size_t) (j0 + c) * n, t + (size_t) c * n,
                        n * sizeof(double));
         }
-        vmaxset(vmax);
+        scratch_set(vmax);
     }
 }

@@ -91,7 +91,7 @@ double xs_sum(const xmat *X) { return xs_sum_pow(X, 0); }
 static double *scratch(const xmat *X, size_t off, size_t len)
 {
     if (X->tbuf && X->tbuf_len >= off + len) return X->tbuf + off;
-    return (double *) R_alloc(len > 0 ? len : 1, sizeof(double));
+    return (double *) scratch_alloc(len > 0 ? len : 1, sizeof(double));
 }
 
 /* T (k x r, row-major copy) <- F (r x k, column-major) */
@@ -342,10 +342,10 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
     if (nch > m) nch = m > 0 ? m : 1;
     double *Wt, *Htt;
     /* the accumulator of R Ht or R^T W lives only during this call */
-    const void *vmax = vmaxget();
+    scratch_mark vmax = scratch_get();
     double *Ot = which >= 0 ?
-        (double *) R_alloc((size_t) k * olen, sizeof(double)) : NULL;
-    double *tp = (double *) R_alloc(2 * (size_t) nch * n, sizeof(double)),
+        (double *) scratch_alloc((size_t) k * olen, sizeof(double)) : NULL;
+    double *tp = (double *) scratch_alloc(2 * (size_t) nch * n, sizeof(double)),
         *yp = tp + (size_t) nch * n;
     factor_rows(X, W, Ht, k, &Wt, &Htt);
     if (which >= 0) memset(Ot, 0, (size_t) k * olen * sizeof(double));
@@ -387,6 +387,6 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
         if (X->mask == XM_MASK_MISSING) ysum -= missing_y(X, Wt, Htt, k, 0);
     }
     if (which >= 0) from_rows(olen, k, Ot, out);
-    vmaxset(vmax);
+    scratch_set(vmax);
     return measure ? t + ysum : 0.0;
 }

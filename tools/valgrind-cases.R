@@ -201,6 +201,17 @@ r <- local({
 })
 stopifnot(is.character(r), grepl("time limit", r))
 sound(quiet(mlnmf(X, 3, maxit = 5)), X)
+## a deep cascade interrupted between layers, with its scratch arena
+## (src/scratch.c) holding a block: the block is released, and the next
+## deep fit opens an arena of its own
+r <- local({
+  setTimeLimit(elapsed = 2, transient = TRUE)
+  on.exit(setTimeLimit(elapsed = Inf))
+  tryCatch(mlnmf(Z[, 1:40], 3, layers = 1e5, maxit = 5, tol = 0, progress = FALSE),
+           error = function(e) conditionMessage(e))
+})
+stopifnot(is.character(r), grepl("time limit", r))
+sound(quiet(mlnmf(Z[, 1:40], 3, layers = 12, maxit = 5)), Z[, 1:40])
 
 ## layers whose scratch is released and collected after each one
 ## (release_scratch in cascade.c: >= 16 MiB by its estimate, 8 (m + N) k
