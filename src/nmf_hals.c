@@ -50,9 +50,12 @@ static double hals_sweep(int len, int k, double *M, const double *A,
             hals_gemv(rb, k, M + r0, len, B + (size_t) l * k, tmp);
             double *Ml = M + (size_t) l * len + r0;
             const double *Al = A + (size_t) l * len + r0;
+            /* the floor without a branch: the rows that reach the sweeps
+             * are those whose solution hits it, so a branch there was a
+             * coin toss for the predictor */
             for (int i = 0; i < rb; i++) {
                 double v = Ml[i] + (Al[i] - l1 - tmp[i]) / bll;
-                if (!(v > eps)) v = eps;
+                v = v > eps ? v : eps;
                 double d = v - Ml[i];
                 change += d * d;
                 Ml[i] = v;

@@ -167,8 +167,10 @@ TGT int thin_nt_simd(int len, int p, int q, double alpha, const double *A,
 }
 
 /* y (len) = A b, A len x p (lda), b p: sixteen rows at a time (four
- * running sums of p products each), the last rows one at a time with the
- * same fused multiply-adds in the same order. */
+ * running sums of p products each), then four at a time (a factor of ten
+ * rows, the W side of Figure 1's layers, never reached sixteen and ran
+ * row by row), the last rows one at a time; every row with the same fused
+ * multiply-adds in the same order. */
 TGT int thin_gemv_simd(int len, int p, const double *A, size_t lda,
                        const double *b, double *y)
 {
@@ -189,6 +191,26 @@ TGT int thin_gemv_simd(int len, int p, const double *A, size_t lda,
         _mm256_storeu_pd(y + i + 4, s1);
         _mm256_storeu_pd(y + i + 8, s2);
         _mm256_storeu_pd(y + i + 12, s3);
+    }
+    for (; i + 8 <= len; i += 8) {
+        __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+        const double *a = A + i;
+        for (int t = 0; t < p; t++) {
+            __m256d w = _mm256_set1_pd(b[t]);
+            const double *at = a + (size_t) t * lda;
+            s0 = _mm256_fmadd_pd(_mm256_loadu_pd(at), w, s0);
+            s1 = _mm256_fmadd_pd(_mm256_loadu_pd(at + 4), w, s1);
+        }
+        _mm256_storeu_pd(y + i, s0);
+        _mm256_storeu_pd(y + i + 4, s1);
+    }
+    for (; i + 4 <= len; i += 4) {
+        __m256d s0 = _mm256_setzero_pd();
+        const double *a = A + i;
+        for (int t = 0; t < p; t++)
+            s0 = _mm256_fmadd_pd(_mm256_loadu_pd(a + (size_t) t * lda),
+                                 _mm256_set1_pd(b[t]), s0);
+        _mm256_storeu_pd(y + i, s0);
     }
     for (; i < len; i++) {
         double s = 0.0;
