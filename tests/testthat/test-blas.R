@@ -211,7 +211,8 @@ test_that("the thin kernels give the BLAS path's HALS and MU fits", {
 ## buffers from one block instead of R_alloc, which changes where the
 ## buffers are, not what is computed: deep fits with every solver, dense,
 ## sparse and masked, penalties, a rank that shrinks by layer (later layers
-## need less than the block holds), layers = "auto" and predict() through a
+## need less than the block holds), a first layer too large for the arena,
+## layers = "auto" and predict() through a
 ## deep fit (its layers share an arena too), the same bit for
 ## bit with the arena off (from the same RNG state: the sparse start draws a
 ## random range finder).
@@ -223,6 +224,7 @@ test_that("the scratch arena gives the same fits bit for bit", {
   X <- simulate_gaussian_mixture(300, 10, clusters = 3)
   S <- Matrix::rsparsematrix(120, 90, 0.08, rand.x = function(n) rpois(n, 3) + 1)
   M <- matrix(runif(length(X)) > 0.1, nrow(X))
+  XL <- matrix(runif(10 * 30000), 10)
   cases <- list(
     hals = function() mlnmf(X, 10, layers = 30, maxit = 50),
     mu = function() mlnmf(X, c(8, 6, 6, 4, 3), method = "mu", maxit = 40),
@@ -231,6 +233,9 @@ test_that("the scratch arena gives the same fits bit for bit", {
     masked = function() mlnmf(X, c(6, 4, 3), mask = M, maxit = 40),
     beta = function() mlnmf(X, c(5, 4, 3), method = "beta", beta = 1.5, maxit = 30),
     auto = function() mlnmf(X, 10, layers = "auto", max_layers = 15, maxit = 50),
+    ## a first layer above the arena's 16 MiB (R_alloc and a collection
+    ## after it), then a smaller one
+    large = function() mlnmf(XL, c(9, 5), maxit = 3),
     predict = function() predict(deep, X[, 1:70]),
     predict_kl = function() predict(deep_kl, S[, 1:50]))
   deep <- suppressWarnings(mlnmf(X, 10, layers = 20, maxit = 30))
