@@ -238,12 +238,11 @@ rng_first_stream <- function(seed) {
 }
 seeded_fields <- function(fit, seed, keep.runs, call) {
   fit$call <- NULL                          # set last, as fit_restarts() does
-  fit$runs <- structure(list(run = 1L, init = fit$init, error = fit$error[fit$layers],
-                             iterations = as.double(sum(fit$iter)), converged = all(fit$converged)),
-                        class = "data.frame", row.names = c(NA_integer_, -1L))
+  fit$runs <- runs_table(list(fit), fit$error[fit$layers])
+  fit$runs$layers <- NULL                 # one run: one depth (as fit_restarts())
   fit$best_run <- 1L
   fit$seed <- seed
-  fit$memberships <- lapply(fit_memberships(fit), function(m) matrix(as.raw(m), ncol = 1L))
+  fit$memberships <- stack_memberships(list(fit_memberships(fit)), fit$dim[2L])
   if (keep.runs) fit$run_factors <- list(list(F = fit$F, G = fit$G))
   fit$call <- call
   fit

@@ -225,6 +225,18 @@ static int depth_reached(const cascade *c, int i, const int *rk)
     return hit;
 }
 
+/* The input of layer i (0-based) of a cascade or a projection: X1, or
+ * for i > 0 the previous layer's coefficients, kept transposed (N x m) in
+ * the ping-pong buffer Hbuf[(i - 1) % 2]. */
+static void layer_input(const xmat *X1, double *const *Hbuf, int i, int m,
+                        int threads, xmat *Xi)
+{
+    *Xi = *X1;
+    if (i == 0) return;
+    xm_dense(Xi, Hbuf[(i - 1) % 2], m, X1->n, 1);
+    Xi->threads = threads;
+}
+
 /* The layers of mlnmf_fit, in one scratch arena (scratch.c); L becomes
  * the number fitted. */
 typedef struct {
@@ -239,15 +251,11 @@ static SEXP run_layers(void *data)
     layer_loop *lp = (layer_loop *) data;
     cascade *c = lp->c;
     const int *rk = lp->rk;
-    int N = c->X1->n;
     for (int i = 0; i < lp->L; i++) {
         R_CheckUserInterrupt();
-        xmat Xi = *c->X1;
-        if (i > 0) {
-            xm_dense(&Xi, lp->Hbuf[(i - 1) % 2], rk[i - 1], N, 1);
-            Xi.threads = c->o.threads;
-            Xi.scale = util_inv_scale(xm_max(&Xi), "G", 0);
-        }
+        xmat Xi;
+        layer_input(c->X1, lp->Hbuf, i, i > 0 ? rk[i - 1] : 0, c->o.threads, &Xi);
+        if (i > 0) Xi.scale = util_inv_scale(xm_max(&Xi), "G", 0);
         fit_layer(c, i, &Xi, rk[i], lp->Hbuf[i % 2]);
         if (depth_reached(c, i, rk)) { lp->L = i + 1; break; }
         if (i + 1 < lp->L) scratch_reserve(RELEASE_GC_BYTES);
@@ -377,11 +385,8 @@ static SEXP project_layers(void *data)
         R_CheckUserInterrupt();
         SEXP F = VECTOR_ELT(pl->Flist, i);
         int k = pl->k = ncols(F);
-        xmat Xi = *pl->X1;
-        if (i > 0) {
-            xm_dense(&Xi, pl->Hbuf[(i - 1) % 2], nrows(F), N, 1);
-            Xi.threads = pl->o->threads;
-        }
+        xmat Xi;
+        layer_input(pl->X1, pl->Hbuf, i, nrows(F), pl->o->threads, &Xi);
         scratch_mark vmax = scratch_get();
         if (i == 0) xm_reserve(&Xi, k);
         double mx = xm_max(&Xi);

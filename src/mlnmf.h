@@ -414,6 +414,7 @@ SEXP mlnmf_blas_threads(SEXP n);
 /* ---------------------------------------------------------------- util.c */
 /* error unless A is a double matrix ('what', or 'what[[index]]' if index > 0) */
 void util_check_matrix(SEXP A, const char *what, int index);
+int  util_flag(SEXP flag);              /* TRUE / FALSE, else an error */
 /* B (c x r) = A^T, A (r x c) */
 void util_transpose(int r, int c, const double *A, double *B);
 /* the named option lists R builds: an option that must be there (an error

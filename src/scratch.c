@@ -54,11 +54,8 @@ static int arena_on = 1;     /* mlnmf_set_arena(): off, every buffer is R_alloc 
 
 SEXP mlnmf_set_arena(SEXP flag)
 {
-    if (TYPEOF(flag) != LGLSXP || XLENGTH(flag) != 1 ||
-        LOGICAL(flag)[0] == NA_LOGICAL)
-        error(_("'flag' must be TRUE or FALSE"));
-    int old = arena_on;
-    arena_on = LOGICAL(flag)[0];
+    int on = util_flag(flag), old = arena_on;
+    arena_on = on;
     return ScalarLogical(old);
 }
 

@@ -171,47 +171,32 @@ TGT int thin_nt_simd(int len, int p, int q, double alpha, const double *A,
  * rows, the W side of Figure 1's layers, never reached sixteen and ran
  * row by row), the last rows one at a time; every row with the same fused
  * multiply-adds in the same order. */
+/* Rows 0 .. 4 nv - 1 of y = A b (a = A's first row of them): nv running
+ * sums of four rows each, p fused multiply-adds per row in order t. */
+TGT_INLINE void gemv_rows(int nv, int p, const double *a, size_t lda,
+                          const double *b, double *y)
+{
+    __m256d s[4] = { _mm256_setzero_pd(), _mm256_setzero_pd(),
+                     _mm256_setzero_pd(), _mm256_setzero_pd() };
+    for (int t = 0; t < p; t++) {
+        __m256d w = _mm256_set1_pd(b[t]);
+        const double *at = a + (size_t) t * lda;
+        _Pragma("GCC unroll 4")
+        for (int v = 0; v < nv; v++)
+            s[v] = _mm256_fmadd_pd(_mm256_loadu_pd(at + 4 * v), w, s[v]);
+    }
+    _Pragma("GCC unroll 4")
+    for (int v = 0; v < nv; v++) _mm256_storeu_pd(y + 4 * v, s[v]);
+}
+
 TGT int thin_gemv_simd(int len, int p, const double *A, size_t lda,
                        const double *b, double *y)
 {
     if (p < 1 || p > THIN_PMAX || !kl_simd_enabled()) return 0;
     int i = 0;
-    for (; i + 16 <= len; i += 16) {
-        __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
-        const double *a = A + i;
-        for (int t = 0; t < p; t++) {
-            __m256d w = _mm256_set1_pd(b[t]);
-            const double *at = a + (size_t) t * lda;
-            s0 = _mm256_fmadd_pd(_mm256_loadu_pd(at), w, s0);
-            s1 = _mm256_fmadd_pd(_mm256_loadu_pd(at + 4), w, s1);
-            s2 = _mm256_fmadd_pd(_mm256_loadu_pd(at + 8), w, s2);
-            s3 = _mm256_fmadd_pd(_mm256_loadu_pd(at + 12), w, s3);
-        }
-        _mm256_storeu_pd(y + i, s0);
-        _mm256_storeu_pd(y + i + 4, s1);
-        _mm256_storeu_pd(y + i + 8, s2);
-        _mm256_storeu_pd(y + i + 12, s3);
-    }
-    for (; i + 8 <= len; i += 8) {
-        __m256d s0 = _mm256_setzero_pd(), s1 = s0;
-        const double *a = A + i;
-        for (int t = 0; t < p; t++) {
-            __m256d w = _mm256_set1_pd(b[t]);
-            const double *at = a + (size_t) t * lda;
-            s0 = _mm256_fmadd_pd(_mm256_loadu_pd(at), w, s0);
-            s1 = _mm256_fmadd_pd(_mm256_loadu_pd(at + 4), w, s1);
-        }
-        _mm256_storeu_pd(y + i, s0);
-        _mm256_storeu_pd(y + i + 4, s1);
-    }
-    for (; i + 4 <= len; i += 4) {
-        __m256d s0 = _mm256_setzero_pd();
-        const double *a = A + i;
-        for (int t = 0; t < p; t++)
-            s0 = _mm256_fmadd_pd(_mm256_loadu_pd(a + (size_t) t * lda),
-                                 _mm256_set1_pd(b[t]), s0);
-        _mm256_storeu_pd(y + i, s0);
-    }
+    for (; i + 16 <= len; i += 16) gemv_rows(4, p, A + i, lda, b, y + i);
+    for (; i + 8 <= len; i += 8) gemv_rows(2, p, A + i, lda, b, y + i);
+    for (; i + 4 <= len; i += 4) gemv_rows(1, p, A + i, lda, b, y + i);
     for (; i < len; i++) {
         double s = 0.0;
         for (int t = 0; t < p; t++) s = fma(A[i + (size_t) t * lda], b[t], s);

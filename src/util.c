@@ -41,6 +41,16 @@ void util_transpose(int r, int c, const double *A, double *B)
             B[j + (size_t) i * c] = A[i + (size_t) j * r];
 }
 
+/* the value of a switch of the test routines (mlnmf_set_blocked,
+ * mlnmf_set_simd, mlnmf_set_arena): TRUE or FALSE, else an error */
+int util_flag(SEXP flag)
+{
+    if (TYPEOF(flag) != LGLSXP || XLENGTH(flag) != 1 ||
+        LOGICAL(flag)[0] == NA_LOGICAL)
+        error(_("'flag' must be TRUE or FALSE"));
+    return LOGICAL(flag)[0];
+}
+
 void util_trace_put(util_trace *t, size_t i, double x)
 {
     if (i >= t->cap) {

@@ -140,11 +140,8 @@ static int xm_blocked = 1;
 
 SEXP mlnmf_set_blocked(SEXP flag)
 {
-    if (TYPEOF(flag) != LGLSXP || XLENGTH(flag) != 1 ||
-        LOGICAL(flag)[0] == NA_LOGICAL)
-        error(_("'flag' must be TRUE or FALSE"));
-    int old = xm_blocked;
-    xm_blocked = LOGICAL(flag)[0];
+    int on = util_flag(flag), old = xm_blocked;
+    xm_blocked = on;
     return ScalarLogical(old);
 }
 int xm_blas_blocks(void) { return xm_blocked; }

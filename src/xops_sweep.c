@@ -66,11 +66,8 @@ SEXP mlnmf_simd_state(void)
  * or off; returns the previous state.  For tests and benchmarks. */
 SEXP mlnmf_set_simd(SEXP flag)
 {
-    if (TYPEOF(flag) != LGLSXP || XLENGTH(flag) != 1 ||
-        LOGICAL(flag)[0] == NA_LOGICAL)
-        error(_("'flag' must be TRUE or FALSE"));
-    int old = kl_simd_enabled();
-    kl_simd_on = LOGICAL(flag)[0] ? kl_cpu_ok() : 0;
+    int on = util_flag(flag), old = kl_simd_enabled();
+    kl_simd_on = on ? kl_cpu_ok() : 0;
     return ScalarLogical(old);
 }
 
