@@ -184,12 +184,16 @@ block_source <- function(X) {
   io <- new.env(parent = emptyenv())
   io$reads <- 0
   io$max_cols <- 0L
+  bc <- block_cols(nrow(X), ncol(X))
+  big <- big_blocks(X, bc, sparse)
+  io$full <- 0L
   reader <- function(j0, nc) {
     io$reads <- io$reads + 1
     io$max_cols <- max(io$max_cols, nc)
+    if (big) free_last_block(io, nrow(X) * bc)
     read_cols(X, j0, nc, sparse)
   }
-  structure(list(reader, nrow(X), ncol(X), block_cols(nrow(X), ncol(X)),
+  structure(list(reader, nrow(X), ncol(X), bc,
                  sparse, io), class = "mlnmf_blocks")
 }
 
@@ -203,6 +207,31 @@ read_cols <- function(X, j0, nc, sparse) {
     if (storage.mode(b) != "double") storage.mode(b) <- "double"
     b
   }
+}
+
+## Counts of a block's entries: NA, NaN or infinite; negative; positive
+## (C_mlnmf_scan).  The block is this function's own, garbage on return.
+scan_block <- function(X, j0, nc, sparse) {
+  blk <- read_cols(X, j0, nc, sparse)
+  .Call(C_mlnmf_scan, if (is_sparse(blk)) blk@x else blk)
+}
+
+## Dense blocks of 16 MiB or more are freed before the next one is read.
+## The block read before is garbage by then, but R's collector, whose
+## trigger grows with the heap that HDF5Array and its dependencies hold
+## (about 380 MB here), would free it only after the next read: two blocks
+## would be held at once, the peak memory of an on-disk fit.  A collection
+## of the youngest generation frees it (about 1.5 ms here, against 0.3 s for
+## a full collection; bench/README.md, seventh round).
+big_blocks <- function(X, bc, sparse) !sparse && 8 * nrow(X) * bc >= 2^24
+free_last_block <- function(io, cells) {
+  used <- gc(full = FALSE)[2L, 1L]
+  if (!is.null(io$floor) && used - io$floor > cells / 2) {
+    used <- gc(full = TRUE)[2L, 1L]
+    io$full <- io$full + 1L
+  }
+  io$floor <- used
+  invisible()
 }
 
 ## The argument of a .Call for X: the block source of a DelayedMatrix, X
@@ -222,12 +251,13 @@ check_delayed <- function(X, arg = "X", allow_zero = FALSE) {
   src <- block_source(X)
   bc <- src[[4L]]
   nb <- ceiling(ncol(X) / bc)
+  big <- big_blocks(X, bc, src[[5L]])
   pos <- 0
   for (b in seq_len(nb)) {
     j0 <- (b - 1L) * bc
     nc <- min(bc, ncol(X) - j0)
-    blk <- read_cols(X, j0, nc, src[[5L]])
-    cnt <- .Call(C_mlnmf_scan, if (is_sparse(blk)) blk@x else blk)
+    if (big) free_last_block(src[[6L]], nrow(X) * bc)
+    cnt <- scan_block(X, j0, nc, src[[5L]])
     where <- sprintf("in column block %d of %d (columns %d to %d)", b, nb, j0 + 1L, j0 + nc)
     if (cnt[1L] + cnt[2L] > 0)
       stopf("'%s' must be finite: %.0f entries are NA, NaN or infinite %s", arg,
@@ -246,7 +276,7 @@ check_delayed <- function(X, arg = "X", allow_zero = FALSE) {
 block_info <- function(src) {
   if (!inherits(src, "mlnmf_blocks")) return(NULL)
   list(block_cols = src[[4L]], reads = src[[6L]]$reads,
-       max_cols = src[[6L]]$max_cols, sparse = src[[5L]])
+       max_cols = src[[6L]]$max_cols, sparse = src[[5L]], collections = src[[6L]]$full)
 }
 
 ## ||X - P G||_F / ||X||_F for a DelayedMatrix, one column block at a time.

@@ -241,3 +241,33 @@ test_that("a Seurat v4 object: assay and slot, DimReduc back, v5 refused", {
   v5@version <- package_version("5.0.1")
   expect_error(nmf(v5, 2), "'X' is a Seurat v5 object \\(version 5.0.1\\)")
 })
+
+test_that("a block that survived a young-generation collection is freed by a full one", {
+  ## free_last_block() runs before each read of a dense block of 16 MiB or
+  ## more: a collection of the youngest generation, then a full one only when
+  ## the cells in use have grown by more than half a block since the read
+  ## before (that block was promoted by a collection while it was live)
+  io <- new.env()
+  io$full <- 0L
+  cells <- 2e6
+  mlnmf:::free_last_block(io, cells)
+  expect_identical(io$full, 0L)
+  floor0 <- io$floor
+  blk <- numeric(cells)               # a block read ...
+  blk[1] <- 1
+  invisible(gc(full = FALSE))         # ... promoted while it was live ...
+  rm(blk)                             # ... and garbage at the next read
+  mlnmf:::free_last_block(io, cells)
+  expect_identical(io$full, 1L)
+  expect_lt(io$floor, floor0 + cells / 2)
+  blk <- numeric(cells)               # a block dead before any collection
+  blk[1] <- 1
+  rm(blk)
+  mlnmf:::free_last_block(io, cells)  # the young collection frees it
+  expect_identical(io$full, 1L)
+  expect_lt(io$floor, floor0 + cells / 2)
+  ## dense blocks only, and only from 16 MiB on
+  expect_true(mlnmf:::big_blocks(matrix(0, 1000, 1), 2100, FALSE))
+  expect_false(mlnmf:::big_blocks(matrix(0, 1000, 1), 2000, FALSE))
+  expect_false(mlnmf:::big_blocks(matrix(0, 1000, 1), 1e6, TRUE))
+})
