@@ -239,8 +239,15 @@ free_last_block <- function(io, cells) {
 x_arg <- function(X) if (is_delayed(X)) block_source(X) else X
 
 ## A DelayedMatrix checked block by block (numeric; finite, nonnegative,
-## not all zero), never whole; the first bad block is named.
-check_delayed <- function(X, arg = "X", allow_zero = FALSE) {
+## not all zero), never whole; the first bad block is named.  na_ok: NA and
+## NaN entries are allowed (a mask may mark them as missing) and counted.
+check_delayed <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE) {
+  scan_delayed(X, arg, allow_zero, na_ok)
+  X
+}
+
+## The same, returning the number of NA and NaN entries.
+scan_delayed <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE) {
   need_pkg("DelayedArray", sprintf("'%s' (a DelayedMatrix)", arg))
   tp <- DelayedArray::type(X)
   if (!(tp %in% c("double", "integer", "logical")))
@@ -252,23 +259,42 @@ check_delayed <- function(X, arg = "X", allow_zero = FALSE) {
   bc <- src[[4L]]
   nb <- ceiling(ncol(X) / bc)
   big <- big_blocks(X, bc, src[[5L]])
-  pos <- 0
+  pos <- n_na <- 0
   for (b in seq_len(nb)) {
     j0 <- (b - 1L) * bc
     nc <- min(bc, ncol(X) - j0)
     if (big) free_last_block(src[[6L]], nrow(X) * bc)
     cnt <- scan_block(X, j0, nc, src[[5L]])
     where <- sprintf("in column block %d of %d (columns %d to %d)", b, nb, j0 + 1L, j0 + nc)
-    if (cnt[1L] + cnt[2L] > 0)
-      stopf("'%s' must be finite: %.0f entries are NA, NaN or infinite %s", arg,
-            cnt[1L] + cnt[2L], where)
+    if (cnt[2L] > 0 || (!na_ok && cnt[1L] > 0))
+      stopf("'%s' must be finite: %.0f entries are %s %s", arg,
+            if (na_ok) cnt[2L] else cnt[1L] + cnt[2L],
+            if (na_ok) "infinite" else "NA, NaN or infinite", where)
     if (cnt[3L] > 0)
       stopf("'%s' must be nonnegative: %.0f entries are negative %s", arg, cnt[3L], where)
     pos <- pos + cnt[4L]
+    n_na <- n_na + cnt[1L]
   }
   if (!allow_zero && pos == 0)
     stopf("'%s' is all zero: there is nothing to factorize", arg)
-  X
+  n_na
+}
+
+## The NA and NaN entries of a DelayedMatrix as list(p, i) (the pattern of
+## C_mlnmf_na_pattern), block by block.
+na_pattern_delayed <- function(X) {
+  src <- block_source(X)
+  bc <- src[[4L]]
+  big <- big_blocks(X, bc, src[[5L]])
+  starts <- seq(0L, ncol(X) - 1L, by = bc)
+  parts <- lapply(starts, function(j0) {
+    if (big) free_last_block(src[[6L]], nrow(X) * bc)
+    blk <- read_cols(X, j0, min(bc, ncol(X) - j0), src[[5L]])
+    .Call(C_mlnmf_na_pattern, blk)
+  })
+  off <- cumsum(c(0, vapply(parts, function(q) length(q$i), 0)))
+  p <- c(0L, unlist(lapply(seq_along(parts), function(b) parts[[b]]$p[-1L] + off[b])))
+  list(p = as.integer(p), i = unlist(lapply(parts, `[[`, "i")))
 }
 
 ## What the fit keeps about the blocks: their columns, how many were read,

@@ -16,7 +16,12 @@ resolve_mask <- function(mask, X, arg = "X", n_na = NULL) {
   ## means nothing to resolve (no second pass over X)
   if (is.null(mask) && identical(n_na, 0)) return(list(X = X, desc = NULL, info = NULL))
   d <- dim(X)
-  na <- .Call(C_mlnmf_na_pattern, X)
+  delayed <- is_delayed(X)                  # read in column blocks (R/bioc.R)
+  if (delayed && identical(mask, "zeros"))
+    stopf("mask = \"zeros\" is not supported for a DelayedMatrix '%s' (data read in column blocks): give mask = \"NA\", a logical or a sparse mask, or fit the data in memory", arg)
+  na <- if (!delayed) .Call(C_mlnmf_na_pattern, X)
+        else if (identical(n_na, 0)) list(p = integer(d[2L] + 1L), i = integer())
+        else na_pattern_delayed(X)
   n_na <- length(na$i)
   if (is.null(mask)) {
     if (n_na > 0)

@@ -240,8 +240,6 @@ predict.mlnmf <- function(object, newdata, maxit = 1000L, tol = 1e-8,
                       default = if (is.null(object$samples)) "columns" else object$samples,
                       assay = assay, slot = slot)
   samples <- input$samples
-  if (is_delayed(input$X) && !is.null(mask))
-    stopf("'mask' is not supported for a DelayedMatrix 'newdata' (data read in column blocks)")
   mk <- resolve_mask(orient_mask(mask, samples), input$X, "newdata", n_na = input$n_na)
   newdata <- mk$X
   if (nrow(newdata) != object$dim[1L])

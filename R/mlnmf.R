@@ -61,8 +61,6 @@ mlnmf <- function(X, rank, layers = length(rank), method = c("hals", "mu", "kl",
   samples <- input$samples
   if (is_delayed(input$X) && method == "beta" && beta != 1)
     stopf("'beta' = %g (method \"beta\") is not supported for a DelayedMatrix (data read in column blocks): use beta = 1 or 2, or fit the data in memory", beta)
-  if (is_delayed(input$X) && !is.null(mask))
-    stopf("'mask' is not supported for a DelayedMatrix (data read in column blocks): fit the data in memory, or without a mask")
   mk <- resolve_mask(orient_mask(mask, samples), input$X, n_na = input$n_na)
   X <- mk$X
   check_beta_zeros(beta, X, mk$desc)

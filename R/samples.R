@@ -23,8 +23,8 @@ model_data <- function(X, samples, arg = "X", default = "columns",
   }
   if (is_delayed(X)) {
     samples <- if (is.null(samples)) default else check_choice(samples, c("columns", "rows"), "samples")
-    X <- check_delayed(X, arg, allow_zero = allow_zero)
-    return(list(X = if (samples == "rows") t(X) else X, samples = samples, n_na = 0,
+    n_na <- scan_delayed(X, arg, allow_zero = allow_zero, na_ok = na_ok)
+    return(list(X = if (samples == "rows") t(X) else X, samples = samples, n_na = n_na,
                 source = obj$source, coldata = obj$coldata))
   }
   frame <- is.data.frame(X)

@@ -91,7 +91,6 @@ void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
         xm_csc(X, REAL(xv), INTEGER(i), INTEGER(p), m, n);
     } else if (TYPEOF(x) == VECSXP && inherits(x, "mlnmf_blocks")) {
         xbl_from_sexp(X, x, what);
-        if (!isNull(mask)) error(_("'mask' is not supported for data read in blocks"));
     } else
         error(_("'%s' must be a double matrix or a dgCMatrix"), what);
     if (isNull(mask)) return;
@@ -99,6 +98,8 @@ void xm_from_sexp(xmat *X, SEXP x, SEXP mask, const char *what)
         error(_("'mask' must be NULL or a list"));
     int type = asInteger(VECTOR_ELT(mask, 0));
     if (type == XM_MASK_OBSERVED) {
+        if (X->kind == XM_BLOCKS)   /* its Grams would need X's pattern on every side */
+            error(_("a mask of the stored entries is not supported for data read in blocks"));
         if (X->kind != XM_CSC)
             error(_("internal error: mask of stored entries needs a sparse '%s'"), what);
         X->mask = XM_MASK_OBSERVED;

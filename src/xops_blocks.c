@@ -17,8 +17,16 @@
  * workspace) is R_alloc'ed between vmaxget() and vmaxset(): memory is one
  * block plus the factors, whatever the number of passes.  Each block is
  * checked (shape, finite, nonnegative) as it is read; the user can
- * interrupt between blocks.  Masks are not supported on this kind (the R
- * side refuses them).
+ * interrupt between blocks.
+ *
+ * A mask of missing entries (XM_MASK_MISSING: the pattern mp, mi over all
+ * n columns, held in memory) carries over to each block: the block's
+ * column pointers are X->mp + j0 (the kernels read mi[mp[j]] .. mi[mp[j+1]]
+ * for the block's own j), its missing entries are not checked (NA there is
+ * what mask = "NA" means) and the kernels skip or zero them as they do in
+ * memory.  The masked Grams of each row and column need only the pattern
+ * (xops_mask.c), not the blocks.  A mask of the stored entries (mask =
+ * "zeros") would need X's pattern on both sides: refused (xops.c).
  */
 #include "mlnmf.h"
 #include <math.h>
@@ -39,13 +47,45 @@ void xbl_from_sexp(xmat *X, SEXP x, const char *what)
 }
 
 /* Blocks with a negative or non-finite entry are refused, naming them. */
+static void xbl_bad_value(double v, int blk, int nblk, int j0, int nc)
+{
+    error(_("the data must be finite and nonnegative: column block %d of %d (columns %d to %d) has the entry %g"),
+          blk, nblk, j0 + 1, j0 + nc, v);
+}
 static void xbl_check_values(const double *v, size_t len, int blk, int nblk,
                             int j0, int nc)
 {
     for (size_t i = 0; i < len; i++)
-        if (!(v[i] >= 0) || !R_FINITE(v[i]))
-            error(_("the data must be finite and nonnegative: column block %d of %d (columns %d to %d) has the entry %g"),
-                  blk, nblk, j0 + 1, j0 + nc, v[i]);
+        if (!(v[i] >= 0) || !R_FINITE(v[i])) xbl_bad_value(v[i], blk, nblk, j0, nc);
+}
+
+/* The same under a mask of missing entries, whose values are not read:
+ * column j's entries (rows ri[q], q in cp[j] .. cp[j + 1] - 1; ri = NULL:
+ * every row of a dense column, cp[j] = j m) against its missing rows (a
+ * cursor through B's sorted list). */
+static void xbl_check_masked(const xmat *B, const double *v, const int *ri,
+                             const int *cp, int blk, int nblk, int j0)
+{
+    for (int j = 0; j < B->n; j++) {
+        size_t q0 = ri ? (size_t) cp[j] : (size_t) j * B->m,
+            q1 = ri ? (size_t) cp[j + 1] : q0 + B->m;
+        int mq = B->mp[j], mend = B->mp[j + 1];
+        for (size_t q = q0; q < q1; q++) {
+            int row = ri ? ri[q] : (int) (q - q0);
+            while (mq < mend && B->mi[mq] < row) mq++;
+            if (mq < mend && B->mi[mq] == row) continue;
+            if (!(v[q] >= 0) || !R_FINITE(v[q])) xbl_bad_value(v[q], blk, nblk, j0, B->n);
+        }
+    }
+}
+
+/* B's share of X's mask (its column pointers start at column j0), or none */
+static void xbl_mask(const xmat *X, int j0, xmat *B)
+{
+    if (X->mask != XM_MASK_MISSING) return;
+    B->mask = XM_MASK_MISSING;
+    B->mp = X->mp + j0;
+    B->mi = X->mi;
 }
 
 /* Columns j0 .. j0 + nc - 1 of X as B (dense or CSC, X's scale and
@@ -61,8 +101,10 @@ static SEXP xbl_read(const xmat *X, int j0, int nc, xmat *B)
         if (nrows(r) != X->m || ncols(r) != nc)
             error(_("column block %d: the reader returned %d x %d, not %d x %d"),
                   blk, nrows(r), ncols(r), X->m, nc);
-        xbl_check_values(REAL(r), XLENGTH(r), blk, nblk, j0, nc);
         xm_dense(B, REAL(r), X->m, nc, 0);
+        xbl_mask(X, j0, B);
+        if (xm_masked(B)) xbl_check_masked(B, REAL(r), NULL, NULL, blk, nblk, j0);
+        else xbl_check_values(REAL(r), XLENGTH(r), blk, nblk, j0, nc);
     } else if (IS_S4_OBJECT(r) && inherits(r, "dgCMatrix")) {
         SEXP dim = R_do_slot(r, install("Dim")), p = R_do_slot(r, install("p")),
             i = R_do_slot(r, install("i")), v = R_do_slot(r, install("x"));
@@ -80,8 +122,10 @@ static SEXP xbl_read(const xmat *X, int j0, int nc, xmat *B)
                 if (ii[q] < 0 || ii[q] >= X->m || (q > pp[j] && ii[q] <= ii[q - 1]))
                     error(_("column block %d: the reader returned an invalid dgCMatrix"), blk);
         }
-        xbl_check_values(REAL(v), XLENGTH(v), blk, nblk, j0, nc);
         xm_csc(B, REAL(v), ii, pp, X->m, nc);
+        xbl_mask(X, j0, B);
+        if (xm_masked(B)) xbl_check_masked(B, REAL(v), ii, pp, blk, nblk, j0);
+        else xbl_check_values(REAL(v), XLENGTH(v), blk, nblk, j0, nc);
     } else
         error(_("column block %d: the reader must return a double matrix or a dgCMatrix"), blk);
     B->scale = X->scale;

@@ -70,8 +70,58 @@ test_that("an HDF5Matrix gives the in-memory fit, predict() and finetune()", {
   k1 <- suppressWarnings(finetune(g1, maxit = 3, method = "kl"))
   k2 <- suppressWarnings(finetune(g2, maxit = 3, method = "kl"))
   expect_equal(k1$error, k2$error, tolerance = 1e-8)
-  expect_error(mlnmf(H, 3, mask = "NA"), "'mask' is not supported for a DelayedMatrix")
   expect_error(nmf_rank(H, 1:2), "DelayedMatrix")
+})
+
+test_that("masks on a DelayedMatrix: the in-memory fit, dense and sparse blocks", {
+  skip_if_not_installed("HDF5Array")
+  set.seed(7)
+  X <- matrix(rpois(40 * 300, 3), 40)
+  storage.mode(X) <- "double"
+  M <- matrix(runif(length(X)) < 0.1, 40)
+  M[5, 290] <- FALSE
+  XN <- X
+  XN[M] <- NA
+  XN[5, 290] <- NaN                     # in the last block
+  MN <- is.na(XN)
+  HN <- HDF5Array::writeHDF5Array(XN, tempfile(fileext = ".h5"), "x", chunkdim = c(40L, 25L))
+  H <- HDF5Array::writeHDF5Array(X, tempfile(fileext = ".h5"), "x")
+  S <- DelayedArray::DelayedArray(Matrix::Matrix(X * (X > 2), sparse = TRUE))
+  expect_true(DelayedArray::is_sparse(S))
+  old <- DelayedArray::getAutoBlockSize()
+  on.exit(suppressMessages(DelayedArray::setAutoBlockSize(old)))
+  suppressMessages(DelayedArray::setAutoBlockSize(8 * 40 * 70))
+  same <- function(a, b) {
+    expect_equal(a$F[[1]], b$F[[1]], tolerance = 1e-8)
+    expect_equal(a$G[[1]], b$G[[1]], tolerance = 1e-8)
+    expect_equal(a$error, b$error, tolerance = 1e-8)
+    expect_equal(a$mask, b$mask)
+    expect_lte(a$blocks$max_cols, 70L)
+  }
+  for (m in c("hals", "mu", "kl")) {
+    fit <- function(D, mask) suppressWarnings(nmf(D, 4, method = m, seed = 1, maxit = 25, mask = mask))
+    same(fit(HN, "NA"), fit(XN, "NA"))
+    same(fit(HN, MN), fit(XN, MN))                               # NA inside the mask
+    same(fit(H, M), fit(X, M))
+    same(fit(S, M), fit(as(X * (X > 2), "CsparseMatrix"), M))    # sparse blocks
+    Ms <- Matrix::Matrix(M, sparse = TRUE)
+    same(fit(H, Ms), fit(X, Ms))
+  }
+  a <- suppressWarnings(mlnmf(HN, c(4, 2), seed = 2, maxit = 20, mask = "NA"))
+  b <- suppressWarnings(mlnmf(XN, c(4, 2), seed = 2, maxit = 20, mask = "NA"))
+  expect_equal(a$G[[2]], b$G[[2]], tolerance = 1e-8)
+  expect_equal(predict(b, HN, mask = "NA"), predict(b, XN, mask = "NA"), tolerance = 1e-8)
+  expect_equal(predict(b, H, mask = M), predict(b, X, mask = M), tolerance = 1e-8)
+  ## what is refused: NA outside the mask, NA without a mask, mask = "zeros"
+  expect_error(nmf(HN, 4, mask = M), "has \\d+ NA entries that 'mask' does not mark as missing")
+  expect_error(nmf(HN, 4), "'X' must be finite: \\d+ entries are NA or NaN \\(give mask = \"NA\"")
+  expect_error(nmf(S, 4, mask = "zeros"), "mask = \"zeros\" is not supported for a DelayedMatrix 'X'")
+  Xi <- X
+  Xi[1, 280] <- Inf
+  Hi <- HDF5Array::writeHDF5Array(Xi, tempfile(fileext = ".h5"), "x")
+  expect_error(nmf(Hi, 4, mask = M), "'X' must be finite: 1 entries are infinite in column block 4 of 5")
+  ## (the fits of HN under mask = "NA" pass NA through the C reader, which
+  ## checks the entries outside the mask only)
 })
 
 test_that("a DelayedMatrix with negative values in its last block is refused, naming the block", {
