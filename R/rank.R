@@ -47,8 +47,10 @@ nmf_rank <- function(X, ranks, fraction = 0.1, reps = 3L, mask = NULL,
   if (is.null(args$keep.data)) args$keep.data <- FALSE
 
   input <- model_data(X, samples, na_ok = identical(mask, "NA"), assay = assay, slot = slot)
-  if (is_delayed(input$X))
-    stopf("nmf_rank() holds out entries through a mask, which a DelayedMatrix 'X' (read in column blocks) does not support: run it on a subset of the cells in memory")
+  if (is_delayed(input$X) && identical(mask, "zeros"))
+    stopf("mask = \"zeros\" is not supported for a DelayedMatrix 'X' (data read in column blocks): use mask = NULL or \"NA\", or run nmf_rank() on the data in memory")
+  if (is_delayed(input$X) && null)
+    stopf("'null' = TRUE is not supported for a DelayedMatrix 'X' (data read in column blocks): it permutes every column of 'X' in memory")
   X <- input$X
   if (max(ranks) > min(dim(X)))
     stopf("'ranks' must be at most min(dim(X)) = %d, not %d", min(dim(X)), max(ranks))
@@ -90,6 +92,8 @@ nmf_rank <- function(X, ranks, fraction = 0.1, reps = 3L, mask = NULL,
 rank_measures <- function(X, ranks, obs, size, reps, mask, grid, sgrid, streams,
                           args, heldout_args) {
   held <- draw_heldout(obs, size, streams[seq_len(reps)])
+  if (is_delayed(X) && length(obs$exclude))      # its NA entries, found once
+    held <- lapply(held, structure, na = obs$exclude)
   step <- with_progress_steps(rank_job, nrow(grid), "held-out fit")  # R/progress.R
   res <- run_streams(nrow(grid), step, streams[reps + seq_len(nrow(grid))],
                      "mlnmf-rank", "fits", grid = grid, data = X, held = held,
@@ -165,6 +169,10 @@ survey_job <- function(j, sgrid, args) {
 ## under "zeros" they are positions in X@x; otherwise linear indices.
 observed_entries <- function(X, mask) {
   total <- as.double(nrow(X)) * ncol(X)
+  if (is_delayed(X)) {                     # mask NULL or "NA"; R/bioc.R
+    na <- if (identical(mask, "NA")) pattern_linear(na_pattern_delayed(X), nrow(X)) else numeric()
+    return(list(kind = "linear", total = total, exclude = na, n = total - length(na)))
+  }
   if (is_sparse(X)) {
     if (identical(mask, "zeros")) {
       pos <- which(!is.na(X@x) & X@x != 0)
@@ -176,6 +184,29 @@ observed_entries <- function(X, mask) {
   if (is.null(mask)) return(list(kind = "linear", total = total, exclude = numeric(), n = total))
   keep <- if (mask == "NA") which(!is.na(X)) else which(!is.na(X) & X != 0)
   list(kind = "list", idx = keep, n = as.double(length(keep)))
+}
+
+## Linear (column-major, 1-based) indices of the entries of a pattern
+## list(p, i) of an m-row matrix.
+pattern_linear <- function(pat, m) {
+  pat$i + 1 + rep(seq_along(pat$p[-1L]) - 1, diff(pat$p)) * as.double(m)
+}
+
+## The entries of a DelayedMatrix at sorted linear indices 'lin', read
+## column block by column block (only the blocks that hold some).
+delayed_values <- function(X, lin) {
+  m <- as.double(nrow(X))
+  src <- block_source(X)
+  bc <- src[[4L]]
+  cols <- (lin - 1) %/% m                  # 0-based
+  out <- numeric(length(lin))
+  for (b in unique(cols %/% bc)) {
+    q <- which(cols %/% bc == b)
+    j0 <- b * bc
+    blk <- as.matrix(read_cols(X, j0, min(bc, ncol(X) - j0), src[[5L]]))
+    out[q] <- blk[cbind(lin[q] - cols[q] * m, cols[q] - j0 + 1)]
+  }
+  out
 }
 
 ## Linear (column-major, 1-based) indices of the entries at positions
@@ -204,6 +235,11 @@ heldout_penalty <- function(args, X, mask) {
   mb <- tryCatch(check_beta(args$beta, if (is.null(args$method)) .methods else args$method),
                  error = function(e) NULL)
   if (is.null(mb) || mb$method %in% c("kl", "beta")) return(args)
+  if (is_delayed(X)) {                     # block by block (DelayedArray)
+    mx <- max(X, na.rm = TRUE)
+    args$L2 <- if (mx > 0) .heldout_L2 * sqrt(sum((X / mx)^2, na.rm = TRUE)) else 0
+    return(args)
+  }
   v <- if (is_sparse(X)) X@x else X
   v <- v[!is.na(v)]
   mx <- max(abs(v))
@@ -261,6 +297,8 @@ rank_job <- function(j, grid, data, held, mask, args) {
   X <- data
   k <- grid$rank[j]
   h <- held[[grid$rep[j]]]
+  na <- attr(h, "na")
+  attributes(h) <- NULL
   d <- dim(X)
   if (is_sparse(X) && identical(mask, "zeros")) {
     vals <- X@x[h]
@@ -269,12 +307,16 @@ rank_job <- function(j, grid, data, held, mask, args) {
     Xt@x[h] <- 0
     Xt <- Matrix::drop0(Xt)
     mk <- "zeros"
-  } else if (is_sparse(X)) {
+  } else if (is_sparse(X) || is_delayed(X)) {
+    ## the held-out entries (and the NA ones) as a sparse mask: X is not
+    ## copied (a DelayedMatrix is read in column blocks, R/bioc.R)
     lin <- h
     cols <- (h - 1) %/% d[1L]
-    vals <- X[cbind(as.integer(h - cols * d[1L]), as.integer(cols + 1))]
+    vals <- if (is_delayed(X)) delayed_values(X, h)
+            else X[cbind(as.integer(h - cols * d[1L]), as.integer(cols + 1))]
     miss <- h
-    if (identical(mask, "NA")) miss <- sort(c(miss, sparse_linear(X, which(is.na(X@x)))))
+    if (identical(mask, "NA"))
+      miss <- sort(c(miss, if (is_delayed(X)) na else sparse_linear(X, which(is.na(X@x)))))
     mc <- (miss - 1) %/% d[1L]
     mk <- Matrix::sparseMatrix(i = as.integer(miss - mc * d[1L]), j = as.integer(mc + 1),
                                x = TRUE, dims = d)
