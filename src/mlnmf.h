@@ -174,6 +174,16 @@ void   kl_simd(const xmat *X, const double *W, const double *Ht, int k,
                int which, int r0, int mr, int j0, int b, int measure,
                double *out, double *acc);
 SEXP   mlnmf_set_simd(SEXP flag);
+/* xops_sparse_simd.c: s X^T F and s X F for a CSC X without a mask, k at
+ * most XS_SIMD_KMAX, with AVX2 and FMA (xs_simd_usable); F and the output
+ * row-major (Ft: k per row).  gather: output rows j0 .. j1 - 1; scatter:
+ * adds into output rows r0 .. r1 - 1 (bisect: find r0 in each column). */
+#define XS_SIMD_KMAX 32
+int    xs_simd_usable(const xmat *X, int k);
+void   xs_gather_simd(const xmat *X, const double *Ft, int k, int j0, int j1,
+                      double *Ot);
+void   xs_scatter_simd(const xmat *X, const double *Ft, int k, int r0, int r1,
+                       int bisect, double *Ot);
 SEXP   mlnmf_simd_state(void);
 /* the sweep for other passes: f(X, ctx, j, i0, nr, y, r2) receives y =
  * (W Ht^T)[i0 .. i0 + nr - 1, j] in y, leaves the terms of the first

@@ -121,6 +121,15 @@ static void gather(const xmat *X, const double *F, int k, double *out)
     double *Ot = scratch(X, (size_t) k * sm, (size_t) k * sn);
     double sc = X->scale;
     to_rows(sm, k, F, Ft);
+    if (xs_simd_usable(X, k)) {         /* xops_sparse_simd.c */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(X->threads) schedule(dynamic, 1) if (X->threads > 1 && X->cp[sn] > XS_PAR_NNZ)
+#endif
+        for (int j0 = 0; j0 < sn; j0 += 64)
+            xs_gather_simd(X, Ft, k, j0, sn - j0 < 64 ? sn : j0 + 64, Ot);
+        from_rows(sn, k, Ot, out);
+        return;
+    }
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(X->threads) schedule(dynamic, 64) if (X->threads > 1 && X->cp[sn] > XS_PAR_NNZ)
 #endif
@@ -151,11 +160,16 @@ static void scatter(const xmat *X, const double *F, int k, double *out)
     to_rows(sn, k, F, Ft);
     memset(Ot, 0, (size_t) k * sm * sizeof(double));
     int nt = (X->threads > 1 && X->cp[sn] > XS_PAR_NNZ) ? X->threads : 1;
+    int simd = xs_simd_usable(X, k);    /* xops_sparse_simd.c */
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
     for (int t = 0; t < nt; t++) {
         int r0 = (int) ((double) sm * t / nt), r1 = (int) ((double) sm * (t + 1) / nt);
+        if (simd) {
+            xs_scatter_simd(X, Ft, k, r0, r1, nt > 1, Ot);
+            continue;
+        }
         for (int j = 0; j < sn; j++) {
             int p = nt > 1 ? xs_lower(X->ci, X->cp[j], X->cp[j + 1], r0) : X->cp[j];
             const double *f = Ft + (size_t) j * k;

@@ -502,6 +502,30 @@ bad_blocks <- list(
 for (src in bad_blocks)
   stopifnot(tryCatch({ .Call(mlnmf:::C_mlnmf_fit, src, 3L, bopts, NULL, NULL, NULL); FALSE },
                      error = function(e) TRUE))
+## a mask of missing entries on blocks (dense and sparse): each block's
+## share of the pattern, NA at the masked entries passed by the reader's
+## check, the masked kernels on each block; a negative entry outside the
+## mask is refused
+XkN <- Xk; XkN[matrix(runif(length(Xk)) < 0.1, 30)] <- NA
+pat <- .Call(mlnmf:::C_mlnmf_na_pattern, XkN)
+mdesc <- list(2L, pat$p, pat$i)
+SkN <- methods::as(Matrix::Matrix(XkN, sparse = TRUE), "CsparseMatrix")
+for (sp in c(FALSE, TRUE)) {
+  src <- if (sp) blocks(XkN, 16, function(j0, nc) SkN[, j0 + seq_len(nc), drop = FALSE]) else blocks(XkN, 16)
+  for (meth in 0:2) {
+    o <- modifyList(bopts, list(method = meth, init = 1L))
+    set.seed(2); a <- .Call(mlnmf:::C_mlnmf_fit, src, 3L, o, NULL, NULL, mdesc)
+    set.seed(2); b <- .Call(mlnmf:::C_mlnmf_fit, if (sp) SkN else XkN, 3L, o, NULL, NULL, mdesc)
+    stopifnot(max(abs(a$F[[1]] - b$F[[1]])) < 1e-8, max(abs(a$G[[1]] - b$G[[1]])) < 1e-8)
+    n_calls <- n_calls + 1L
+  }
+  pa <- .Call(mlnmf:::C_mlnmf_project, src, a$F, modifyList(bopts, list(maxit = 5L)), mdesc)
+  pb <- .Call(mlnmf:::C_mlnmf_project, if (sp) SkN else XkN, a$F, modifyList(bopts, list(maxit = 5L)), mdesc)
+  stopifnot(max(abs(pa - pb)) < 1e-8)
+}
+neg <- blocks(XkN, 16, function(j0, nc) { B <- XkN[, j0 + seq_len(nc), drop = FALSE]; B[which(!is.na(B))[1]] <- -1; B })
+stopifnot(tryCatch({ .Call(mlnmf:::C_mlnmf_fit, neg, 3L, bopts, NULL, NULL, mdesc); FALSE },
+                   error = function(e) grepl("has the entry -1", conditionMessage(e))))
 
 ## the second round's paths: the pieces of the parallel passes (HALS row
 ## blocks over 2048 rows, MU row blocks, the dense KL row chunks and column

@@ -96,6 +96,34 @@ test_that("the vector KL pass gives the BLAS path's fits", {
   expect_error(set_simd(NA), "TRUE or FALSE")
 })
 
+## The sparse products X^T F and X F with AVX2 (src/xops_sparse_simd.c):
+## HALS and MU on sparse data (over XS_PAR_NNZ = 20000 stored entries, so
+## that 2 threads split the work) give the scalar kernels' fits up to
+## rounding, for ranks that leave every tail (k mod 4 = 1, 2, 3, 0), the
+## largest rank they take (32) and one above (the scalar code again); the
+## same on 1 and 2 threads; predict() too.
+test_that("the vector sparse products give the scalar kernels' fits", {
+  restore <- sweep_on()
+  on.exit(restore())
+  skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
+  set.seed(14)
+  X <- Matrix::rsparsematrix(700, 400, 0.1, rand.x = function(n) rpois(n, 2) + 1)
+  for (k in c(1, 2, 3, 4, 5, 7, 20, 32, 33)) {
+    start <- list(F = matrix(runif(700 * k), 700), G = matrix(runif(k * 400), k))
+    for (method in c("hals", "mu")) {
+      fit <- function(simd, threads = 1) {
+        set_simd(simd)
+        suppressWarnings(nmf(X, k, method = method, init = start, maxit = 12,
+                             tol = 0, threads = threads))
+      }
+      ab <- expect_kernels_match(fit, 1e-10, "error", 1e-12, label = paste(method, k))
+    }
+    set_simd(TRUE); pa <- predict(ab$a, X[, 1:50], maxit = 5)
+    set_simd(FALSE); pb <- predict(ab$a, X[, 1:50], maxit = 5)
+    expect_equal(pa, pb, tolerance = 1e-10)
+  }
+})
+
 ## The beta-divergence passes in the same sweep (xops_beta.c's
 ## xb_pass_sweep): dense and sparse data, the betas with their own vector
 ## terms (0, 0.5, 1.5) and one through pow() (3), against the blocked BLAS
