@@ -184,6 +184,12 @@ void   xs_gather_simd(const xmat *X, const double *Ft, int k, int j0, int j1,
                       double *Ot);
 void   xs_scatter_simd(const xmat *X, const double *Ft, int k, int r0, int r1,
                        int bisect, double *Ot);
+/* the sparse KL pass's columns j0 .. j1 - 1 (xops_sparse.c's kl_col), for
+ * a CSC X whose mask is not a list of missing entries (xs_kl_simd_usable) */
+int    xs_kl_simd_usable(const xmat *X, int k);
+void   xs_kl_cols_simd(const xmat *X, int j0, int j1, int r0, int r1,
+                       const double *Wt, const double *Htt, int k, int which,
+                       int measure, double *Ot, double *t, double *ys);
 SEXP   mlnmf_simd_state(void);
 /* the sweep for other passes: f(X, ctx, j, i0, nr, y, r2) receives y =
  * (W Ht^T)[i0 .. i0 + nr - 1, j] in y, leaves the terms of the first

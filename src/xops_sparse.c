@@ -364,6 +364,7 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
     factor_rows(X, W, Ht, k, &Wt, &Htt);
     if (which >= 0) memset(Ot, 0, (size_t) k * olen * sizeof(double));
     int nt = X->threads > 1 && X->cp[n] > XS_PAR_NNZ ? X->threads : 1;
+    int simd = xs_kl_simd_usable(X, k);     /* xops_sparse_simd.c */
     if (which == 0) {
         if (nt > nch) nt = nch;
 #ifdef _OPENMP
@@ -371,10 +372,20 @@ double xs_kl(const xmat *X, const double *W, const double *Ht, int k,
 #endif
         for (int c = 0; c < nch; c++) {
             int r0 = (int) ((size_t) m * c / nch), r1 = (int) ((size_t) m * (c + 1) / nch);
-            for (int j = 0; j < n; j++)
+            if (simd)
+                xs_kl_cols_simd(X, 0, n, r0, r1, Wt, Htt, k, which, measure, Ot,
+                                tp + (size_t) c * n, yp + (size_t) c * n);
+            else for (int j = 0; j < n; j++)
                 kl_col(X, j, r0, r1, Wt, Htt, k, which, measure, Ot,
                        tp + (size_t) c * n + j, yp + (size_t) c * n + j);
         }
+    } else if (simd) {
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+#endif
+        for (int j0 = 0; j0 < n; j0 += 64)
+            xs_kl_cols_simd(X, j0, n - j0 < 64 ? n : j0 + 64, 0, m, Wt, Htt, k, which,
+                            measure, Ot, tp, yp);
     } else {
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 64) if (nt > 1)

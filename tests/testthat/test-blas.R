@@ -96,8 +96,9 @@ test_that("the vector KL pass gives the BLAS path's fits", {
   expect_error(set_simd(NA), "TRUE or FALSE")
 })
 
-## The sparse products X^T F and X F with AVX2 (src/xops_sparse_simd.c):
-## HALS and MU on sparse data (over XS_PAR_NNZ = 20000 stored entries, so
+## The sparse products X^T F and X F with AVX2 (src/xops_sparse_simd.c),
+## and the sparse KL pass's columns (also under mask = "zeros"):
+## HALS, MU and KL on sparse data (over XS_PAR_NNZ = 20000 stored entries, so
 ## that 2 threads split the work) give the scalar kernels' fits up to
 ## rounding, for ranks that leave every tail (k mod 4 = 1, 2, 3, 0), the
 ## largest rank they take (32) and one above (the scalar code again); the
@@ -110,13 +111,14 @@ test_that("the vector sparse products give the scalar kernels' fits", {
   X <- Matrix::rsparsematrix(700, 400, 0.1, rand.x = function(n) rpois(n, 2) + 1)
   for (k in c(1, 2, 3, 4, 5, 7, 20, 32, 33)) {
     start <- list(F = matrix(runif(700 * k), 700), G = matrix(runif(k * 400), k))
-    for (method in c("hals", "mu")) {
+    for (method in c("hals", "mu", "kl", "kl zeros")) {
       fit <- function(simd, threads = 1) {
         set_simd(simd)
-        suppressWarnings(nmf(X, k, method = method, init = start, maxit = 12,
-                             tol = 0, threads = threads))
+        suppressWarnings(nmf(X, k, method = sub(" zeros", "", method), init = start,
+                             maxit = 12, tol = 0, threads = threads,
+                             mask = if (grepl("zeros", method)) "zeros"))
       }
-      ab <- expect_kernels_match(fit, 1e-10, "error", 1e-12, label = paste(method, k))
+      ab <- expect_kernels_match(fit, 1e-10, "objective", 1e-12, label = paste(method, k))
     }
     set_simd(TRUE); pa <- predict(ab$a, X[, 1:50], maxit = 5)
     set_simd(FALSE); pb <- predict(ab$a, X[, 1:50], maxit = 5)
