@@ -75,15 +75,19 @@ with_threads <- function(threads, sparse, run) {   # sparse: or own_kernels()
 }
 
 ## Whether mlnmf's own kernels, not the BLAS's products, make the heavy work
-## of a fit on a dense X: the sweep of src/xops_sweep.c (the KL and
-## beta-divergence passes over a dense X without missing entries, at rank
-## 32 or less, on a processor with AVX2 and FMA).  with_threads() treats
-## such a fit as a sparse one: OpenBLAS's threads would otherwise idle
-## while the sweep ran on one thread.
+## of a fit on a dense X without missing entries, on a processor with AVX2
+## and FMA: the sweep of src/xops_sweep.c (the KL and beta-divergence
+## passes, at rank 32 or less), and the products X H^T and X^T W of "hals"
+## and "mu" at a first rank of 12 or less on an X of at least 2^17 entries
+## (src/xops.c's xm_own_prod(), XM_OWN_KMAX and XM_PROD_MIN).
+## with_threads() treats such a fit as a sparse one: OpenBLAS's threads
+## would otherwise idle while the kernels ran on one thread.
 own_kernels <- function(X, method, beta, rank, masked) {
-  !masked && is.matrix(X) && max(rank) <= 32 &&
-    (identical(method, "kl") || (identical(method, "beta") && !isTRUE(beta == 2))) &&
-    isTRUE(.Call(C_mlnmf_simd_state))
+  if (masked || !is.matrix(X) || !isTRUE(.Call(C_mlnmf_simd_state))) return(FALSE)
+  sweep <- max(rank) <= 32 &&
+    (identical(method, "kl") || (identical(method, "beta") && !isTRUE(beta == 2)))
+  sweep || (method %in% c("hals", "mu") && rank[1L] <= 12 &&
+              as.double(nrow(X)) * ncol(X) >= 2^17)
 }
 
 ## The BLAS's thread count (NA: not OpenBLAS, or unknown), after setting

@@ -13,12 +13,17 @@
 #include "mlnmf.h"
 
 /* One update of rows r0 .. r0 + rb - 1 of M (len x k): den = M B (+ l1)
- * there, then the multiplicative step; returns its squared change. */
+ * there, then the multiplicative step; returns its squared change.  M B
+ * (rb x k times k x k) is a thin product: thin_simd.c's kernel at rank 32
+ * or less with AVX2 (a BLAS call costs more than its arithmetic there, and
+ * R's reference BLAS runs it in scalar loops), the BLAS otherwise. */
 static double mu_rows(int len, int r0, int rb, int k, double *M,
                       const double *num, const double *B, double eps,
                       double l1, double *den)
 {
-    la_gemm("N", "N", rb, k, k, 1.0, M + r0, len, B, k, 0.0, den + r0, len);
+    if (!thin_nn_simd(rb, k, k, 1.0, M + r0, (size_t) len, B, (size_t) k, den + r0,
+                      (size_t) len))
+        la_gemm("N", "N", rb, k, k, 1.0, M + r0, len, B, k, 0.0, den + r0, len);
     if (rb == len) {                     /* one block: one contiguous pass */
         if (l1 != 0) for (size_t j = 0; j < (size_t) len * k; j++) den[j] += l1;
         return nmf_mult_update((size_t) len * k, M, num, den, eps);

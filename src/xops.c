@@ -166,6 +166,22 @@ void xm_reserve(xmat *X, int k)
     X->tbuf_len = need;
 }
 
+/* mlnmf's own product kernels (xops_sweep.c's prod_rows_simd and
+ * tprod_cols_simd) for X H^T and X^T W, a dense X of at least XM_PROD_MIN
+ * entries without a mask: with a BLAS that does not block (xm_blocked) at
+ * every rank they take (32 or less); with an optimised BLAS at rank
+ * XM_OWN_KMAX or less, where they measured faster than OpenBLAS 0.3.21's
+ * Haswell kernels on one thread (a MU iteration 1.2-1.8x faster at ranks 5
+ * and 10, the same at 20, slower at 32; bench/README.md, seventh round):
+ * a thin product leaves a BLAS's packing little to amortise.  R/zzz.R's
+ * own_kernels() gives such fits mlnmf's threads, not OpenBLAS's. */
+#define XM_OWN_KMAX 12
+static int xm_own_prod(const xmat *X, int k)
+{
+    return (size_t) X->m * X->n >= XM_PROD_MIN && kl_simd_usable(X, k) &&
+        (xm_blocked || k <= XM_OWN_KMAX);
+}
+
 static inline double xm_at(const xmat *X, size_t i, size_t j)
 {
     return X->trans ? X->x[j + i * (size_t) X->n] : X->x[i + j * (size_t) X->m];
@@ -313,12 +329,13 @@ void xm_tprod(const xmat *X, const double *A, int k, double *out)
             la_gemm("N", "N", n, k, m, X->scale, X->x, n, A, m, 0.0, out, n);
         return;
     }
-    if (!xm_blocked || X->tbuf_len < xm_tbuf_need(X, k) ||
-        (size_t) m * n < XM_PROD_MIN || k == 0) {
+    int own = xm_own_prod(X, k);
+    if (!own && (!xm_blocked || X->tbuf_len < xm_tbuf_need(X, k) ||
+                 (size_t) m * n < XM_PROD_MIN || k == 0)) {
         la_gemm("T", "N", n, k, m, X->scale, X->x, m, A, m, 0.0, out, n);
         return;
     }
-    if (kl_simd_usable(X, k)) {
+    if (own) {
         /* the column blocks of xops_sweep.c's kernel, on X->threads */
         int nblk = (n + XM_PROD_COLS - 1) / XM_PROD_COLS;
         int nt = X->threads < nblk ? X->threads : nblk;
@@ -384,7 +401,8 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
                     0.0, out, X->m);
         return;
     }
-    if (!xm_blocked || (size_t) m * n < XM_PROD_MIN) {
+    int own = xm_own_prod(X, k);
+    if (!own && (!xm_blocked || (size_t) m * n < XM_PROD_MIN)) {
         la_gemm("N", "N", m, k, n, X->scale, X->x, m, B, n > 0 ? n : 1, 0.0,
                 out, m);
         return;
@@ -394,7 +412,7 @@ void xm_prod(const xmat *X, const double *B, int k, double *out)
      * column order, as by one full-height call */
     int nch = m / XM_CHUNK_ROWS;
     nch = nch < 1 ? 1 : (nch > XM_CHUNKS ? XM_CHUNKS : nch);
-    int nt = X->threads < nch ? X->threads : nch, simd = kl_simd_usable(X, k);
+    int nt = X->threads < nch ? X->threads : nch, simd = own;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt > 1 ? nt : 1) schedule(static) if (nt > 1)
 #endif

@@ -172,15 +172,18 @@ test_that("the vector Gram gives the BLAS's NNDSVD start", {
 
 ## With a BLAS that does not block (the reference BLAS; forced here), the
 ## Frobenius solvers' products X B and X^T A with a large dense X use the
-## same kernels (xops.c's xm_prod and xm_tprod): the same fits as the BLAS's
-## products up to rounding, ranks with partial column groups, and the same
-## on 1 and 2 threads.
+## same kernels (xops.c's xm_prod and xm_tprod), and with an optimised BLAS
+## (blocked = FALSE) they do at rank 12 or less (xm_own_prod): the same fits
+## as the BLAS's products up to rounding, ranks with partial column groups,
+## and the same on 1 and 2 threads.
 test_that("the vector products give the BLAS's HALS and MU fits", {
   restore <- sweep_on(blocked = TRUE)
   on.exit(restore())
   skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
   set.seed(15)
-  for (d in list(c(701, 333, 32), c(450, 330, 6), c(133, 1001, 5))) {
+  for (d in list(c(701, 333, 32), c(450, 330, 6), c(133, 1001, 5), c(520, 300, 12),
+                 c(520, 300, 13))) for (blk in c(TRUE, FALSE)) {
+    .Call(mlnmf:::C_mlnmf_set_blocked, blk)
     X <- matrix(runif(d[1] * d[2]), d[1]) * 3      # above 2^17 entries: blocked
     start <- list(F = matrix(runif(d[1] * d[3]), d[1]), G = matrix(runif(d[3] * d[2]), d[3]))
     for (m in c("hals", "mu")) {

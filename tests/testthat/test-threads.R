@@ -212,15 +212,23 @@ test_that("no fit, predict or finetune call starts a process or a future", {
 ## and beta passes) is treated like a sparse one by with_threads(): with
 ## OpenBLAS on several threads, mlnmf's threads run the sweep and OpenBLAS
 ## is set to one thread for the call, instead of the sweep running alone.
-test_that("own_kernels() names the fits whose heavy work is the sweep", {
+test_that("own_kernels() names the fits whose heavy work is mlnmf's own kernels", {
   ok <- isTRUE(.Call(mlnmf:::C_mlnmf_simd_state))
   X <- matrix(1, 5, 4)
   ok_kl <- mlnmf:::own_kernels(X, "kl", 1, c(3, 2), FALSE)
   expect_identical(ok_kl, ok)
   expect_identical(mlnmf:::own_kernels(X, "beta", 1.5, 32, FALSE), ok)
   expect_false(mlnmf:::own_kernels(X, "beta", 2, 3, FALSE))
-  expect_false(mlnmf:::own_kernels(X, "hals", 2, 3, FALSE))
+  expect_false(mlnmf:::own_kernels(X, "hals", 2, 3, FALSE))   # too small
   expect_false(mlnmf:::own_kernels(X, "mu", 2, 3, FALSE))
+  ## HALS and MU's products X H^T and X^T W at a first rank of 12 or less
+  ## on an X of 2^17 entries or more (src/xops.c's xm_own_prod())
+  Xb <- matrix(1, 512, 256)
+  expect_identical(mlnmf:::own_kernels(Xb, "hals", 2, c(12, 3), FALSE), ok)
+  expect_identical(mlnmf:::own_kernels(Xb, "mu", 2, 5, FALSE), ok)
+  expect_false(mlnmf:::own_kernels(Xb, "hals", 2, 13, FALSE))
+  expect_false(mlnmf:::own_kernels(Xb[, -1], "hals", 2, 5, FALSE))
+  expect_false(mlnmf:::own_kernels(Xb, "mu", 2, 5, TRUE))
   expect_false(mlnmf:::own_kernels(X, "kl", 1, 33, FALSE))
   expect_false(mlnmf:::own_kernels(X, "kl", 1, 3, TRUE))
   expect_false(mlnmf:::own_kernels(Matrix::Matrix(X, sparse = TRUE), "kl", 1, 3, FALSE))
