@@ -42,12 +42,19 @@ void la_crossprod(int m, int n, const double *A, double *C)
         for (size_t i = 0; i < (size_t) n * n; i++) C[i] = 0.0;
         return;
     }
-    /* a thin A that fits in the second-level cache: xops_sweep.c's kernel
-     * (a BLAS's dsyrk packs it call by call, at a cost above the
-     * arithmetic: the deep layers' Grams, 1000 x 10) */
-    if (n <= KL_SIMD_KMAX && (size_t) m * n <= LA_GRAM_OWN &&
-        gram_cols_simd(A, (size_t) m, m, n, C, 0))
+    /* a thin A: xops_sweep.c's kernel (a BLAS's dsyrk packs it call by
+     * call, at a cost above the arithmetic: the deep layers' Grams, 1000 x
+     * 10; R's reference BLAS runs it in scalar loops), over blocks of rows
+     * that fit in the second-level cache, added in row order (the same sum
+     * whatever the caller's threads) */
+    if (n <= KL_SIMD_KMAX && kl_simd_enabled()) {
+        int rows = (int) (LA_GRAM_OWN / (size_t) n);
+        for (int r0 = 0; r0 < m; r0 += rows) {
+            int rb = m - r0 < rows ? m - r0 : rows;
+            gram_cols_simd(A + r0, (size_t) m, rb, n, C, r0 > 0);
+        }
         return;
+    }
     F77_CALL(dsyrk)("U", "T", &n, &m, &one, A, &m, &zero, C, &n FCONE FCONE);
     for (int j = 0; j < n; j++)
         for (int i = j + 1; i < n; i++)

@@ -226,6 +226,9 @@ int    thin_nt_simd(int len, int p, int q, double alpha, const double *A,
 /* out (nc x nc) = A^T A (+ out when accumulate), A nr x nc (any nc) */
 int    gram_cols_simd(const double *A, size_t lda, int nr, int nc, double *out,
                       int accumulate);
+/* nmf_mult_update's loop with AVX2; 0 when it does not apply */
+int    mult_update_simd(size_t len, double *M, const double *num,
+                        const double *den, double eps, double *change);
 /* y (len) = A b, A len x p */
 int    thin_gemv_simd(int len, int p, const double *A, size_t lda,
                       const double *b, double *y);

@@ -102,6 +102,8 @@ double nmf_mult_update(size_t len, double *M, const double *num,
                        const double *den, double eps)
 {
     double change = 0.0;
+    if (len >= 16 && mult_update_simd(len, M, num, den, eps, &change))  /* thin_simd.c */
+        return change;
     for (size_t i = 0; i < len; i++) {
         double v = den[i] > 0 ? M[i] * num[i] / den[i] : M[i];
         if (!(v > eps)) v = eps;

@@ -343,7 +343,44 @@ TGT int hals_exact_simd(int len, int k, int r0, int rb, double *M,
     return nc;
 }
 
+/* nmf_common.c's nmf_mult_update four entries at a time: v = M num / den
+ * where den > 0 (M otherwise), floored at eps (NaN too), M <- v; returns
+ * the squared change, summed in four lanes (the scalar loop's divisions
+ * and its branches kept it from vectorizing: 14% of a sparse MU fit).
+ * Each entry is the scalar loop's, bit for bit; the change differs from
+ * its sum by rounding.  0 (nothing done) when it does not apply. */
+TGT int mult_update_simd(size_t len, double *M, const double *num,
+                         const double *den, double eps, double *change)
+{
+    if (!kl_simd_enabled()) return 0;
+    const __m256d zero = _mm256_setzero_pd(), veps = _mm256_set1_pd(eps);
+    __m256d acc = zero;
+    size_t i = 0;
+    for (; i + 4 <= len; i += 4) {
+        __m256d m = _mm256_loadu_pd(M + i), d = _mm256_loadu_pd(den + i);
+        __m256d q = _mm256_div_pd(_mm256_mul_pd(m, _mm256_loadu_pd(num + i)), d);
+        __m256d v = _mm256_blendv_pd(m, q, _mm256_cmp_pd(d, zero, _CMP_GT_OQ));
+        v = _mm256_blendv_pd(veps, v, _mm256_cmp_pd(v, veps, _CMP_GT_OQ));
+        __m256d dv = _mm256_sub_pd(v, m);
+        acc = _mm256_fmadd_pd(dv, dv, acc);
+        _mm256_storeu_pd(M + i, v);
+    }
+    double lanes[4], c = 0.0;
+    _mm256_storeu_pd(lanes, acc);
+    for (; i < len; i++) {
+        double v = den[i] > 0 ? M[i] * num[i] / den[i] : M[i];
+        if (!(v > eps)) v = eps;
+        c += (v - M[i]) * (v - M[i]);
+        M[i] = v;
+    }
+    *change = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + c;
+    return 1;
+}
+
 #else   /* no AVX2 in this build */
+
+int mult_update_simd(size_t len, double *M, const double *num,
+                     const double *den, double eps, double *change) { return 0; }
 
 int thin_nn_simd(int len, int p, int q, double alpha, const double *A,
                  size_t lda, const double *B, size_t ldb, double *out,

@@ -126,6 +126,31 @@ test_that("the vector sparse products give the scalar kernels' fits", {
   }
 })
 
+## The Gram matrix of a tall factor (la.c's la_crossprod) with the AVX2
+## kernel over blocks of rows that fit in the cache (a factor above 2^16
+## entries: 7000 x 12 here, two blocks; 7000 x 5, one block and a part),
+## and the multiplicative update's elementwise loop with AVX2 (thin_simd.c's
+## mult_update_simd, lengths with a tail): the same fits as the BLAS's dsyrk
+## and the scalar loop up to rounding, on 1 and 2 threads alike.
+test_that("the blocked Gram and the vector multiplicative update give the scalar fits", {
+  restore <- sweep_on()
+  on.exit(restore())
+  skip_if_not(set_simd(TRUE), "no AVX2 and FMA on this processor")
+  set.seed(17)
+  for (k in c(12, 5)) {
+    X <- matrix(runif(7001 * 61), 7001)
+    start <- list(F = matrix(runif(7001 * k), 7001), G = matrix(runif(k * 61), k))
+    for (m in c("hals", "mu", "kl")) {
+      fit <- function(simd, threads = 1) {
+        set_simd(simd)
+        suppressWarnings(nmf(X, k, method = m, init = start, maxit = 15, tol = 0,
+                             threads = threads))
+      }
+      expect_kernels_match(fit, 1e-9, "objective", 1e-11, label = paste(m, k))
+    }
+  }
+})
+
 ## The beta-divergence passes in the same sweep (xops_beta.c's
 ## xb_pass_sweep): dense and sparse data, the betas with their own vector
 ## terms (0, 0.5, 1.5) and one through pow() (3), against the blocked BLAS
