@@ -209,11 +209,20 @@ read_cols <- function(X, j0, nc, sparse) {
   }
 }
 
-## Counts of a block's entries: NA, NaN or infinite; negative; positive
-## (C_mlnmf_scan).  The block is this function's own, garbage on return.
-scan_block <- function(X, j0, nc, sparse) {
-  blk <- read_cols(X, j0, nc, sparse)
-  .Call(C_mlnmf_scan, if (is_sparse(blk)) blk@x else blk)
+## f(block, j0, nc, b, nb) for the column blocks of X (b = 1 .. nb, or the
+## 0-based block numbers in 'which'), each read by block_source()'s reader,
+## which frees the block before it: a block is f's own, garbage once f
+## returns.  The results of f as a list.
+each_block <- function(X, f, which = NULL) {
+  src <- block_source(X)
+  bc <- src[[4L]]
+  nb <- ceiling(ncol(X) / bc)
+  if (is.null(which)) which <- seq_len(nb) - 1L
+  lapply(which, function(b) {
+    j0 <- b * bc
+    nc <- min(bc, ncol(X) - j0)
+    f(src[[1L]](j0, nc), j0, nc, b + 1L, nb)
+  })
 }
 
 ## Dense blocks of 16 MiB or more are freed before the next one is read.
@@ -255,16 +264,8 @@ scan_delayed <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE) {
   if (nrow(X) == 0L || ncol(X) == 0L)
     stopf("'%s' must have at least one row and one column (it is %d x %d)",
           arg, nrow(X), ncol(X))
-  src <- block_source(X)
-  bc <- src[[4L]]
-  nb <- ceiling(ncol(X) / bc)
-  big <- big_blocks(X, bc, src[[5L]])
-  pos <- n_na <- 0
-  for (b in seq_len(nb)) {
-    j0 <- (b - 1L) * bc
-    nc <- min(bc, ncol(X) - j0)
-    if (big) free_last_block(src[[6L]], nrow(X) * bc)
-    cnt <- scan_block(X, j0, nc, src[[5L]])
+  cnt <- each_block(X, function(blk, j0, nc, b, nb) {
+    cnt <- .Call(C_mlnmf_scan, if (is_sparse(blk)) blk@x else blk)
     where <- sprintf("in column block %d of %d (columns %d to %d)", b, nb, j0 + 1L, j0 + nc)
     if (cnt[2L] > 0 || (!na_ok && cnt[1L] > 0))
       stopf("'%s' must be finite: %.0f entries are %s %s", arg,
@@ -272,9 +273,10 @@ scan_delayed <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE) {
             if (na_ok) "infinite" else "NA, NaN or infinite", where)
     if (cnt[3L] > 0)
       stopf("'%s' must be nonnegative: %.0f entries are negative %s", arg, cnt[3L], where)
-    pos <- pos + cnt[4L]
-    n_na <- n_na + cnt[1L]
-  }
+    cnt
+  })
+  pos <- sum(vapply(cnt, `[`, 0, 4L))
+  n_na <- sum(vapply(cnt, `[`, 0, 1L))
   if (!allow_zero && pos == 0)
     stopf("'%s' is all zero: there is nothing to factorize", arg)
   n_na
@@ -283,15 +285,7 @@ scan_delayed <- function(X, arg = "X", allow_zero = FALSE, na_ok = FALSE) {
 ## The NA and NaN entries of a DelayedMatrix as list(p, i) (the pattern of
 ## C_mlnmf_na_pattern), block by block.
 na_pattern_delayed <- function(X) {
-  src <- block_source(X)
-  bc <- src[[4L]]
-  big <- big_blocks(X, bc, src[[5L]])
-  starts <- seq(0L, ncol(X) - 1L, by = bc)
-  parts <- lapply(starts, function(j0) {
-    if (big) free_last_block(src[[6L]], nrow(X) * bc)
-    blk <- read_cols(X, j0, min(bc, ncol(X) - j0), src[[5L]])
-    .Call(C_mlnmf_na_pattern, blk)
-  })
+  parts <- each_block(X, function(blk, ...) .Call(C_mlnmf_na_pattern, blk))
   off <- cumsum(c(0, vapply(parts, function(q) length(q$i), 0)))
   p <- c(0L, unlist(lapply(seq_along(parts), function(b) parts[[b]]$p[-1L] + off[b])))
   list(p = as.integer(p), i = unlist(lapply(parts, `[[`, "i")))
@@ -307,14 +301,9 @@ block_info <- function(src) {
 
 ## ||X - P G||_F / ||X||_F for a DelayedMatrix, one column block at a time.
 rel_error_blocks <- function(X, P, G) {
-  src <- block_source(X)
-  bc <- src[[4L]]
-  r2 <- x2 <- 0
-  for (j0 in seq(0L, ncol(X) - 1L, by = bc)) {
-    nc <- min(bc, ncol(X) - j0)
-    B <- as.matrix(read_cols(X, j0, nc, src[[5L]]))
-    x2 <- x2 + sum(B^2)
-    r2 <- r2 + sum((B - P %*% G[, j0 + seq_len(nc), drop = FALSE])^2)
-  }
-  sqrt(r2 / x2)
+  s <- Reduce(`+`, each_block(X, function(blk, j0, nc, ...) {
+    B <- as.matrix(blk)
+    c(sum(B^2), sum((B - P %*% G[, j0 + seq_len(nc), drop = FALSE])^2))
+  }))
+  sqrt(s[2L] / s[1L])
 }

@@ -196,16 +196,14 @@ pattern_linear <- function(pat, m) {
 ## column block by column block (only the blocks that hold some).
 delayed_values <- function(X, lin) {
   m <- as.double(nrow(X))
-  src <- block_source(X)
-  bc <- src[[4L]]
+  bc <- block_cols(nrow(X), ncol(X))       # block_source()'s blocks
   cols <- (lin - 1) %/% m                  # 0-based
   out <- numeric(length(lin))
-  for (b in unique(cols %/% bc)) {
-    q <- which(cols %/% bc == b)
-    j0 <- b * bc
-    blk <- as.matrix(read_cols(X, j0, min(bc, ncol(X) - j0), src[[5L]]))
-    out[q] <- blk[cbind(lin[q] - cols[q] * m, cols[q] - j0 + 1)]
-  }
+  each_block(X, function(blk, j0, nc, b, nb) {
+    q <- which(cols %/% bc == b - 1L)
+    out[q] <<- as.matrix(blk)[cbind(lin[q] - cols[q] * m, cols[q] - j0 + 1)]
+    NULL
+  }, which = unique(cols %/% bc))
   out
 }
 
